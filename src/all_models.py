@@ -1,0 +1,5 @@
+"""Imports every domain's ORM models so `Base.metadata` knows all tables.
+
+Alembic's env.py and the test fixtures import this module; add a line here
+when a new domain gets a `models.py`.
+"""

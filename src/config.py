@@ -1,0 +1,95 @@
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from src.constants import Environment
+
+MIN_SECRET_LENGTH = 32
+
+LOCAL_CORS_ORIGINS = [
+    "http://localhost:3000",
+    "http://localhost:5173",
+    "http://localhost:8000",
+    "http://127.0.0.1:3000",
+    "http://127.0.0.1:5173",
+    "http://127.0.0.1:8000",
+]
+
+
+def env_config(prefix: str = "") -> SettingsConfigDict:
+    """Settings config shared by every module: environment, then `.env`."""
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+
+class Config(BaseSettings):
+    model_config = env_config()
+
+    ENVIRONMENT: Environment = Environment.LOCAL
+    APP_VERSION: str = "0.1.0"
+
+    DATABASE_URL: str = "sqlite+aiosqlite:///./app.db"
+    DATABASE_POOL_SIZE: int = Field(default=10, ge=1)
+    DATABASE_MAX_OVERFLOW: int = Field(default=10, ge=0)
+    # Seconds to wait for a pooled connection or a new one before giving up:
+    # a dead database must fail requests fast (503), not hang them.
+    DATABASE_POOL_TIMEOUT: float = Field(default=5.0, gt=0)
+    DATABASE_CONNECT_TIMEOUT: float = Field(default=5.0, gt=0)
+
+    REDIS_URL: str | None = None
+
+    CORS_ORIGINS: list[str] = Field(default_factory=lambda: list(LOCAL_CORS_ORIGINS))
+
+    MAX_REQUEST_BYTES: int = Field(default=1024 * 1024, ge=1)
+    MAX_UPLOAD_BYTES: int = Field(default=10 * 1024 * 1024, ge=1)
+
+    PUBLIC_BASE_URL: str = "http://localhost:8000"
+
+    LOG_LEVEL: str = "INFO"
+    # None: JSON when stderr is not a terminal, human-readable on a terminal.
+    LOG_JSON: bool | None = None
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        # Operators often paste sync URLs (postgres://, postgresql://); map them
+        # to the async drivers instead of failing at the first query.
+        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url.removeprefix(prefix)
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+        if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError(
+                "DATABASE_URL must be a sqlite+aiosqlite:// or "
+                "postgresql+asyncpg:// URL"
+            )
+        return url
+
+    @field_validator("CORS_ORIGINS")
+    @classmethod
+    def _no_wildcard(cls, origins: list[str]) -> list[str]:
+        # Credentials (the refresh cookie) are allowed, so "*" would let any
+        # site act as the user.
+        if "*" in origins:
+            raise ValueError("CORS_ORIGINS must list explicit origins, not '*'")
+        return [origin.rstrip("/") for origin in origins]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")
+
+
+settings = Config()
+
+
+def require_secret(value: str | None, *, variable: str, local_default: str) -> None:
+    """Stop start-up outside `local` when a secret is missing, weak or the dev value."""
+    if not settings.ENVIRONMENT.is_deployed:
+        return
+    if not value or value == local_default or len(value) < MIN_SECRET_LENGTH:
+        raise ValueError(
+            f"{variable} must be set to a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters when "
+            f"ENVIRONMENT={settings.ENVIRONMENT.value}"
+        )

@@ -1,0 +1,30 @@
+from enum import StrEnum
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+    @property
+    def is_deployed(self) -> bool:
+        return self is not Environment.LOCAL
+
+
+SHOW_DOCS_ENVIRONMENTS = frozenset({Environment.LOCAL, Environment.STAGING})
+
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_MAX_LENGTH = 128
+
+
+class ErrorMessage(StrEnum):
+    INTERNAL_SERVER_ERROR = "Internal server error"
+    SERVICE_UNAVAILABLE = "Service temporarily unavailable"
+    NOT_AUTHENTICATED = "Not authenticated"
+    PERMISSION_DENIED = "Permission denied"
+    NOT_FOUND = "Not found"
+    CONFLICT = "Conflict"
+    BAD_REQUEST = "Bad request"
+    PAYLOAD_TOO_LARGE = "Request body too large"
+    UNSUPPORTED_MEDIA_TYPE = "Unsupported media type"
+    TOO_MANY_REQUESTS = "Too many requests"

@@ -1,0 +1,74 @@
+"""The exception hierarchy every domain's errors derive from.
+
+Each class carries its status and a default message from `constants.py`; a
+domain subclasses one and sets `DETAIL` (e.g. `PostNotFound(NotFound)`).
+"""
+
+from typing import ClassVar
+
+from fastapi import HTTPException, status
+
+from src.constants import ErrorMessage
+
+
+class DetailedHTTPException(HTTPException):
+    STATUS_CODE: ClassVar[int] = status.HTTP_500_INTERNAL_SERVER_ERROR
+    DETAIL: ClassVar[str] = ErrorMessage.INTERNAL_SERVER_ERROR
+
+    def __init__(
+        self, detail: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(
+            status_code=self.STATUS_CODE, detail=detail or self.DETAIL, headers=headers
+        )
+
+
+class BadRequest(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_400_BAD_REQUEST
+    DETAIL = ErrorMessage.BAD_REQUEST
+
+
+class NotAuthenticated(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_401_UNAUTHORIZED
+    DETAIL = ErrorMessage.NOT_AUTHENTICATED
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class PermissionDenied(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_403_FORBIDDEN
+    DETAIL = ErrorMessage.PERMISSION_DENIED
+
+
+class NotFound(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_404_NOT_FOUND
+    DETAIL = ErrorMessage.NOT_FOUND
+
+
+class Conflict(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_409_CONFLICT
+    DETAIL = ErrorMessage.CONFLICT
+
+
+class PayloadTooLarge(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_413_CONTENT_TOO_LARGE
+    DETAIL = ErrorMessage.PAYLOAD_TOO_LARGE
+
+
+class UnsupportedMediaType(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    DETAIL = ErrorMessage.UNSUPPORTED_MEDIA_TYPE
+
+
+class TooManyRequests(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_429_TOO_MANY_REQUESTS
+    DETAIL = ErrorMessage.TOO_MANY_REQUESTS
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(retry_after, 1))})
+
+
+class ServiceUnavailable(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_503_SERVICE_UNAVAILABLE
+    DETAIL = ErrorMessage.SERVICE_UNAVAILABLE

@@ -1,0 +1,40 @@
+from fastapi import APIRouter, Request, Response, status
+
+from src.health import service
+from src.health.schemas import HealthResponse, ReadinessResponse
+
+router = APIRouter(prefix="/health", tags=["Health"])
+
+
+@router.get(
+    "",
+    summary="Liveness probe",
+    description="Answers without touching the database or any other dependency.",
+)
+async def liveness() -> HealthResponse:
+    return HealthResponse()
+
+
+@router.get(
+    "/ready",
+    summary="Readiness probe",
+    description="200 when the database (and Redis, if configured) answers; "
+    "503 naming what is down otherwise.",
+    responses={
+        status.HTTP_503_SERVICE_UNAVAILABLE: {
+            "model": ReadinessResponse,
+            "description": "A dependency is down",
+        }
+    },
+)
+async def readiness(request: Request, response: Response) -> ReadinessResponse:
+    results = await service.check_dependencies(
+        request.state.async_engine, request.state.redis
+    )
+    ready = all(results.values())
+    if not ready:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return ReadinessResponse(
+        status="ok" if ready else "unavailable",
+        checks={name: "ok" if ok else "down" for name, ok in results.items()},
+    )

@@ -1,0 +1,61 @@
+import logging
+import sys
+
+import structlog
+from asgi_correlation_id import correlation_id
+from structlog.types import EventDict, Processor, WrappedLogger
+
+
+def _add_request_id(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    if (request_id := correlation_id.get()) is not None:
+        event_dict.setdefault("request_id", request_id)
+    return event_dict
+
+
+def setup_logging(log_level: str = "INFO", *, json: bool | None = None) -> None:
+    """Route structlog and the standard library through one renderer.
+
+    Logs are JSON when stderr is not a terminal (or `json=True`), readable
+    colour output on a terminal; every line of a request carries its id.
+    """
+    if json is None:
+        json = not sys.stderr.isatty()
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        _add_request_id,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Processor = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *([structlog.processors.format_exc_info] if json else []),
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(log_level.upper())
+    # Uvicorn installs its own handlers; send its records through ours, and
+    # drop its access log: the app writes one access line per request itself.
+    for name in ("uvicorn", "uvicorn.error"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+    logging.getLogger("uvicorn.access").disabled = True

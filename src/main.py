@@ -1,0 +1,128 @@
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
+from fastapi import FastAPI, Request, status
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+from sqlalchemy import exc as sa_exc
+
+from src.config import Config, settings
+from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, ErrorMessage
+from src.database import create_engine, create_sessionmaker
+from src.health.router import router as health_router
+from src.logging_config import setup_logging
+from src.middleware import (
+    AccessLogMiddleware,
+    BodySizeLimitMiddleware,
+    is_sane_request_id,
+)
+
+logger = structlog.get_logger(__name__)
+
+# Errors that mean "a dependency is unreachable", not "our code is wrong".
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def _request_id_headers() -> dict[str, str]:
+    request_id = correlation_id.get()
+    return {REQUEST_ID_HEADER: request_id} if request_id else {}
+
+
+async def _unhandled_exception_handler(_: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled_exception", exc_info=exc)
+    # This handler runs outside the request-id middleware: add the header here.
+    return JSONResponse(
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        content={"detail": ErrorMessage.INTERNAL_SERVER_ERROR},
+        headers=_request_id_headers(),
+    )
+
+
+async def _dependency_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    logger.error("dependency_unavailable", error=repr(exc))
+    return JSONResponse(
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        content={"detail": ErrorMessage.SERVICE_UNAVAILABLE},
+        headers={"Retry-After": "5"},
+    )
+
+
+def create_app(config: Config = settings) -> FastAPI:
+    """Build the application: routers, middleware and error handlers."""
+    setup_logging(config.LOG_LEVEL, json=config.LOG_JSON)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncGenerator[dict[str, Any]]:
+        engine = create_engine(config)
+        redis = (
+            Redis.from_url(config.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+            if config.REDIS_URL
+            else None
+        )
+        logger.info(
+            "startup", environment=config.ENVIRONMENT, database=engine.dialect.name
+        )
+        try:
+            yield {
+                "async_engine": engine,
+                "async_sessionmaker": create_sessionmaker(engine),
+                "redis": redis,
+            }
+        finally:
+            if redis is not None:
+                await redis.aclose()
+            await engine.dispose()
+            logger.info("shutdown")
+
+    app_configs: dict[str, Any] = {
+        "title": "Publishing API",
+        "version": config.APP_VERSION,
+        "description": "Accounts, posts, comments, attachments and notifications.",
+        "lifespan": lifespan,
+    }
+    if config.ENVIRONMENT not in SHOW_DOCS_ENVIRONMENTS:
+        app_configs["openapi_url"] = None
+
+    app = FastAPI(**app_configs)
+
+    # Added innermost first: the request id wraps everything, so the access
+    # line and every log line of the request carry it.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=config.CORS_ORIGINS,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+        expose_headers=[REQUEST_ID_HEADER, "Location", "Retry-After"],
+    )
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=config.MAX_REQUEST_BYTES,
+        max_upload_bytes=config.MAX_UPLOAD_BYTES,
+    )
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name=REQUEST_ID_HEADER,
+        validator=is_sane_request_id,
+    )
+
+    app.add_exception_handler(Exception, _unhandled_exception_handler)
+    for error in DEPENDENCY_ERRORS:
+        app.add_exception_handler(error, _dependency_error_handler)
+
+    app.include_router(health_router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,109 @@
+import re
+import time
+
+import structlog
+from fastapi import status
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from src.constants import REQUEST_ID_MAX_LENGTH, ErrorMessage
+from src.exceptions import PayloadTooLarge
+
+logger = structlog.get_logger("src.access")
+
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+UPLOAD_PATH_SUFFIX = "/attachments"
+
+_REQUEST_ID_PATTERN = re.compile(rf"[A-Za-z0-9._-]{{1,{REQUEST_ID_MAX_LENGTH}}}")
+
+
+def is_sane_request_id(value: str) -> bool:
+    """Accept a caller's request id only if it is safe to echo and log."""
+    return _REQUEST_ID_PATTERN.fullmatch(value) is not None
+
+
+class AccessLogMiddleware:
+    """Write one structured line per HTTP request, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status_code = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            logger.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status_code,
+                duration_ms=round((time.perf_counter() - start) * 1000, 2),
+            )
+
+
+class BodyTooLarge(PayloadTooLarge):
+    """Raised from `receive` when a streamed body passes its limit."""
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies over a limit with 413, without reading them whole.
+
+    A declared `Content-Length` over the limit is refused before the app runs;
+    a body streamed without one is counted as it arrives, and the app's next
+    read raises `BodyTooLarge`. Attachment uploads get their own, larger limit.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        # Room for the multipart boundaries and part headers around the file.
+        self.max_upload_body_bytes = max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+
+    def _limit_for(self, scope: Scope) -> int:
+        headers = Headers(scope=scope)
+        is_upload = scope["path"].endswith(UPLOAD_PATH_SUFFIX) and headers.get(
+            "content-type", ""
+        ).startswith("multipart/form-data")
+        return self.max_upload_body_bytes if is_upload else self.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit_for(scope)
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            response = JSONResponse(
+                {"detail": ErrorMessage.PAYLOAD_TOO_LARGE},
+                status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+                headers={"Connection": "close"},
+            )
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        await self.app(scope, limited_receive, send)

@@ -1,0 +1,34 @@
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from src.schemas import CustomModel
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+# Keeps OFFSET inside a 32-bit integer on every database.
+MAX_OFFSET = 2**31 - 1
+
+
+class PaginationParams(CustomModel):
+    limit: int
+    offset: int
+
+
+async def pagination_params(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Items per page")
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
+) -> PaginationParams:
+    return PaginationParams(limit=limit, offset=offset)
+
+
+PaginationDep = Annotated[PaginationParams, Depends(pagination_params)]
+
+
+class Page[T](CustomModel):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,46 @@
+"""The Pydantic base models every domain's schemas derive from."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    field_validator,
+)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _iso_utc(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+# A UTC timestamp that is always serialized as ISO 8601 with a `Z`.
+type UTCDatetime = Annotated[
+    datetime, AfterValidator(_as_utc), PlainSerializer(_iso_utc, when_used="json")
+]
+
+
+class CustomModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
+
+
+def _reject_nul(value: Any) -> Any:
+    # PostgreSQL text cannot hold NUL; refuse it as bad input instead of a 500.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+class RequestModel(CustomModel):
+    """Base for request bodies: unknown fields are ignored, NUL is refused."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _reject_nul(value)

@@ -1,0 +1,162 @@
+"""Test fixtures: a migrated database per run, a rolled-back transaction per test.
+
+The suite runs on SQLite by default. Set TEST_DATABASE_URL to a PostgreSQL URL
+(postgresql+asyncpg://user@host/db) to run it there: a fresh database is
+created next to the one named, migrated, and dropped at the end.
+"""
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+# Settings are read at import time: configure the test environment first.
+_TMP = Path(tempfile.mkdtemp(prefix="publishing-api-tests-"))
+os.environ["ENVIRONMENT"] = "local"
+os.environ["DATABASE_URL"] = os.environ.get(
+    "TEST_DATABASE_URL", f"sqlite+aiosqlite:///{_TMP / 'test.db'}"
+)
+os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
+os.environ["LOG_JSON"] = "true"
+os.environ.pop("REDIS_URL", None)
+
+import pytest  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from httpx import AsyncClient  # noqa: E402
+from sqlalchemy import make_url, text  # noqa: E402
+from sqlalchemy.ext.asyncio import (  # noqa: E402
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    create_async_engine,
+)
+
+import src.all_models  # noqa: E402, F401
+from src import migrations  # noqa: E402
+from src.config import Config, settings  # noqa: E402
+from src.database import Base, create_engine, get_async_session  # noqa: E402
+from src.main import create_app  # noqa: E402
+from tests.utils import app_client  # noqa: E402
+
+type AppFactory = Callable[..., FastAPI]
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _run_sql(url: str, *statements: str) -> None:
+    async def run() -> None:
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A freshly migrated database for this run, removed afterwards."""
+    url = settings.DATABASE_URL
+    if settings.is_sqlite:
+        migrations.upgrade_head(url)
+        yield url
+        return
+    admin = make_url(url)
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin_url = admin.render_as_string(hide_password=False)
+    test_url = admin.set(database=name).render_as_string(hide_password=False)
+    _run_sql(admin_url, f'CREATE DATABASE "{name}"')
+    try:
+        migrations.upgrade_head(test_url)
+        yield test_url
+    finally:
+        _run_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def test_config(database_url: str) -> Config:
+    return Config(DATABASE_URL=database_url)
+
+
+@pytest.fixture(scope="session")
+async def engine(test_config: Config) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(test_config)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        yield conn
+        if transaction.is_active:
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """The session the app and the test share; its commits are savepoints."""
+    async with AsyncSession(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+    ) as session:
+        yield session
+
+
+@pytest.fixture
+def app_factory(test_config: Config) -> AppFactory:
+    """Build an app; keyword arguments override settings for that app only."""
+
+    def factory(**overrides: object) -> FastAPI:
+        return create_app(test_config.model_copy(update=overrides))
+
+    return factory
+
+
+@pytest.fixture
+def app(app_factory: AppFactory, session: AsyncSession) -> FastAPI:
+    app = app_factory()
+
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        # Same contract as the real dependency: commit (here, release the
+        # savepoint) before the response, roll back on error.
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+    app.dependency_overrides[get_async_session] = test_session
+    return app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    """A client whose writes are rolled back after the test."""
+    async with app_client(app) as client:
+        yield client
+
+
+@pytest.fixture
+async def committing_client(
+    app_factory: AppFactory, engine: AsyncEngine
+) -> AsyncIterator[AsyncClient]:
+    """A client on real, separately committed sessions (for races).
+
+    Every table is emptied afterwards.
+    """
+    async with app_client(app_factory()) as client:
+        yield client
+    async with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(table.delete())

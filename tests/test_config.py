@@ -1,0 +1,38 @@
+import pytest
+from pydantic import ValidationError
+
+from src.config import Config
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("sqlite:///./x.db", "sqlite+aiosqlite:///./x.db"),
+        ("sqlite+aiosqlite:///./x.db", "sqlite+aiosqlite:///./x.db"),
+    ],
+)
+def test_database_url_is_mapped_to_an_async_driver(given: str, expected: str) -> None:
+    assert expected == Config(DATABASE_URL=given).DATABASE_URL
+
+
+def test_unsupported_database_url_is_refused() -> None:
+    with pytest.raises(ValidationError, match="DATABASE_URL"):
+        Config(DATABASE_URL="mysql://u@h/db")
+
+
+def test_wildcard_cors_origin_is_refused() -> None:
+    with pytest.raises(ValidationError, match="explicit origins"):
+        Config(CORS_ORIGINS=["*"])
+
+
+def test_local_defaults_need_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_URL")
+
+    config = Config(_env_file=None)
+
+    assert config.DATABASE_URL == "sqlite+aiosqlite:///./app.db"
+    assert config.MAX_REQUEST_BYTES == 1024 * 1024
+    assert config.MAX_UPLOAD_BYTES == 10 * 1024 * 1024
