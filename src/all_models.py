@@ -3,3 +3,5 @@
 Alembic's env.py and the test fixtures import this module; add a line here
 when a new domain gets a `models.py`.
 """
+
+from src.auth import models as auth_models  # noqa: F401

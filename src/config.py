@@ -40,6 +40,13 @@ class Config(BaseSettings):
 
     CORS_ORIGINS: list[str] = Field(default_factory=lambda: list(LOCAL_CORS_ORIGINS))
 
+    RATE_LIMIT_ENABLED: bool = True
+    RATE_LIMIT_LOGIN: str = "10/minute"
+    RATE_LIMIT_REGISTER: str = "5/minute"
+    RATE_LIMIT_PASSWORD_RESET: str = "5/hour"
+    # Namespace of the counters in Redis, so several deployments can share one.
+    RATE_LIMIT_KEY_PREFIX: str = "publishing-api"
+
     MAX_REQUEST_BYTES: int = Field(default=1024 * 1024, ge=1)
     MAX_UPLOAD_BYTES: int = Field(default=10 * 1024 * 1024, ge=1)
 

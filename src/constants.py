@@ -17,7 +17,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_MAX_LENGTH = 128
 
 
-class ErrorMessage(StrEnum):
+class ErrorMessage:
     INTERNAL_SERVER_ERROR = "Internal server error"
     SERVICE_UNAVAILABLE = "Service temporarily unavailable"
     NOT_AUTHENTICATED = "Not authenticated"

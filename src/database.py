@@ -1,3 +1,4 @@
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
@@ -5,6 +6,7 @@ from typing import Annotated, Any, ClassVar
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, MetaData, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -59,6 +61,27 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=POSTGRES_INDEXES_NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime}
+
+
+_PG_CONSTRAINT = re.compile(r'unique constraint "(?P<name>[^"]+)"')
+_SQLITE_INDEX = re.compile(r"UNIQUE constraint failed: index '(?P<name>[^']+)'")
+_SQLITE_COLUMN = re.compile(
+    r"UNIQUE constraint failed: (?P<table>\w+)\.(?P<column>\w+)"
+)
+
+
+def unique_violation(exc: IntegrityError) -> str | None:
+    """The name of the unique constraint `exc` violated, if that is what it is.
+
+    SQLite names only the columns of a plain constraint; the name is then
+    rebuilt with the naming convention (`{table}_{column}_key`).
+    """
+    message = str(exc.orig)
+    if match := _PG_CONSTRAINT.search(message) or _SQLITE_INDEX.search(message):
+        return match["name"]
+    if match := _SQLITE_COLUMN.search(message):
+        return f"{match['table']}_{match['column']}_key"
+    return None
 
 
 def utcnow() -> datetime:

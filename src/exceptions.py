@@ -4,11 +4,12 @@ Each class carries its status and a default message from `constants.py`; a
 domain subclasses one and sets `DETAIL` (e.g. `PostNotFound(NotFound)`).
 """
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from fastapi import HTTPException, status
 
 from src.constants import ErrorMessage
+from src.schemas import ErrorResponse
 
 
 class DetailedHTTPException(HTTPException):
@@ -72,3 +73,15 @@ class TooManyRequests(DetailedHTTPException):
 class ServiceUnavailable(DetailedHTTPException):
     STATUS_CODE = status.HTTP_503_SERVICE_UNAVAILABLE
     DETAIL = ErrorMessage.SERVICE_UNAVAILABLE
+
+
+def responses(*errors: type[DetailedHTTPException]) -> dict[int | str, Any]:
+    """OpenAPI `responses=` entries for the errors a route can answer with."""
+    documented: dict[int | str, Any] = {}
+    for error in errors:
+        entry = documented.setdefault(
+            error.STATUS_CODE, {"model": ErrorResponse, "description": error.DETAIL}
+        )
+        if error.DETAIL not in entry["description"]:
+            entry["description"] += f" / {error.DETAIL}"
+    return documented

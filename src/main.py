@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from sqlalchemy import exc as sa_exc
 
+from src.auth.router import router as auth_router
+from src.auth.router import users_router
 from src.config import Config, settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, ErrorMessage
 from src.database import create_engine, create_sessionmaker
@@ -20,6 +22,7 @@ from src.middleware import (
     BodySizeLimitMiddleware,
     is_sane_request_id,
 )
+from src.rate_limit import create_rate_limiter
 
 logger = structlog.get_logger(__name__)
 
@@ -77,6 +80,7 @@ def create_app(config: Config = settings) -> FastAPI:
                 "async_engine": engine,
                 "async_sessionmaker": create_sessionmaker(engine),
                 "redis": redis,
+                "rate_limiter": create_rate_limiter(config, redis),
             }
         finally:
             if redis is not None:
@@ -122,6 +126,8 @@ def create_app(config: Config = settings) -> FastAPI:
         app.add_exception_handler(error, _dependency_error_handler)
 
     app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(users_router)
     return app
 
 

@@ -9,7 +9,7 @@ from src.database import utcnow
 
 
 class UUIDPrimaryKey:
-    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4, sort_order=-1)
 
 
 class CreatedAt:

@@ -44,3 +44,9 @@ class RequestModel(CustomModel):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         return _reject_nul(value)
+
+
+class ErrorResponse(CustomModel):
+    """The body of every error except request validation (422)."""
+
+    detail: str

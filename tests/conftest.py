@@ -19,6 +19,10 @@ os.environ["DATABASE_URL"] = os.environ.get(
     "TEST_DATABASE_URL", f"sqlite+aiosqlite:///{_TMP / 'test.db'}"
 )
 os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
+# Cheap Argon2 parameters: the suite hashes hundreds of passwords.
+os.environ["AUTH_PASSWORD_HASH_TIME_COST"] = "1"
+os.environ["AUTH_PASSWORD_HASH_MEMORY_KIB"] = "1024"
+os.environ["AUTH_PASSWORD_HASH_PARALLELISM"] = "1"
 os.environ["LOG_JSON"] = "true"
 os.environ.pop("REDIS_URL", None)
 
@@ -38,6 +42,7 @@ from src import migrations  # noqa: E402
 from src.config import Config, settings  # noqa: E402
 from src.database import Base, create_engine, get_async_session  # noqa: E402
 from src.main import create_app  # noqa: E402
+from tests.factories import AuthUser, create_user  # noqa: E402
 from tests.utils import app_client  # noqa: E402
 
 type AppFactory = Callable[..., FastAPI]
@@ -113,18 +118,11 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-def app_factory(test_config: Config) -> AppFactory:
-    """Build an app; keyword arguments override settings for that app only."""
+def app_factory(test_config: Config, session: AsyncSession) -> AppFactory:
+    """Build an app on the test's rolled-back session.
 
-    def factory(**overrides: object) -> FastAPI:
-        return create_app(test_config.model_copy(update=overrides))
-
-    return factory
-
-
-@pytest.fixture
-def app(app_factory: AppFactory, session: AsyncSession) -> FastAPI:
-    app = app_factory()
+    Keyword arguments override settings for that app only.
+    """
 
     async def test_session() -> AsyncIterator[AsyncSession]:
         # Same contract as the real dependency: commit (here, release the
@@ -136,8 +134,17 @@ def app(app_factory: AppFactory, session: AsyncSession) -> FastAPI:
             await session.rollback()
             raise
 
-    app.dependency_overrides[get_async_session] = test_session
-    return app
+    def factory(**overrides: object) -> FastAPI:
+        app = create_app(test_config.model_copy(update=overrides))
+        app.dependency_overrides[get_async_session] = test_session
+        return app
+
+    return factory
+
+
+@pytest.fixture
+def app(app_factory: AppFactory) -> FastAPI:
+    return app_factory()
 
 
 @pytest.fixture
@@ -147,16 +154,39 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
         yield client
 
 
+async def _empty_tables(database_url: str) -> None:
+    engine = create_async_engine(database_url)
+    async with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(table.delete())
+    await engine.dispose()
+
+
+@pytest.fixture
+def committed_database(database_url: str) -> Iterator[str]:
+    """The test database for code that really commits; emptied afterwards."""
+    yield database_url
+    asyncio.run(_empty_tables(database_url))
+
+
 @pytest.fixture
 async def committing_client(
-    app_factory: AppFactory, engine: AsyncEngine
+    test_config: Config, database_url: str
 ) -> AsyncIterator[AsyncClient]:
     """A client on real, separately committed sessions (for races).
 
     Every table is emptied afterwards.
     """
-    async with app_client(app_factory()) as client:
+    async with app_client(create_app(test_config)) as client:
         yield client
-    async with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            await conn.execute(table.delete())
+    await _empty_tables(database_url)
+
+
+@pytest.fixture
+async def user(client: AsyncClient) -> AuthUser:
+    return await create_user(client)
+
+
+@pytest.fixture
+async def other_user(client: AsyncClient) -> AuthUser:
+    return await create_user(client)

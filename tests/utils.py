@@ -13,7 +13,7 @@ async def app_client(app: FastAPI) -> AsyncGenerator[AsyncClient]:
         LifespanManager(app) as manager,
         AsyncClient(
             transport=ASGITransport(app=manager.app, raise_app_exceptions=False),
-            base_url="http://test",
+            base_url="https://test",
         ) as client,
     ):
         yield client

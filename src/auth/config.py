@@ -1,0 +1,41 @@
+from datetime import timedelta
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings
+
+from src.config import env_config, require_secret
+
+# Used only in ENVIRONMENT=local; start-up refuses it anywhere else.
+LOCAL_JWT_SECRET = "local-development-secret-not-for-deployed-use"
+
+
+class AuthConfig(BaseSettings):
+    model_config = env_config("AUTH_")
+
+    JWT_ALG: str = "HS256"
+    JWT_SECRET: str = LOCAL_JWT_SECRET
+    JWT_EXP: int = Field(default=5, ge=1, description="Access token minutes")
+
+    REFRESH_TOKEN_KEY: str = "refreshToken"
+    REFRESH_TOKEN_EXP: timedelta = timedelta(days=30)
+    SECURE_COOKIES: bool = True
+
+    # Argon2id cost. Raising it upgrades each stored hash at its next login.
+    PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1)
+    PASSWORD_HASH_MEMORY_KIB: int = Field(default=64 * 1024, ge=8)
+    PASSWORD_HASH_PARALLELISM: int = Field(default=4, ge=1)
+    # Hashes computed at once per worker: each holds MEMORY_KIB of RAM.
+    PASSWORD_HASH_CONCURRENCY: int = Field(default=4, ge=1)
+
+    @model_validator(mode="after")
+    def _strong_secret(self) -> Self:
+        require_secret(
+            self.JWT_SECRET, variable="AUTH_JWT_SECRET", local_default=LOCAL_JWT_SECRET
+        )
+        if self.JWT_ALG not in {"HS256", "HS384", "HS512"}:
+            raise ValueError("AUTH_JWT_ALG must be one of HS256, HS384, HS512")
+        return self
+
+
+auth_settings = AuthConfig()

@@ -1,0 +1,29 @@
+from enum import StrEnum
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_-]+$"
+# At least one lowercase, one uppercase, one digit and one special character.
+STRONG_PASSWORD_PATTERN = r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[^A-Za-z0-9]).{8,}$"
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+REFRESH_COOKIE_PATH = "/auth"
+
+
+class ErrorCode:
+    INVALID_CREDENTIALS = "Incorrect username or password"
+    INVALID_TOKEN = "Invalid or expired access token"
+    INVALID_REFRESH_TOKEN = "Invalid or expired refresh token"
+    REFRESH_TOKEN_REQUIRED = "Refresh token required"
+    EMAIL_TAKEN = "Email is already registered"
+    USERNAME_TAKEN = "Username is already taken"
+    WRONG_PASSWORD = "Current password is incorrect"
+    USER_NOT_FOUND = "User not found"
+    WEAK_PASSWORD = (
+        "Password must contain at least one lowercase letter, one uppercase "
+        "letter, one digit and one special character"
+    )
+
+
+class MusicBand(StrEnum):
+    AEROSMITH = "AEROSMITH"
+    QUEEN = "QUEEN"
+    ACDC = "AC/DC"

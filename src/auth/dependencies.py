@@ -1,0 +1,75 @@
+from typing import Annotated
+from uuid import UUID
+
+import jwt
+from fastapi import Body, Cookie, Depends
+from fastapi.security import OAuth2PasswordBearer
+
+from src.auth import service, utils
+from src.auth.config import auth_settings
+from src.auth.exceptions import InvalidToken, MissingRefreshToken, UserNotFound
+from src.auth.models import User
+from src.auth.schemas import RefreshTokenRequest
+from src.database import SessionDep
+from src.exceptions import NotAuthenticated
+
+# auto_error=False: a missing token is our 401 (with WWW-Authenticate), not
+# the library's.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+async def parse_jwt_data(
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> UUID:
+    """The user id of a valid access token; 401 for any other."""
+    if token is None:
+        raise NotAuthenticated
+    try:
+        return UUID(utils.decode_access_token(token)["sub"])
+    except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
+        raise InvalidToken from exc
+
+
+async def get_current_user(
+    user_id: Annotated[UUID, Depends(parse_jwt_data)], session: SessionDep
+) -> User:
+    """The authenticated user; 401 if the account no longer exists."""
+    user = await service.get_user(session, user_id)
+    if user is None:
+        raise InvalidToken
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def valid_user_id(user_id: UUID, session: SessionDep) -> User:
+    user = await service.get_user(session, user_id)
+    if user is None:
+        raise UserNotFound
+    return user
+
+
+ValidUser = Annotated[User, Depends(valid_user_id)]
+
+
+async def refresh_token_optional(
+    body: Annotated[RefreshTokenRequest | None, Body()] = None,
+    cookie: Annotated[
+        str | None, Cookie(alias=auth_settings.REFRESH_TOKEN_KEY, max_length=256)
+    ] = None,
+) -> str | None:
+    """The refresh token from the JSON body, else from the cookie."""
+    return (body.refresh_token if body else None) or cookie
+
+
+async def refresh_token_required(
+    token: Annotated[str | None, Depends(refresh_token_optional)],
+) -> str:
+    if not token:
+        raise MissingRefreshToken
+    return token
+
+
+RefreshTokenOptional = Annotated[str | None, Depends(refresh_token_optional)]
+PresentedRefreshToken = Annotated[str, Depends(refresh_token_required)]

@@ -1,0 +1,34 @@
+from src.auth.constants import ErrorCode
+from src.exceptions import BadRequest, Conflict, NotAuthenticated, NotFound
+
+
+class InvalidCredentials(NotAuthenticated):
+    DETAIL = ErrorCode.INVALID_CREDENTIALS
+
+
+class InvalidToken(NotAuthenticated):
+    DETAIL = ErrorCode.INVALID_TOKEN
+
+
+class InvalidRefreshToken(NotAuthenticated):
+    DETAIL = ErrorCode.INVALID_REFRESH_TOKEN
+
+
+class MissingRefreshToken(NotAuthenticated):
+    DETAIL = ErrorCode.REFRESH_TOKEN_REQUIRED
+
+
+class EmailTaken(Conflict):
+    DETAIL = ErrorCode.EMAIL_TAKEN
+
+
+class UsernameTaken(Conflict):
+    DETAIL = ErrorCode.USERNAME_TAKEN
+
+
+class WrongPassword(BadRequest):
+    DETAIL = ErrorCode.WRONG_PASSWORD
+
+
+class UserNotFound(NotFound):
+    DETAIL = ErrorCode.USER_NOT_FOUND

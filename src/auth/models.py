@@ -1,0 +1,56 @@
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import Enum, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from src.auth.constants import MusicBand
+from src.database import Base, utcnow
+from src.models import CreatedAt, UUIDPrimaryKey
+
+
+class User(UUIDPrimaryKey, CreatedAt, Base):
+    __tablename__ = "auth_user"
+
+    # Stored lowercased, so the plain unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    username: Mapped[str] = mapped_column(String(32))
+    hashed_password: Mapped[str] = mapped_column(String(512))
+    first_name: Mapped[str] = mapped_column(String(128))
+    age: Mapped[int | None]
+    favorite_band: Mapped[MusicBand | None] = mapped_column(
+        Enum(
+            MusicBand,
+            native_enum=False,
+            length=32,
+            values_callable=lambda bands: [band.value for band in bands],
+        )
+    )
+    website: Mapped[str | None] = mapped_column(String(2048))
+    is_superuser: Mapped[bool] = mapped_column(default=False)
+    email_verified: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
+
+    refresh_tokens: Mapped[list["RefreshToken"]] = relationship(
+        back_populates="user", lazy="raise", passive_deletes=True
+    )
+
+    __table_args__ = (
+        # Usernames keep their case for display but are unique ignoring it.
+        Index("auth_user_username_lower_key", func.lower(username), unique=True),
+    )
+
+
+class RefreshToken(UUIDPrimaryKey, CreatedAt, Base):
+    """A refresh token, stored as the SHA-256 of the opaque value handed out."""
+
+    __tablename__ = "auth_refresh_token"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    user: Mapped[User] = relationship(back_populates="refresh_tokens", lazy="raise")

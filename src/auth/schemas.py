@@ -1,0 +1,119 @@
+import re
+from typing import Annotated, Literal, Self
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    model_validator,
+)
+
+from src.auth.constants import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    STRONG_PASSWORD_PATTERN,
+    USERNAME_PATTERN,
+    ErrorCode,
+    MusicBand,
+)
+from src.schemas import CustomModel, RequestModel, UTCDatetime
+
+_STRONG_PASSWORD = re.compile(STRONG_PASSWORD_PATTERN, re.DOTALL)
+
+
+def _strong_password(password: str) -> str:
+    if not _STRONG_PASSWORD.match(password):
+        raise ValueError(ErrorCode.WEAK_PASSWORD)
+    return password
+
+
+type Username = Annotated[
+    str, StringConstraints(min_length=3, max_length=32, pattern=USERNAME_PATTERN)
+]
+type FirstName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
+]
+type Age = Annotated[int, Field(ge=18, le=150)]
+type Website = Annotated[HttpUrl, Field(max_length=2048)]
+type NewPassword = Annotated[
+    str,
+    Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
+    AfterValidator(_strong_password),
+]
+type AnyPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+
+
+class UserCreate(RequestModel):
+    email: EmailStr = Field(max_length=320)
+    username: Username
+    password: NewPassword
+    first_name: FirstName
+    age: Age | None = None
+    favorite_band: MusicBand | None = None
+    website: Website | None = None
+
+
+class UserUpdate(RequestModel):
+    """Fields absent from the body are left as they are; null clears a field."""
+
+    username: Username | None = None
+    first_name: FirstName | None = None
+    age: Age | None = None
+    favorite_band: MusicBand | None = None
+    website: Website | None = None
+
+    @model_validator(mode="after")
+    def _required_fields_not_null(self) -> Self:
+        for name in ("username", "first_name"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class PasswordChange(RequestModel):
+    current_password: AnyPassword
+    new_password: NewPassword
+
+
+class RefreshTokenRequest(RequestModel):
+    refresh_token: str | None = Field(default=None, max_length=256)
+
+
+class UserPublic(CustomModel):
+    id: UUID
+    username: str
+    first_name: str
+    favorite_band: MusicBand | None
+    website: str | None
+    created_at: UTCDatetime
+
+
+class UserPrivate(CustomModel):
+    id: UUID
+    email: str
+    username: str
+    first_name: str
+    age: int | None
+    favorite_band: MusicBand | None
+    website: str | None
+    is_superuser: bool
+    email_verified: bool
+    created_at: UTCDatetime
+    updated_at: UTCDatetime | None
+
+
+class UserSummary(CustomModel):
+    """How other resources show a user: `{id, username}`."""
+
+    id: UUID
+    username: str
+
+
+class TokenResponse(CustomModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Access token lifetime in seconds")
+    refresh_token: str

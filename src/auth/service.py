@@ -1,0 +1,201 @@
+from datetime import timedelta
+from uuid import UUID
+
+import structlog
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from src.auth import utils
+from src.auth.config import auth_settings
+from src.auth.exceptions import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    UsernameTaken,
+    WrongPassword,
+)
+from src.auth.models import RefreshToken, User
+from src.auth.schemas import PasswordChange, TokenResponse, UserCreate, UserUpdate
+from src.database import unique_violation, utcnow
+
+logger = structlog.get_logger(__name__)
+
+_CONFLICTS = {
+    "auth_user_email_key": EmailTaken,
+    "auth_user_username_lower_key": UsernameTaken,
+}
+
+
+async def _flush_or_conflict(session: AsyncSession) -> None:
+    """Flush in a savepoint; a known unique violation becomes its 409."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        if conflict := _CONFLICTS.get(unique_violation(exc) or ""):
+            raise conflict from exc
+        raise
+
+
+async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
+    """The user with this id, or None."""
+    return await session.get(User, user_id)
+
+
+async def get_user_by_login(session: AsyncSession, login: str) -> User | None:
+    """The user whose username (any case) or email is `login`."""
+    login = login.strip()
+    return await session.scalar(
+        select(User).where(
+            or_(
+                func.lower(User.username) == login.lower(),
+                User.email == login.lower(),
+            )
+        )
+    )
+
+
+async def create_user(
+    session: AsyncSession, *, data: UserCreate, is_superuser: bool = False
+) -> User:
+    """Register a user; a taken email or username raises 409."""
+    # Hash before touching the database: no lock is held during the slow part.
+    hashed_password = await utils.hash_password(data.password)
+    user = User(
+        email=data.email.lower(),
+        username=data.username,
+        hashed_password=hashed_password,
+        first_name=data.first_name,
+        age=data.age,
+        favorite_band=data.favorite_band,
+        website=str(data.website) if data.website else None,
+        is_superuser=is_superuser,
+    )
+    session.add(user)
+    await _flush_or_conflict(session)
+    logger.info("user_registered", user_id=str(user.id))
+    return user
+
+
+async def authenticate(session: AsyncSession, *, login: str, password: str) -> User:
+    """The user these credentials belong to; InvalidCredentials otherwise.
+
+    Unknown users cost the same hash work as a wrong password.
+    """
+    user = await get_user_by_login(session, login)
+    valid, upgraded_hash = await utils.verify_password(
+        password, user.hashed_password if user else None
+    )
+    if user is None or not valid:
+        logger.info("login_failed")
+        raise InvalidCredentials
+    if upgraded_hash is not None:
+        user.hashed_password = upgraded_hash
+        logger.info("password_hash_upgraded", user_id=str(user.id))
+    return user
+
+
+async def issue_tokens(session: AsyncSession, *, user_id: UUID) -> TokenResponse:
+    """A new access token and a new stored refresh token for the user."""
+    refresh_token = utils.new_opaque_token()
+    session.add(
+        RefreshToken(
+            user_id=user_id,
+            token_hash=utils.hash_opaque_token(refresh_token),
+            expires_at=utcnow() + auth_settings.REFRESH_TOKEN_EXP,
+        )
+    )
+    await session.flush()
+    return TokenResponse(
+        access_token=utils.create_access_token(user_id),
+        expires_in=int(timedelta(minutes=auth_settings.JWT_EXP).total_seconds()),
+        refresh_token=refresh_token,
+    )
+
+
+async def rotate_refresh_token(session: AsyncSession, *, token: str) -> TokenResponse:
+    """Exchange a live refresh token for a new pair; the old one dies.
+
+    A token that was already rotated or revoked is taken as stolen: every
+    refresh token of its user is revoked.
+    """
+    now = utcnow()
+    stored = await session.scalar(
+        select(RefreshToken).where(
+            RefreshToken.token_hash == utils.hash_opaque_token(token)
+        )
+    )
+    if stored is None or stored.expires_at <= now:
+        raise InvalidRefreshToken
+    # Conditional update: of two concurrent rotations only one matches a row.
+    rotated = await session.scalar(
+        update(RefreshToken)
+        .where(RefreshToken.id == stored.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(RefreshToken.id)
+    )
+    if rotated is None:
+        await revoke_all_refresh_tokens(session, user_id=stored.user_id)
+        # The revocation must stand although the request is answered with 401.
+        await session.commit()
+        logger.warning("refresh_token_reuse", user_id=str(stored.user_id))
+        raise InvalidRefreshToken
+    return await issue_tokens(session, user_id=stored.user_id)
+
+
+async def revoke_refresh_token(session: AsyncSession, *, token: str) -> None:
+    """Revoke one refresh token; unknown or dead tokens are ignored."""
+    await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.token_hash == utils.hash_opaque_token(token),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
+async def revoke_all_refresh_tokens(session: AsyncSession, *, user_id: UUID) -> None:
+    """Revoke every live refresh token of the user (log out everywhere)."""
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def update_user(session: AsyncSession, *, user: User, data: UserUpdate) -> User:
+    """Apply the fields present in `data`; a taken username raises 409."""
+    changes = data.model_dump(exclude_unset=True)
+    if "website" in changes and changes["website"] is not None:
+        changes["website"] = str(data.website)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    await _flush_or_conflict(session)
+    await session.refresh(user)
+    return user
+
+
+async def set_password(session: AsyncSession, *, user: User, password: str) -> None:
+    """Store a new password and revoke every refresh token of the user."""
+    user.hashed_password = await utils.hash_password(password)
+    await revoke_all_refresh_tokens(session, user_id=user.id)
+    await session.flush()
+
+
+async def change_password(
+    session: AsyncSession, *, user: User, data: PasswordChange
+) -> None:
+    """Change the password after checking the current one (400 if wrong)."""
+    valid, _ = await utils.verify_password(data.current_password, user.hashed_password)
+    if not valid:
+        raise WrongPassword
+    await set_password(session, user=user, password=data.new_password)
+    logger.info("password_changed", user_id=str(user.id))
+
+
+async def delete_user(session: AsyncSession, *, user: User) -> None:
+    """Delete the user; the database cascades to everything they own."""
+    await session.execute(delete(User).where(User.id == user.id))
+    logger.info("user_deleted", user_id=str(user.id))

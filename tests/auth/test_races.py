@@ -1,0 +1,38 @@
+"""Concurrent requests on real, separately committed transactions."""
+
+import asyncio
+
+import pytest
+from httpx import AsyncClient
+
+from tests.factories import create_user, user_payload
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_concurrent_registrations_of_one_email_give_one_201(
+    committing_client: AsyncClient,
+) -> None:
+    payloads = [user_payload(email="race@example.com") for _ in range(50)]
+
+    responses = await asyncio.gather(
+        *(committing_client.post("/auth/users", json=p) for p in payloads)
+    )
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 49
+
+
+async def test_concurrent_refreshes_of_one_token_let_at_most_one_through(
+    committing_client: AsyncClient,
+) -> None:
+    user = await create_user(committing_client)
+    body = {"refresh_token": user.refresh_token}
+
+    responses = await asyncio.gather(
+        *(committing_client.put("/auth/token", json=body) for _ in range(20))
+    )
+
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) <= 1
+    assert set(statuses) <= {200, 401}

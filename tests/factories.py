@@ -1,0 +1,64 @@
+"""Test data made through the API, the way a client would make it."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from httpx import AsyncClient
+
+DEFAULT_PASSWORD = "Corr3ct-horse!"
+
+
+def user_payload(**overrides: Any) -> dict[str, Any]:
+    """A valid, unique registration body."""
+    suffix = uuid.uuid4().hex[:10]
+    payload: dict[str, Any] = {
+        "email": f"user-{suffix}@example.com",
+        "username": f"user_{suffix}",
+        "password": DEFAULT_PASSWORD,
+        "first_name": "Ada",
+    }
+    payload.update(overrides)
+    return payload
+
+
+@dataclass
+class AuthUser:
+    id: str
+    email: str
+    username: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def login(
+    client: AsyncClient, username: str, password: str = DEFAULT_PASSWORD
+) -> dict[str, Any]:
+    response = await client.post(
+        "/auth/token", data={"username": username, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    client.cookies.clear()
+    tokens: dict[str, Any] = response.json()
+    return tokens
+
+
+async def create_user(client: AsyncClient, **overrides: Any) -> AuthUser:
+    """Register and log in a user; the client keeps no cookie afterwards."""
+    payload = user_payload(**overrides)
+    response = await client.post("/auth/users", json=payload)
+    assert response.status_code == 201, response.text
+    tokens = await login(client, payload["username"], payload["password"])
+    return AuthUser(
+        id=response.json()["id"],
+        email=payload["email"],
+        username=payload["username"],
+        password=payload["password"],
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+    )

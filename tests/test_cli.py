@@ -1,0 +1,113 @@
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
+from typer.testing import CliRunner
+
+from src.auth.models import User
+from src.cli import cli
+from src.config import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cli_database(committed_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(settings, "DATABASE_URL", committed_database)
+    return committed_database
+
+
+def _superusers(database_url: str) -> list[tuple[str, bool]]:
+    async def query() -> list[tuple[str, bool]]:
+        engine = create_async_engine(database_url)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(User.username, User.is_superuser))).all()
+        await engine.dispose()
+        return [(row[0], row[1]) for row in rows]
+
+    return asyncio.run(query())
+
+
+def test_create_superuser_prompts_for_the_password_without_echo(
+    cli_database: str,
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["create-superuser", "--email", "root@example.com", "--username", "root"],
+        input="Sup3r-secret!\nSup3r-secret!\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Sup3r-secret!" not in result.output
+    assert "Superuser root created" in result.output
+    assert _superusers(cli_database) == [("root", True)]
+
+
+def test_create_superuser_refuses_a_weak_password(cli_database: str) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "create-superuser",
+            "--email",
+            "root@example.com",
+            "--username",
+            "root",
+            "--password",
+            "weak",
+        ],
+    )
+
+    assert result.exit_code == 2
+    assert _superusers(cli_database) == []
+
+
+def test_create_superuser_reports_a_taken_username(cli_database: str) -> None:
+    args = ["create-superuser", "--username", "root", "--password", "Sup3r-secret!"]
+    CliRunner().invoke(cli, [*args, "--email", "a@example.com"])
+
+    result = CliRunner().invoke(cli, [*args, "--email", "b@example.com"])
+
+    assert result.exit_code == 1
+    assert "Username is already taken" in result.output
+
+
+@pytest.mark.parametrize("secret", [None, "too-short"])
+def test_production_start_up_refuses_a_missing_or_weak_secret(
+    secret: str | None,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH_JWT")}
+    env["ENVIRONMENT"] = "production"
+    if secret:
+        env["AUTH_JWT_SECRET"] = secret
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import src.main"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "AUTH_JWT_SECRET must be set" in result.stderr
+
+
+def test_production_start_up_accepts_a_strong_secret() -> None:
+    env = dict(os.environ, ENVIRONMENT="production", AUTH_JWT_SECRET="s" * 48)
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import src.main"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
