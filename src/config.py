@@ -44,6 +44,7 @@ class Config(BaseSettings):
     RATE_LIMIT_LOGIN: str = "10/minute"
     RATE_LIMIT_REGISTER: str = "5/minute"
     RATE_LIMIT_PASSWORD_RESET: str = "5/hour"
+    RATE_LIMIT_VERIFY_EMAIL: str = "5/hour"
     # Namespace of the counters in Redis, so several deployments can share one.
     RATE_LIMIT_KEY_PREFIX: str = "publishing-api"
 

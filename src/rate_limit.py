@@ -68,6 +68,7 @@ def create_rate_limiter(config: Config, redis: Redis | None) -> RateLimiter:
         "login": parse(config.RATE_LIMIT_LOGIN),
         "register": parse(config.RATE_LIMIT_REGISTER),
         "password_reset": parse(config.RATE_LIMIT_PASSWORD_RESET),
+        "verify_email": parse(config.RATE_LIMIT_VERIFY_EMAIL),
     }
     return RateLimiter(storage, limits, enabled=config.RATE_LIMIT_ENABLED)
 

@@ -42,7 +42,9 @@ from src import migrations  # noqa: E402
 from src.config import Config, settings  # noqa: E402
 from src.database import Base, create_engine, get_async_session  # noqa: E402
 from src.main import create_app  # noqa: E402
+from src.notifications.config import EmailBackend, email_settings  # noqa: E402
 from tests.factories import AuthUser, create_user  # noqa: E402
+from tests.smtp import Inbox, start_smtp_server  # noqa: E402
 from tests.utils import app_client  # noqa: E402
 
 type AppFactory = Callable[..., FastAPI]
@@ -190,3 +192,15 @@ async def user(client: AsyncClient) -> AuthUser:
 @pytest.fixture
 async def other_user(client: AsyncClient) -> AuthUser:
     return await create_user(client)
+
+
+@pytest.fixture
+def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """Route email through the smtp backend to a real server the test reads."""
+    inbox = Inbox()
+    controller = start_smtp_server(inbox)
+    monkeypatch.setattr(email_settings, "EMAIL_BACKEND", EmailBackend.SMTP)
+    monkeypatch.setattr(email_settings, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setattr(email_settings, "SMTP_PORT", controller.port)
+    yield inbox
+    controller.stop()

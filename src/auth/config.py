@@ -21,6 +21,9 @@ class AuthConfig(BaseSettings):
     REFRESH_TOKEN_EXP: timedelta = timedelta(days=30)
     SECURE_COOKIES: bool = True
 
+    VERIFY_EMAIL_TOKEN_EXP: timedelta = timedelta(hours=24)
+    PASSWORD_RESET_TOKEN_EXP: timedelta = timedelta(hours=1)
+
     # Argon2id cost. Raising it upgrades each stored hash at its next login.
     PASSWORD_HASH_TIME_COST: int = Field(default=3, ge=1)
     PASSWORD_HASH_MEMORY_KIB: int = Field(default=64 * 1024, ge=8)

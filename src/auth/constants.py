@@ -17,10 +17,16 @@ class ErrorCode:
     USERNAME_TAKEN = "Username is already taken"
     WRONG_PASSWORD = "Current password is incorrect"
     USER_NOT_FOUND = "User not found"
+    INVALID_EMAIL_TOKEN = "Invalid, expired or already used token"
     WEAK_PASSWORD = (
         "Password must contain at least one lowercase letter, one uppercase "
         "letter, one digit and one special character"
     )
+
+
+class EmailTokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    PASSWORD_RESET = "password_reset"
 
 
 class MusicBand(StrEnum):

@@ -30,5 +30,9 @@ class WrongPassword(BadRequest):
     DETAIL = ErrorCode.WRONG_PASSWORD
 
 
+class InvalidEmailToken(BadRequest):
+    DETAIL = ErrorCode.INVALID_EMAIL_TOKEN
+
+
 class UserNotFound(NotFound):
     DETAIL = ErrorCode.USER_NOT_FOUND

@@ -4,7 +4,7 @@ from uuid import UUID
 from sqlalchemy import Enum, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from src.auth.constants import MusicBand
+from src.auth.constants import EmailTokenPurpose, MusicBand
 from src.database import Base, utcnow
 from src.models import CreatedAt, UUIDPrimaryKey
 
@@ -54,3 +54,24 @@ class RefreshToken(UUIDPrimaryKey, CreatedAt, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship(back_populates="refresh_tokens", lazy="raise")
+
+
+class EmailToken(UUIDPrimaryKey, CreatedAt, Base):
+    """A single-use token sent by email (verification, password reset), hashed."""
+
+    __tablename__ = "auth_email_token"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[EmailTokenPurpose] = mapped_column(
+        Enum(
+            EmailTokenPurpose,
+            native_enum=False,
+            length=32,
+            values_callable=lambda purposes: [p.value for p in purposes],
+        )
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from src.auth import service, utils
@@ -13,6 +13,7 @@ from src.auth.dependencies import (
 from src.auth.exceptions import (
     EmailTaken,
     InvalidCredentials,
+    InvalidEmailToken,
     InvalidRefreshToken,
     InvalidToken,
     UsernameTaken,
@@ -20,7 +21,11 @@ from src.auth.exceptions import (
     WrongPassword,
 )
 from src.auth.schemas import (
+    AcceptedResponse,
+    EmailTokenConfirm,
     PasswordChange,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     TokenResponse,
     UserCreate,
     UserPrivate,
@@ -29,6 +34,7 @@ from src.auth.schemas import (
 )
 from src.database import SessionDep
 from src.exceptions import TooManyRequests, responses
+from src.notifications.client import send_email
 from src.rate_limit import rate_limit
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
@@ -41,14 +47,21 @@ AUTHENTICATED = responses(InvalidToken)
     "/users",
     status_code=status.HTTP_201_CREATED,
     summary="Register",
-    description="Create an account. The `Location` header names its public profile.",
+    description="Create an account and send it an email-verification link. "
+    "The `Location` header names its public profile.",
     responses=responses(EmailTaken, UsernameTaken, TooManyRequests),
     dependencies=[rate_limit("register")],
 )
 async def register(
-    data: UserCreate, request: Request, response: Response, session: SessionDep
+    data: UserCreate,
+    request: Request,
+    response: Response,
+    background_tasks: BackgroundTasks,
+    session: SessionDep,
 ) -> UserPrivate:
     user = await service.create_user(session, data=data)
+    if message := await service.request_email_verification(session, user=user):
+        background_tasks.add_task(send_email, message)
     response.headers["Location"] = request.app.url_path_for(
         "get_user_profile", user_id=str(user.id)
     )
@@ -165,6 +178,66 @@ async def logout_everywhere(user: CurrentUser, session: SessionDep) -> None:
 async def delete_me(user: CurrentUser, response: Response, session: SessionDep) -> None:
     await service.delete_user(session, user=user)
     utils.clear_refresh_cookie(response)
+
+
+@router.post(
+    "/users/me/verify-email",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Send a verification email",
+    description="Sends (again) a single-use link, valid 24 hours, to confirm "
+    "the account's email. Nothing is sent if it is already verified.",
+    responses=responses(InvalidToken, TooManyRequests),
+    dependencies=[rate_limit("verify_email")],
+)
+async def send_verification_email(
+    user: CurrentUser, background_tasks: BackgroundTasks, session: SessionDep
+) -> AcceptedResponse:
+    if message := await service.request_email_verification(session, user=user):
+        background_tasks.add_task(send_email, message)
+        return AcceptedResponse(detail="Verification email sent")
+    return AcceptedResponse(detail="Email already verified")
+
+
+@router.post(
+    "/verify-email/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Confirm an email address",
+    description="Spend a verification token; the account's email becomes verified.",
+    responses=responses(InvalidEmailToken),
+)
+async def confirm_email(data: EmailTokenConfirm, session: SessionDep) -> None:
+    await service.confirm_email(session, token=data.token)
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Request a password reset",
+    description="Always 202, whether or not the email is registered; if it is, "
+    "a single-use link valid 1 hour is emailed.",
+    responses=responses(TooManyRequests),
+    dependencies=[rate_limit("password_reset")],
+)
+async def request_password_reset(
+    data: PasswordResetRequest, background_tasks: BackgroundTasks, session: SessionDep
+) -> AcceptedResponse:
+    if message := await service.request_password_reset(session, email=data.email):
+        background_tasks.add_task(send_email, message)
+    return AcceptedResponse(
+        detail="If the address is registered, a reset link has been sent"
+    )
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Reset the password",
+    description="Spend a reset token and set a new password; every refresh "
+    "token of the account is revoked.",
+    responses=responses(InvalidEmailToken),
+)
+async def reset_password(data: PasswordResetConfirm, session: SessionDep) -> None:
+    await service.reset_password(session, token=data.token, password=data.new_password)
 
 
 @users_router.get(

@@ -78,6 +78,19 @@ class PasswordChange(RequestModel):
     new_password: NewPassword
 
 
+class EmailTokenConfirm(RequestModel):
+    token: str = Field(min_length=1, max_length=256)
+
+
+class PasswordResetRequest(RequestModel):
+    email: EmailStr = Field(max_length=320)
+
+
+class PasswordResetConfirm(RequestModel):
+    token: str = Field(min_length=1, max_length=256)
+    new_password: NewPassword
+
+
 class RefreshTokenRequest(RequestModel):
     refresh_token: str | None = Field(default=None, max_length=256)
 
@@ -110,6 +123,10 @@ class UserSummary(CustomModel):
 
     id: UUID
     username: str
+
+
+class AcceptedResponse(CustomModel):
+    detail: str
 
 
 class TokenResponse(CustomModel):

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from email.message import EmailMessage
 from uuid import UUID
 
 import structlog
@@ -6,16 +7,18 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from src.auth import utils
+from src.auth import emails, utils
 from src.auth.config import auth_settings
+from src.auth.constants import EmailTokenPurpose
 from src.auth.exceptions import (
     EmailTaken,
     InvalidCredentials,
+    InvalidEmailToken,
     InvalidRefreshToken,
     UsernameTaken,
     WrongPassword,
 )
-from src.auth.models import RefreshToken, User
+from src.auth.models import EmailToken, RefreshToken, User
 from src.auth.schemas import PasswordChange, TokenResponse, UserCreate, UserUpdate
 from src.database import unique_violation, utcnow
 
@@ -199,3 +202,105 @@ async def delete_user(session: AsyncSession, *, user: User) -> None:
     """Delete the user; the database cascades to everything they own."""
     await session.execute(delete(User).where(User.id == user.id))
     logger.info("user_deleted", user_id=str(user.id))
+
+
+async def _create_email_token(
+    session: AsyncSession, *, user_id: UUID, purpose: EmailTokenPurpose
+) -> str:
+    lifetime = (
+        auth_settings.VERIFY_EMAIL_TOKEN_EXP
+        if purpose is EmailTokenPurpose.VERIFY_EMAIL
+        else auth_settings.PASSWORD_RESET_TOKEN_EXP
+    )
+    token = utils.new_opaque_token()
+    session.add(
+        EmailToken(
+            user_id=user_id,
+            purpose=purpose,
+            token_hash=utils.hash_opaque_token(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def _spend_email_token(
+    session: AsyncSession, *, token: str, purpose: EmailTokenPurpose
+) -> User:
+    """Mark a live token used and return its user; 400 if there is none.
+
+    One conditional UPDATE: a token can be spent once, even by racing requests.
+    """
+    now = utcnow()
+    user_id = await session.scalar(
+        update(EmailToken)
+        .where(
+            EmailToken.token_hash == utils.hash_opaque_token(token),
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
+            EmailToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(EmailToken.user_id)
+    )
+    user = await get_user(session, user_id) if user_id else None
+    if user is None:
+        raise InvalidEmailToken
+    return user
+
+
+async def request_email_verification(
+    session: AsyncSession, *, user: User
+) -> EmailMessage | None:
+    """A verification email for the user, or None if already verified."""
+    if user.email_verified:
+        return None
+    token = await _create_email_token(
+        session, user_id=user.id, purpose=EmailTokenPurpose.VERIFY_EMAIL
+    )
+    return emails.verification_email(user, token)
+
+
+async def confirm_email(session: AsyncSession, *, token: str) -> None:
+    """Spend a verification token and mark its user's email verified."""
+    user = await _spend_email_token(
+        session, token=token, purpose=EmailTokenPurpose.VERIFY_EMAIL
+    )
+    user.email_verified = True
+    await session.flush()
+    logger.info("email_verified", user_id=str(user.id))
+
+
+async def request_password_reset(
+    session: AsyncSession, *, email: str
+) -> EmailMessage | None:
+    """A reset email if `email` belongs to a user; None (silently) if not."""
+    user = await session.scalar(select(User).where(User.email == email.lower()))
+    if user is None:
+        logger.info("password_reset_unknown_email")
+        return None
+    token = await _create_email_token(
+        session, user_id=user.id, purpose=EmailTokenPurpose.PASSWORD_RESET
+    )
+    logger.info("password_reset_requested", user_id=str(user.id))
+    return emails.password_reset_email(user, token)
+
+
+async def reset_password(session: AsyncSession, *, token: str, password: str) -> None:
+    """Spend a reset token, set the password, end every session of the user."""
+    user = await _spend_email_token(
+        session, token=token, purpose=EmailTokenPurpose.PASSWORD_RESET
+    )
+    # Any other outstanding reset link dies with this one.
+    await session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == EmailTokenPurpose.PASSWORD_RESET,
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    await set_password(session, user=user, password=password)
+    logger.info("password_reset", user_id=str(user.id))

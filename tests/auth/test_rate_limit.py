@@ -21,6 +21,7 @@ async def limited_client(
         "RATE_LIMIT_ENABLED": True,
         "RATE_LIMIT_LOGIN": "3/minute",
         "RATE_LIMIT_REGISTER": "2/minute",
+        "RATE_LIMIT_PASSWORD_RESET": "2/hour",
     }
     if request.param == "redis":
         # A fresh key namespace: counters of earlier runs do not count.
@@ -53,6 +54,17 @@ async def test_registration_is_limited(limited_client: AsyncClient) -> None:
     ]
 
     assert statuses == [201, 201, 429]
+
+
+async def test_password_reset_is_limited(limited_client: AsyncClient) -> None:
+    body = {"email": "someone@example.com"}
+
+    statuses = [
+        (await limited_client.post("/auth/password-reset", json=body)).status_code
+        for _ in range(3)
+    ]
+
+    assert statuses == [202, 202, 429]
 
 
 async def test_limits_are_off_when_disabled(app_factory: AppFactory) -> None:

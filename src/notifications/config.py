@@ -1,0 +1,32 @@
+from enum import StrEnum
+
+from pydantic import Field
+from pydantic_settings import BaseSettings
+
+from src.config import env_config
+
+
+class EmailBackend(StrEnum):
+    CONSOLE = "console"
+    SMTP = "smtp"
+
+
+class EmailConfig(BaseSettings):
+    model_config = env_config()
+
+    EMAIL_BACKEND: EmailBackend = EmailBackend.CONSOLE
+    EMAIL_FROM: str = "Publishing API <no-reply@localhost>"
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 25
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    # STARTTLS on a plain port; port 465 always uses implicit TLS.
+    SMTP_TLS: bool = False
+    SMTP_TIMEOUT: float = Field(default=10.0, gt=0)
+    # A failed send is tried this many times in all, waiting
+    # EMAIL_RETRY_DELAY * 2**attempt seconds in between.
+    EMAIL_SEND_ATTEMPTS: int = Field(default=3, ge=1)
+    EMAIL_RETRY_DELAY: float = Field(default=1.0, ge=0)
+
+
+email_settings = EmailConfig()

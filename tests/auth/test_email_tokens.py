@@ -1,0 +1,244 @@
+import re
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from src.auth.models import EmailToken
+from src.notifications.config import EmailBackend, email_settings
+from tests.factories import AuthUser, login, user_payload
+from tests.smtp import Inbox, free_port
+
+pytestmark = pytest.mark.anyio
+
+NEW_PASSWORD = "Brand-n3w-pass!"
+
+
+def _token(message: EmailMessage, page: str) -> str:
+    body = message.get_content()
+    match = re.search(rf"http://localhost:8000/{page}\?token=([A-Za-z0-9_\-]+)", body)
+    assert match, body
+    return match.group(1)
+
+
+async def test_registration_emails_a_verification_link(
+    client: AsyncClient, smtp_inbox: Inbox
+) -> None:
+    payload = user_payload()
+
+    response = await client.post("/auth/users", json=payload)
+
+    assert response.status_code == 201
+    (message,) = smtp_inbox.to(payload["email"])
+    assert message["Subject"] == "Confirm your email address"
+    assert message["From"] == email_settings.EMAIL_FROM
+    assert "24 hours" in message.get_content()
+    _token(message, "verify-email")
+
+
+async def test_confirming_the_link_verifies_the_email(
+    client: AsyncClient, smtp_inbox: Inbox
+) -> None:
+    payload = user_payload()
+    await client.post("/auth/users", json=payload)
+    token = _token(smtp_inbox.to(payload["email"])[0], "verify-email")
+    tokens = await login(client, payload["username"])
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    response = await client.post("/auth/verify-email/confirm", json={"token": token})
+
+    assert response.status_code == 204
+    me = await client.get("/auth/users/me", headers=headers)
+    assert me.json()["email_verified"] is True
+    again = await client.post("/auth/verify-email/confirm", json={"token": token})
+    assert again.status_code == 400
+    assert again.json() == {"detail": "Invalid, expired or already used token"}
+
+
+async def test_resend_verification(
+    client: AsyncClient, user: AuthUser, smtp_inbox: Inbox
+) -> None:
+    response = await client.post("/auth/users/me/verify-email", headers=user.headers)
+
+    assert response.status_code == 202
+    (message,) = smtp_inbox.to(user.email)
+    confirm = await client.post(
+        "/auth/verify-email/confirm", json={"token": _token(message, "verify-email")}
+    )
+    assert confirm.status_code == 204
+    already = await client.post("/auth/users/me/verify-email", headers=user.headers)
+    assert already.status_code == 202
+    assert already.json() == {"detail": "Email already verified"}
+    assert len(smtp_inbox.to(user.email)) == 1
+
+
+async def test_resend_verification_needs_a_token(client: AsyncClient) -> None:
+    response = await client.post("/auth/users/me/verify-email")
+
+    assert response.status_code == 401
+
+
+async def test_expired_verification_token_is_400(
+    client: AsyncClient, user: AuthUser, smtp_inbox: Inbox, session: AsyncSession
+) -> None:
+    await client.post("/auth/users/me/verify-email", headers=user.headers)
+    token = _token(smtp_inbox.to(user.email)[0], "verify-email")
+    await session.execute(
+        update(EmailToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    )
+
+    response = await client.post("/auth/verify-email/confirm", json={"token": token})
+
+    assert response.status_code == 400
+
+
+async def test_password_reset_flow(
+    client: AsyncClient, user: AuthUser, smtp_inbox: Inbox
+) -> None:
+    response = await client.post(
+        "/auth/password-reset", json={"email": user.email.upper()}
+    )
+
+    assert response.status_code == 202
+    (message,) = [m for m in smtp_inbox.to(user.email) if "Reset" in m["Subject"]]
+    assert "1 hour" in message.get_content()
+    token = _token(message, "reset-password")
+    confirm = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": token, "new_password": NEW_PASSWORD},
+    )
+    assert confirm.status_code == 204
+    await login(client, user.username, NEW_PASSWORD)
+    old = await client.post(
+        "/auth/token", data={"username": user.username, "password": user.password}
+    )
+    assert old.status_code == 401
+    refresh = await client.put(
+        "/auth/token", json={"refresh_token": user.refresh_token}
+    )
+    assert refresh.status_code == 401
+    reused = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": token, "new_password": "An0ther-pass!!"},
+    )
+    assert reused.status_code == 400
+
+
+async def test_password_reset_for_an_unknown_email_looks_the_same(
+    client: AsyncClient, user: AuthUser, smtp_inbox: Inbox
+) -> None:
+    known = await client.post("/auth/password-reset", json={"email": user.email})
+    unknown = await client.post(
+        "/auth/password-reset", json={"email": "nobody@example.com"}
+    )
+
+    assert (known.status_code, unknown.status_code) == (202, 202)
+    assert known.json() == unknown.json()
+    assert smtp_inbox.to("nobody@example.com") == []
+
+
+async def test_a_reset_kills_the_other_reset_links(
+    client: AsyncClient, user: AuthUser, smtp_inbox: Inbox
+) -> None:
+    await client.post("/auth/password-reset", json={"email": user.email})
+    await client.post("/auth/password-reset", json={"email": user.email})
+    first, second = (
+        _token(m, "reset-password")
+        for m in smtp_inbox.to(user.email)
+        if "Reset" in m["Subject"]
+    )
+
+    await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": second, "new_password": NEW_PASSWORD},
+    )
+    response = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": first, "new_password": "An0ther-pass!!"},
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("token", ["made-up", "x" * 256])
+async def test_unknown_reset_token_is_400(client: AsyncClient, token: str) -> None:
+    response = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": token, "new_password": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 400
+
+
+async def test_reset_validates_the_new_password(
+    client: AsyncClient, user: AuthUser, smtp_inbox: Inbox
+) -> None:
+    await client.post("/auth/password-reset", json={"email": user.email})
+    token = _token(smtp_inbox.to(user.email)[-1], "reset-password")
+
+    response = await client.post(
+        "/auth/password-reset/confirm", json={"token": token, "new_password": "weak"}
+    )
+
+    assert response.status_code == 422
+    retry = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": token, "new_password": NEW_PASSWORD},
+    )
+    assert retry.status_code == 204
+
+
+async def test_expired_reset_token_is_400(
+    client: AsyncClient, user: AuthUser, smtp_inbox: Inbox, session: AsyncSession
+) -> None:
+    await client.post("/auth/password-reset", json={"email": user.email})
+    token = _token(smtp_inbox.to(user.email)[-1], "reset-password")
+    await session.execute(
+        update(EmailToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    )
+
+    response = await client.post(
+        "/auth/password-reset/confirm",
+        json={"token": token, "new_password": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 400
+
+
+async def test_smtp_down_does_not_fail_the_request(
+    client: AsyncClient,
+    user: AuthUser,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(email_settings, "EMAIL_BACKEND", EmailBackend.SMTP)
+    monkeypatch.setattr(email_settings, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setattr(email_settings, "SMTP_PORT", free_port())
+    monkeypatch.setattr(email_settings, "EMAIL_RETRY_DELAY", 0)
+
+    response = await client.post("/auth/password-reset", json={"email": user.email})
+
+    assert response.status_code == 202
+    events = [r.msg["event"] for r in caplog.records if isinstance(r.msg, dict)]
+    assert events.count("email_send_failed") == email_settings.EMAIL_SEND_ATTEMPTS
+    assert "email_undelivered" in events
+
+
+async def test_console_backend_logs_the_message(
+    client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = user_payload()
+
+    await client.post("/auth/users", json=payload)
+
+    sent = [
+        r.msg
+        for r in caplog.records
+        if isinstance(r.msg, dict) and r.msg["event"] == "email_sent"
+    ]
+    assert sent[0]["to"] == payload["email"]
+    assert "verify-email?token=" in sent[0]["body"]

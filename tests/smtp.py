@@ -1,0 +1,40 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for the tests to send to."""
+
+import email
+import email.policy
+import socket
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(
+            envelope.content, policy=email.policy.default
+        )
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_smtp_server(inbox: Inbox) -> Controller:
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller
