@@ -1,0 +1,49 @@
+# Shared by the bench/ scripts: a throw-away PostgreSQL database and one
+# uvicorn worker on 127.0.0.1, pinned to CPU 0 (wrk runs on CPU 1).
+set -euo pipefail
+
+BENCH_PG="${BENCH_PG:-postgresql+asyncpg://postgres@127.0.0.1:5432}"
+BENCH_DB="${BENCH_DB:-bench_publishing}"
+BENCH_PORT="${BENCH_PORT:-8077}"
+BENCH_URL="http://127.0.0.1:$BENCH_PORT"
+export DATABASE_URL="$BENCH_PG/$BENCH_DB"
+export RATE_LIMIT_ENABLED=false
+export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
+export LOG_JSON=true
+
+need() { command -v "$1" >/dev/null || { echo "needs $1 (apt-get install $1)" >&2; exit 1; }; }
+
+fresh_database() {
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"$BENCH_DB\" WITH (FORCE)"
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE \"$BENCH_DB\""
+  uv run --frozen python -m src.cli migrate >/dev/null 2>&1
+}
+
+start_server() {
+  taskset -c 0 uv run --frozen uvicorn src.main:app --host 127.0.0.1 --port "$BENCH_PORT" \
+    --no-access-log --log-level warning "$@" >/tmp/bench-server.log 2>&1 &
+  SERVER_PID=$!
+  trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do curl -sf "$BENCH_URL/health" >/dev/null && return; sleep 0.1; done
+  echo "server did not start" >&2; cat /tmp/bench-server.log >&2; exit 1
+}
+
+server_rss_mib() {
+  # uv run execs python; the worker is the newest python child of that tree.
+  local pid
+  pid=$(pgrep -n -f "uvicorn src.main:app --host 127.0.0.1 --port $BENCH_PORT")
+  awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status"
+}
+
+# wrk with latency percentiles; prints "name req/s p50 p99".
+run_wrk() {
+  local name="$1"; shift
+  local out
+  out=$(taskset -c 1 wrk --latency "$@")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+  printf '%-28s %10s req/s   p50 %-9s p99 %-9s %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
+}
