@@ -5,3 +5,4 @@ when a new domain gets a `models.py`.
 """
 
 from src.auth import models as auth_models  # noqa: F401
+from src.posts import models as posts_models  # noqa: F401

@@ -22,6 +22,8 @@ from src.middleware import (
     BodySizeLimitMiddleware,
     is_sane_request_id,
 )
+from src.posts.router import router as posts_router
+from src.posts.router import users_router as user_posts_router
 from src.rate_limit import create_rate_limiter
 
 logger = structlog.get_logger(__name__)
@@ -128,6 +130,8 @@ def create_app(config: Config = settings) -> FastAPI:
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(users_router)
+    app.include_router(posts_router)
+    app.include_router(user_posts_router)
     return app
 
 

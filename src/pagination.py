@@ -1,4 +1,5 @@
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any, Self
 
 from fastapi import Depends, Query
 
@@ -32,3 +33,18 @@ class Page[T](CustomModel):
     total: int
     limit: int
     offset: int
+
+    @classmethod
+    def create(
+        cls, items: Sequence[Any], total: int, pagination: PaginationParams
+    ) -> Self:
+        """A page of `items` (ORM objects or dicts) out of `total`."""
+        return cls.model_validate(
+            {
+                "items": items,
+                "total": total,
+                "limit": pagination.limit,
+                "offset": pagination.offset,
+            },
+            from_attributes=True,
+        )

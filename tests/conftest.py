@@ -39,11 +39,13 @@ from sqlalchemy.ext.asyncio import (  # noqa: E402
 
 import src.all_models  # noqa: E402, F401
 from src import migrations  # noqa: E402
+from src.auth import service as auth_service  # noqa: E402
+from src.auth.schemas import UserCreate  # noqa: E402
 from src.config import Config, settings  # noqa: E402
 from src.database import Base, create_engine, get_async_session  # noqa: E402
 from src.main import create_app  # noqa: E402
 from src.notifications.config import EmailBackend, email_settings  # noqa: E402
-from tests.factories import AuthUser, create_user  # noqa: E402
+from tests.factories import AuthUser, create_user, login, user_payload  # noqa: E402
 from tests.smtp import Inbox, start_smtp_server  # noqa: E402
 from tests.utils import app_client  # noqa: E402
 
@@ -204,3 +206,23 @@ def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     monkeypatch.setattr(email_settings, "SMTP_PORT", controller.port)
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+async def superuser(client: AsyncClient, session: AsyncSession) -> AuthUser:
+    payload = user_payload()
+    await auth_service.create_user(
+        session, data=UserCreate.model_validate(payload), is_superuser=True
+    )
+    tokens = await login(client, payload["username"], payload["password"])
+    me = await client.get(
+        "/auth/users/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    return AuthUser(
+        id=me.json()["id"],
+        email=payload["email"],
+        username=payload["username"],
+        password=payload["password"],
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+    )

@@ -62,3 +62,24 @@ async def create_user(client: AsyncClient, **overrides: Any) -> AuthUser:
         access_token=tokens["access_token"],
         refresh_token=tokens["refresh_token"],
     )
+
+
+async def create_post(
+    client: AsyncClient, author: AuthUser, **overrides: Any
+) -> dict[str, Any]:
+    body = {"title": "A title", "content": "Some content"} | overrides
+    response = await client.post("/posts", json=body, headers=author.headers)
+    assert response.status_code == 201, response.text
+    post: dict[str, Any] = response.json()
+    return post
+
+
+async def create_comment(
+    client: AsyncClient, post_id: str, author: AuthUser, content: str = "Nice post"
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/posts/{post_id}/comments", json={"content": content}, headers=author.headers
+    )
+    assert response.status_code == 201, response.text
+    comment: dict[str, Any] = response.json()
+    return comment

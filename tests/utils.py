@@ -1,9 +1,12 @@
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 @asynccontextmanager
@@ -17,3 +20,21 @@ async def app_client(app: FastAPI) -> AsyncGenerator[AsyncClient]:
         ) as client,
     ):
         yield client
+
+
+class StatementCounter:
+    """Counts the SQL statements run on a connection while active."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection.sync_connection
+        self.count = 0
+
+    def _count(self, *_: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> "StatementCounter":
+        event.listen(self._connection, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self._connection, "before_cursor_execute", self._count)

@@ -1,0 +1,11 @@
+TITLE_MAX_LENGTH = 255
+POST_CONTENT_MAX_LENGTH = 50_000
+COMMENT_CONTENT_MAX_LENGTH = 10_000
+SEARCH_MAX_LENGTH = 200
+
+
+class ErrorCode:
+    POST_NOT_FOUND = "Post not found"
+    COMMENT_NOT_FOUND = "Comment not found"
+    NOT_POST_CREATOR = "Only the creator of the post may do this"
+    NOT_COMMENT_AUTHOR = "Only the author of the comment may do this"

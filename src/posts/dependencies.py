@@ -1,0 +1,80 @@
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends
+
+from src.auth.dependencies import CurrentUser
+from src.database import SessionDep
+from src.posts import service
+from src.posts.exceptions import (
+    CommentNotFound,
+    NotCommentAuthor,
+    NotPostCreator,
+    PostNotFound,
+)
+from src.posts.models import Post, PostComment
+
+
+async def valid_post_id(post_id: UUID, session: SessionDep) -> Post:
+    post = await service.get_post(session, post_id)
+    if post is None:
+        raise PostNotFound
+    return post
+
+
+ValidPost = Annotated[Post, Depends(valid_post_id)]
+
+
+async def valid_owned_post(post: ValidPost, user: CurrentUser) -> Post:
+    """The post, if the caller created it (403 otherwise)."""
+    if post.creator_id != user.id:
+        raise NotPostCreator
+    return post
+
+
+OwnedPost = Annotated[Post, Depends(valid_owned_post)]
+
+
+async def valid_deletable_post(post: ValidPost, user: CurrentUser) -> Post:
+    """The post, if the caller created it or is a superuser."""
+    if post.creator_id != user.id and not user.is_superuser:
+        raise NotPostCreator
+    return post
+
+
+DeletablePost = Annotated[Post, Depends(valid_deletable_post)]
+
+
+async def valid_comment_id(
+    comment_id: UUID, post: ValidPost, session: SessionDep
+) -> PostComment:
+    """The comment, if it exists under this post (404 otherwise)."""
+    comment = await service.get_comment(session, post_id=post.id, comment_id=comment_id)
+    if comment is None:
+        raise CommentNotFound
+    return comment
+
+
+ValidComment = Annotated[PostComment, Depends(valid_comment_id)]
+
+
+async def valid_owned_comment(comment: ValidComment, user: CurrentUser) -> PostComment:
+    """The comment, if the caller wrote it."""
+    if comment.creator_id != user.id:
+        raise NotCommentAuthor
+    return comment
+
+
+OwnedComment = Annotated[PostComment, Depends(valid_owned_comment)]
+
+
+async def valid_deletable_comment(
+    comment: ValidComment, post: ValidPost, user: CurrentUser
+) -> PostComment:
+    """The comment, if the caller wrote it, created the post or is a superuser."""
+    if user.id not in {comment.creator_id, post.creator_id} and not user.is_superuser:
+        raise NotCommentAuthor
+    return comment
+
+
+DeletableComment = Annotated[PostComment, Depends(valid_deletable_comment)]

@@ -1,0 +1,60 @@
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
+
+from sqlalchemy import ForeignKey, Index, String, Text, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from src.database import Base, utcnow
+from src.models import CreatedAt, UUIDPrimaryKey
+from src.posts.constants import TITLE_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from src.auth.models import User
+
+
+class PostComment(UUIDPrimaryKey, CreatedAt, Base):
+    __tablename__ = "post_comment"
+
+    post_id: Mapped[UUID] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    creator_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    content: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
+
+    creator: Mapped["User"] = relationship(lazy="raise")
+
+    __table_args__ = (
+        # A post's comments, oldest first; also counts them.
+        Index("post_comment_post_id_created_at_idx", "post_id", "created_at", "id"),
+    )
+
+
+class Post(CreatedAt, Base):
+    __tablename__ = "post"
+
+    # Declared here, not by the mixin: comments_count below refers to it.
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4, sort_order=-1)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    content: Mapped[str] = mapped_column(Text)
+    creator_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE")
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
+
+    # Counted when the post is loaded (an index-only count): always exact,
+    # with no counter to keep in step on comment, post or user deletion.
+    comments_count: Mapped[int] = column_property(
+        select(func.count(PostComment.id))
+        .where(PostComment.post_id == id)
+        .correlate_except(PostComment)
+        .scalar_subquery()
+    )
+
+    creator: Mapped["User"] = relationship(lazy="raise")
+
+    __table_args__ = (
+        Index("post_created_at_idx", "created_at", "id"),
+        Index("post_creator_id_created_at_idx", "creator_id", "created_at", "id"),
+    )

@@ -1,0 +1,71 @@
+from typing import Annotated, Self
+from uuid import UUID
+
+from pydantic import Field, StringConstraints, model_validator
+
+from src.auth.schemas import UserSummary
+from src.posts.constants import (
+    COMMENT_CONTENT_MAX_LENGTH,
+    POST_CONTENT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
+from src.schemas import CustomModel, RequestModel, UTCDatetime
+
+type Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
+]
+type PostContent = Annotated[
+    str, Field(min_length=1, max_length=POST_CONTENT_MAX_LENGTH)
+]
+type CommentContent = Annotated[
+    str, Field(min_length=1, max_length=COMMENT_CONTENT_MAX_LENGTH)
+]
+
+
+class PostCreate(RequestModel):
+    title: Title
+    content: PostContent
+
+
+class PostUpdate(RequestModel):
+    """Fields absent from the body are left as they are."""
+
+    title: Title | None = None
+    content: PostContent | None = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> Self:
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class PostResponse(CustomModel):
+    id: UUID
+    title: str
+    content: str
+    creator_id: UUID
+    creator: UserSummary
+    comments_count: int
+    created_at: UTCDatetime
+    updated_at: UTCDatetime | None
+
+
+class CommentCreate(RequestModel):
+    content: CommentContent
+
+
+class CommentUpdate(RequestModel):
+    content: CommentContent
+
+
+class CommentResponse(CustomModel):
+    id: UUID
+    post_id: UUID
+    content: str
+    creator_id: UUID
+    creator: UserSummary
+    created_at: UTCDatetime
+    updated_at: UTCDatetime | None
