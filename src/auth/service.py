@@ -176,7 +176,6 @@ async def update_user(session: AsyncSession, *, user: User, data: UserUpdate) ->
     for field, value in changes.items():
         setattr(user, field, value)
     await _flush_or_conflict(session)
-    await session.refresh(user)
     return user
 
 
