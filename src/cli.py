@@ -1,12 +1,20 @@
 """Operator commands: `uv run python -m src.cli --help`."""
 
 import asyncio
+import time
 from typing import Annotated
 
 import structlog
 import typer
 import uvicorn
 from pydantic import ValidationError
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from src import migrations
 from src.auth import service as auth_service
@@ -15,6 +23,8 @@ from src.config import settings
 from src.database import create_engine, create_sessionmaker
 from src.exceptions import DetailedHTTPException
 from src.logging_config import setup_logging
+from src.seed import DEMO_PASSWORD, SeedSize
+from src.seed import seed as seed_database
 
 cli = typer.Typer(
     help="Publishing API operations.", no_args_is_help=True, add_completion=False
@@ -75,6 +85,56 @@ def create_superuser(
         typer.echo(str(exc.detail), err=True)
         raise typer.Exit(code=1) from exc
     typer.echo(f"Superuser {username} created with id {user_id}")
+
+
+async def _seed(size: SeedSize, rng_seed: int | None) -> None:
+    engine = create_engine(settings)
+    columns = (
+        TextColumn("{task.description:<13}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns) as bar:
+            tasks = {
+                "auth_user": bar.add_task("users", total=size.users),
+                "post": bar.add_task("posts", total=size.posts),
+                "post_comment": bar.add_task("comments", total=size.comments),
+            }
+            await seed_database(
+                engine,
+                size,
+                rng_seed=rng_seed,
+                progress=lambda table, rows: bar.advance(tasks[table], rows),
+            )
+    finally:
+        await engine.dispose()
+
+
+@cli.command()
+def seed(
+    users: Annotated[int, typer.Option(help="Users to create", min=1)] = 1_000,
+    posts: Annotated[int, typer.Option(help="Posts to create", min=0)] = 10_000,
+    comments: Annotated[int, typer.Option(help="Comments to create", min=0)] = 50_000,
+    random_seed: Annotated[
+        int | None, typer.Option(help="Seed for repeatable text and dates")
+    ] = None,
+) -> None:
+    """Fill the database with demo users, posts and comments.
+
+    Every demo user's password is printed at the end. Run `migrate` first.
+    """
+    if comments and not posts:
+        typer.echo("comments need posts: pass --posts as well", err=True)
+        raise typer.Exit(code=2)
+    started = time.perf_counter()
+    asyncio.run(_seed(SeedSize(users, posts, comments), random_seed))
+    typer.echo(
+        f"Seeded {users} users, {posts} posts and {comments} comments "
+        f"in {time.perf_counter() - started:.1f} s. "
+        f"Demo users log in with the password {DEMO_PASSWORD!r}."
+    )
 
 
 @cli.command()

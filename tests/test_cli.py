@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,10 @@ from typer.testing import CliRunner
 
 from src.auth.models import User
 from src.cli import cli
-from src.config import settings
+from src.config import Config, settings
+from src.main import create_app
+from src.seed import DEMO_PASSWORD
+from tests.utils import app_client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +26,7 @@ def cli_database(committed_database: str, monkeypatch: pytest.MonkeyPatch) -> st
     return committed_database
 
 
-def _superusers(database_url: str) -> list[tuple[str, bool]]:
+def _users(database_url: str) -> list[tuple[str, bool]]:
     async def query() -> list[tuple[str, bool]]:
         engine = create_async_engine(database_url)
         async with engine.connect() as conn:
@@ -45,7 +49,7 @@ def test_create_superuser_prompts_for_the_password_without_echo(
     assert result.exit_code == 0, result.output
     assert "Sup3r-secret!" not in result.output
     assert "Superuser root created" in result.output
-    assert _superusers(cli_database) == [("root", True)]
+    assert _users(cli_database) == [("root", True)]
 
 
 def test_create_superuser_refuses_a_weak_password(cli_database: str) -> None:
@@ -63,7 +67,7 @@ def test_create_superuser_refuses_a_weak_password(cli_database: str) -> None:
     )
 
     assert result.exit_code == 2
-    assert _superusers(cli_database) == []
+    assert _users(cli_database) == []
 
 
 def test_create_superuser_reports_a_taken_username(cli_database: str) -> None:
@@ -111,3 +115,50 @@ def test_production_start_up_accepts_a_strong_secret() -> None:
     )
 
     assert result.returncode == 0, result.stderr
+
+
+async def _seeded_view(config: Config) -> tuple[dict[str, Any], list[str], int]:
+    """What a client sees after seeding: the first page, usernames, a login."""
+    async with app_client(create_app(config)) as client:
+        page = (await client.get("/posts", params={"limit": 100})).json()
+        usernames = sorted({post["creator"]["username"] for post in page["items"]})
+        response = await client.post(
+            "/auth/token", data={"username": usernames[0], "password": DEMO_PASSWORD}
+        )
+    return page, usernames, response.status_code
+
+
+def test_seed_fills_the_database_with_consistent_demo_data(
+    cli_database: str, test_config: Config
+) -> None:
+    args = ["seed", "--users", "7", "--posts", "40", "--comments", "90"]
+
+    result = CliRunner().invoke(cli, [*args, "--random-seed", "1"])
+
+    assert result.exit_code == 0, result.output
+    assert "Seeded 7 users, 40 posts and 90 comments" in result.output
+    page, usernames, login_status = asyncio.run(_seeded_view(test_config))
+    assert page["total"] == 40
+    assert sum(post["comments_count"] for post in page["items"]) == 90
+    created = [post["created_at"] for post in page["items"]]
+    assert created == sorted(created, reverse=True)
+    assert all(name.startswith("demo_") for name in usernames)
+    assert login_status == 200
+
+
+def test_seed_twice_adds_rather_than_collides(cli_database: str) -> None:
+    args = ["seed", "--users", "3", "--posts", "2", "--comments", "0"]
+
+    first = CliRunner().invoke(cli, args)
+    second = CliRunner().invoke(cli, args)
+
+    assert (first.exit_code, second.exit_code) == (0, 0), second.output
+    assert len(_users(cli_database)) == 6
+
+
+def test_seed_refuses_comments_without_posts(cli_database: str) -> None:
+    result = CliRunner().invoke(cli, ["seed", "--posts", "0", "--comments", "5"])
+
+    assert result.exit_code == 2
+    assert "comments need posts" in result.output
+    assert _users(cli_database) == []
