@@ -19,19 +19,31 @@ fresh_database() {
   uv run --frozen python -m src.cli migrate >/dev/null 2>&1
 }
 
-start_server() {
-  taskset -c 0 uv run --frozen uvicorn src.main:app --host 127.0.0.1 --port "$BENCH_PORT" \
+start_server() { start_server_app src.main:app "$@"; }
+
+# Any ASGI app, served like the API; ready once it answers on its port.
+start_server_app() {
+  local app="$1"; shift
+  taskset -c 0 uv run --frozen uvicorn "$app" --host 127.0.0.1 --port "$BENCH_PORT" \
     --no-access-log --log-level warning "$@" >/tmp/bench-server.log 2>&1 &
   SERVER_PID=$!
   trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
-  for _ in $(seq 100); do curl -sf "$BENCH_URL/health" >/dev/null && return; sleep 0.1; done
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "$BENCH_URL/" && return
+    sleep 0.1
+  done
   echo "server did not start" >&2; cat /tmp/bench-server.log >&2; exit 1
+}
+
+stop_server() {
+  kill "$SERVER_PID"
+  wait "$SERVER_PID" 2>/dev/null || true
 }
 
 server_rss_mib() {
   # uv run execs python; the worker is the newest python child of that tree.
   local pid
-  pid=$(pgrep -n -f "uvicorn src.main:app --host 127.0.0.1 --port $BENCH_PORT")
+  pid=$(pgrep -n -f "uvicorn .* --port $BENCH_PORT")
   awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status"
 }
 

@@ -35,6 +35,10 @@ class Config(BaseSettings):
     # a dead database must fail requests fast (503), not hang them.
     DATABASE_POOL_TIMEOUT: float = Field(default=5.0, gt=0)
     DATABASE_CONNECT_TIMEOUT: float = Field(default=5.0, gt=0)
+    # A ping before each checkout costs a round trip on every request. Without
+    # it, the first request to meet a dropped connection gets a 503 and the
+    # pool discards every connection opened before the drop.
+    DATABASE_POOL_PRE_PING: bool = False
 
     REDIS_URL: str | None = None
 

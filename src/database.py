@@ -104,7 +104,7 @@ def create_engine(config: Config) -> AsyncEngine:
         pool_size=config.DATABASE_POOL_SIZE,
         max_overflow=config.DATABASE_MAX_OVERFLOW,
         pool_timeout=config.DATABASE_POOL_TIMEOUT,
-        pool_pre_ping=True,
+        pool_pre_ping=config.DATABASE_POOL_PRE_PING,
         pool_recycle=1800,
         connect_args={
             "timeout": config.DATABASE_CONNECT_TIMEOUT,
@@ -135,13 +135,33 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: no BEGIN and COMMIT round trips.
+
+    Each statement runs on its own, as it would under READ COMMITTED anyway;
+    on SQLite, readers then no longer queue behind `BEGIN IMMEDIATE`.
+    """
+    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 async def get_async_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One unit of work per request: committed before the response is sent."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.state.async_sessionmaker
+    """One unit of work per request: committed before the response is sent.
+
+    Safe methods (GET, HEAD, OPTIONS) never write, so they get a session
+    without a transaction.
+    """
+    sessionmaker: async_sessionmaker[AsyncSession] = (
+        request.state.read_sessionmaker
+        if request.method in SAFE_METHODS
+        else request.state.async_sessionmaker
+    )
     async with sessionmaker() as session:
         try:
             yield session

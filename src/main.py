@@ -14,7 +14,11 @@ from src.auth.router import router as auth_router
 from src.auth.router import users_router
 from src.config import Config, settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, ErrorMessage
-from src.database import create_engine, create_sessionmaker
+from src.database import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+)
 from src.health.router import router as health_router
 from src.logging_config import setup_logging
 from src.middleware import (
@@ -81,6 +85,7 @@ def create_app(config: Config = settings) -> FastAPI:
             yield {
                 "async_engine": engine,
                 "async_sessionmaker": create_sessionmaker(engine),
+                "read_sessionmaker": create_read_sessionmaker(engine),
                 "redis": redis,
                 "rate_limiter": create_rate_limiter(config, redis),
             }
@@ -127,11 +132,12 @@ def create_app(config: Config = settings) -> FastAPI:
     for error in DEPENDENCY_ERRORS:
         app.add_exception_handler(error, _dependency_error_handler)
 
-    app.include_router(health_router)
-    app.include_router(auth_router)
-    app.include_router(users_router)
+    # Routes are matched in this order: the hottest (reading posts) first.
     app.include_router(posts_router)
     app.include_router(user_posts_router)
+    app.include_router(auth_router)
+    app.include_router(users_router)
+    app.include_router(health_router)
     return app
 
 

@@ -1,7 +1,8 @@
+from functools import cache
 from uuid import UUID
 
 import structlog
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -27,14 +28,20 @@ async def _page[T](
     return list(rows), total or 0
 
 
+@cache
+def _post_by_id() -> Select[Post]:
+    # Built once: SQLAlchemy then reuses the compiled SQL without rebuilding
+    # the statement or its cache key on every request (the hot path).
+    return (
+        select(Post)
+        .where(Post.id == bindparam("post_id"))
+        .options(joinedload(Post.creator))
+    )
+
+
 async def get_post(session: AsyncSession, post_id: UUID) -> Post | None:
     """The post with its creator and comment count, or None."""
-    return await session.scalar(
-        select(Post)
-        .where(Post.id == post_id)
-        .options(joinedload(Post.creator))
-        .execution_options(populate_existing=True)
-    )
+    return await session.scalar(_post_by_id(), {"post_id": post_id})
 
 
 async def list_posts(
@@ -77,7 +84,12 @@ async def create_post(
 
 
 async def _reload_post(session: AsyncSession, post_id: UUID) -> Post:
-    post = await get_post(session, post_id)
+    # populate_existing: the count and timestamps in the identity map are stale.
+    post = await session.scalar(
+        _post_by_id(),
+        {"post_id": post_id},
+        execution_options={"populate_existing": True},
+    )
     if post is None:  # pragma: no cover - just written in this transaction
         raise LookupError(post_id)
     return post
