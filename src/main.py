@@ -26,6 +26,7 @@ from src.middleware import (
     BodySizeLimitMiddleware,
     is_sane_request_id,
 )
+from src.notifications.router import router as notifications_router
 from src.posts.router import router as posts_router
 from src.posts.router import users_router as user_posts_router
 from src.rate_limit import create_rate_limiter
@@ -137,6 +138,7 @@ def create_app(config: Config = settings) -> FastAPI:
     app.include_router(user_posts_router)
     app.include_router(auth_router)
     app.include_router(users_router)
+    app.include_router(notifications_router)
     app.include_router(health_router)
     return app
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from src.auth.models import User
+from src.notifications import service as notification_service
 from src.pagination import PaginationParams
 from src.posts.models import Post, PostComment
 from src.posts.schemas import CommentCreate, CommentUpdate, PostCreate, PostUpdate
@@ -147,6 +148,13 @@ async def create_comment(
     session.add(comment)
     await session.flush()
     comment.creator = creator
+    await notification_service.notify_comment_created(
+        session,
+        post_creator_id=post.creator_id,
+        post_id=post.id,
+        comment_id=comment.id,
+        actor_id=creator.id,
+    )
     logger.info("comment_created", post_id=str(post.id), comment_id=str(comment.id))
     return comment
 

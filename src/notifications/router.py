@@ -1,0 +1,54 @@
+from fastapi import APIRouter, status
+
+from src.auth.dependencies import CurrentUser
+from src.auth.exceptions import InvalidToken
+from src.database import SessionDep
+from src.exceptions import responses
+from src.notifications import service
+from src.notifications.dependencies import OwnedNotification
+from src.notifications.exceptions import NotificationNotFound
+from src.notifications.schemas import NotificationResponse
+from src.pagination import Page, PaginationDep
+
+router = APIRouter(prefix="/notifications", tags=["Notifications"])
+
+
+@router.get(
+    "",
+    summary="List my notifications",
+    description="Newest first. `unread=true` keeps the unread ones, "
+    "`unread=false` the read ones.",
+    responses=responses(InvalidToken),
+)
+async def list_notifications(
+    user: CurrentUser,
+    pagination: PaginationDep,
+    session: SessionDep,
+    unread: bool | None = None,
+) -> Page[NotificationResponse]:
+    notifications, total = await service.list_notifications(
+        session, user_id=user.id, pagination=pagination, unread=unread
+    )
+    return Page[NotificationResponse].create(notifications, total, pagination)
+
+
+@router.post(
+    "/read-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Mark all my notifications read",
+    responses=responses(InvalidToken),
+)
+async def read_all_notifications(user: CurrentUser, session: SessionDep) -> None:
+    await service.mark_all_read(session, user_id=user.id)
+
+
+@router.post(
+    "/{notification_id}/read",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Mark a notification read",
+    responses=responses(InvalidToken, NotificationNotFound),
+)
+async def read_notification(
+    notification: OwnedNotification, session: SessionDep
+) -> None:
+    await service.mark_read(session, notification=notification)
