@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Annotated
 
 import structlog
@@ -19,10 +20,13 @@ from rich.progress import (
 from src import migrations
 from src.auth import service as auth_service
 from src.auth.schemas import UserCreate
+from src.aws.client import create_storage
+from src.aws.config import storage_settings
 from src.config import settings
-from src.database import create_engine, create_sessionmaker
+from src.database import create_engine, create_sessionmaker, utcnow
 from src.exceptions import DetailedHTTPException
 from src.logging_config import setup_logging
+from src.posts import service as posts_service
 from src.seed import DEMO_PASSWORD, SeedSize
 from src.seed import seed as seed_database
 
@@ -135,6 +139,42 @@ def seed(
         f"in {time.perf_counter() - started:.1f} s. "
         f"Demo users log in with the password {DEMO_PASSWORD!r}."
     )
+
+
+async def _cleanup(grace: timedelta) -> tuple[int, int]:
+    engine = create_engine(settings)
+    try:
+        async with (
+            create_storage(storage_settings) as storage,
+            create_sessionmaker(engine)() as session,
+        ):
+            objects = await posts_service.remove_orphaned_objects(
+                session, storage, older_than=utcnow() - grace
+            )
+            tokens = await auth_service.purge_expired_tokens(session)
+            await session.commit()
+            return objects, tokens
+    finally:
+        await engine.dispose()
+
+
+@cli.command()
+def cleanup(
+    grace_minutes: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Leave stored files younger than this (uploads in flight)"
+        ),
+    ] = 60,
+) -> None:
+    """Remove stored files no attachment refers to, and expired tokens.
+
+    Files are normally removed with their attachment, post or user; one is
+    left behind only if the store was unreachable at that moment. Safe to run
+    at any time, e.g. hourly from cron.
+    """
+    objects, tokens = asyncio.run(_cleanup(timedelta(minutes=grace_minutes)))
+    typer.echo(f"Removed {objects} orphaned files and {tokens} expired tokens.")
 
 
 @cli.command()

@@ -27,4 +27,5 @@ class ErrorMessage:
     BAD_REQUEST = "Bad request"
     PAYLOAD_TOO_LARGE = "Request body too large"
     UNSUPPORTED_MEDIA_TYPE = "Unsupported media type"
+    UNPROCESSABLE_CONTENT = "Unprocessable content"
     TOO_MANY_REQUESTS = "Too many requests"

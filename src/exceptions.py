@@ -52,6 +52,11 @@ class Conflict(DetailedHTTPException):
     DETAIL = ErrorMessage.CONFLICT
 
 
+class UnprocessableContent(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_422_UNPROCESSABLE_CONTENT
+    DETAIL = ErrorMessage.UNPROCESSABLE_CONTENT
+
+
 class PayloadTooLarge(DetailedHTTPException):
     STATUS_CODE = status.HTTP_413_CONTENT_TOO_LARGE
     DETAIL = ErrorMessage.PAYLOAD_TOO_LARGE
@@ -73,6 +78,10 @@ class TooManyRequests(DetailedHTTPException):
 class ServiceUnavailable(DetailedHTTPException):
     STATUS_CODE = status.HTTP_503_SERVICE_UNAVAILABLE
     DETAIL = ErrorMessage.SERVICE_UNAVAILABLE
+    RETRY_AFTER_SECONDS: ClassVar[int] = 5
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)})
 
 
 def responses(*errors: type[DetailedHTTPException]) -> dict[int | str, Any]:

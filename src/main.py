@@ -12,6 +12,8 @@ from sqlalchemy import exc as sa_exc
 
 from src.auth.router import router as auth_router
 from src.auth.router import users_router
+from src.aws.client import create_storage
+from src.aws.config import storage_settings
 from src.config import Config, settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, ErrorMessage
 from src.database import (
@@ -80,16 +82,22 @@ def create_app(config: Config = settings) -> FastAPI:
             else None
         )
         logger.info(
-            "startup", environment=config.ENVIRONMENT, database=engine.dialect.name
+            "startup",
+            environment=config.ENVIRONMENT,
+            database=engine.dialect.name,
+            storage=storage_settings.STORAGE_BACKEND,
         )
         try:
-            yield {
-                "async_engine": engine,
-                "async_sessionmaker": create_sessionmaker(engine),
-                "read_sessionmaker": create_read_sessionmaker(engine),
-                "redis": redis,
-                "rate_limiter": create_rate_limiter(config, redis),
-            }
+            async with create_storage(storage_settings) as storage:
+                yield {
+                    "config": config,
+                    "storage": storage,
+                    "async_engine": engine,
+                    "async_sessionmaker": create_sessionmaker(engine),
+                    "read_sessionmaker": create_read_sessionmaker(engine),
+                    "redis": redis,
+                    "rate_limiter": create_rate_limiter(config, redis),
+                }
         finally:
             if redis is not None:
                 await redis.aclose()

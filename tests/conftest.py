@@ -25,6 +25,8 @@ os.environ["AUTH_PASSWORD_HASH_MEMORY_KIB"] = "1024"
 os.environ["AUTH_PASSWORD_HASH_PARALLELISM"] = "1"
 os.environ["LOG_JSON"] = "true"
 os.environ.pop("REDIS_URL", None)
+os.environ["STORAGE_BACKEND"] = "local"
+os.environ["STORAGE_LOCAL_DIR"] = str(_TMP / "storage")
 
 import pytest  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
@@ -41,12 +43,13 @@ import src.all_models  # noqa: E402, F401
 from src import migrations  # noqa: E402
 from src.auth import service as auth_service  # noqa: E402
 from src.auth.schemas import UserCreate  # noqa: E402
+from src.aws.config import StorageBackend, storage_settings  # noqa: E402
 from src.config import Config, settings  # noqa: E402
 from src.database import Base, create_engine, get_async_session  # noqa: E402
 from src.main import create_app  # noqa: E402
 from src.notifications.config import EmailBackend, email_settings  # noqa: E402
 from tests.factories import AuthUser, create_user, login, user_payload  # noqa: E402
-from tests.smtp import Inbox, start_smtp_server  # noqa: E402
+from tests.smtp import Inbox, free_port, start_smtp_server  # noqa: E402
 from tests.utils import app_client  # noqa: E402
 
 type AppFactory = Callable[..., FastAPI]
@@ -226,3 +229,56 @@ async def superuser(client: AsyncClient, session: AsyncSession) -> AuthUser:
         access_token=tokens["access_token"],
         refresh_token=tokens["refresh_token"],
     )
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-protocol server (moto's server mode) on 127.0.0.1."""
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - slow import
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=[StorageBackend.LOCAL, StorageBackend.S3])
+def storage_backend(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> StorageBackend:
+    """Each backend in turn: a fresh directory, or a fresh bucket on the S3
+    server, reached through the same client code production uses.
+    """
+    backend: StorageBackend = request.param
+    monkeypatch.setattr(storage_settings, "STORAGE_BACKEND", backend)
+    if backend is StorageBackend.LOCAL:
+        monkeypatch.setattr(storage_settings, "STORAGE_LOCAL_DIR", tmp_path / "files")
+        return backend
+    endpoint = request.getfixturevalue("s3_endpoint")
+    bucket = f"test-{uuid.uuid4().hex[:16]}"
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(storage_settings, "AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setattr(storage_settings, "AWS_S3_BUCKET", bucket)
+    monkeypatch.setattr(storage_settings, "AWS_REGION", "us-east-1")
+    asyncio.run(_create_bucket())
+    return backend
+
+
+async def _create_bucket() -> None:
+    from aiobotocore.session import get_session  # noqa: PLC0415
+
+    async with get_session().create_client(
+        "s3",
+        region_name=storage_settings.AWS_REGION,
+        endpoint_url=storage_settings.AWS_ENDPOINT_URL,
+    ) as client:
+        await client.create_bucket(Bucket=storage_settings.AWS_S3_BUCKET or "")

@@ -2,17 +2,22 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
+import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
-from src.auth.models import User
+from src.auth.models import RefreshToken, User
+from src.aws.config import StorageBackend, storage_settings
 from src.cli import cli
 from src.config import Config, settings
+from src.database import utcnow
 from src.main import create_app
 from src.seed import DEMO_PASSWORD
 from tests.utils import app_client
@@ -162,3 +167,57 @@ def test_seed_refuses_comments_without_posts(cli_database: str) -> None:
     assert result.exit_code == 2
     assert "comments need posts" in result.output
     assert _users(cli_database) == []
+
+
+async def _add_refresh_tokens(database_url: str, expiries: list[timedelta]) -> None:
+    engine = create_async_engine(database_url)
+    async with engine.begin() as conn:
+        user_id = (await conn.execute(select(User.id))).scalar_one()
+        for index, expiry in enumerate(expiries):
+            await conn.execute(
+                insert(RefreshToken).values(
+                    id=uuid.uuid4(),
+                    user_id=user_id,
+                    token_hash=f"{index:064d}",
+                    expires_at=utcnow() + expiry,
+                    created_at=utcnow(),
+                )
+            )
+    await engine.dispose()
+
+
+async def _refresh_token_count(database_url: str) -> int:
+    engine = create_async_engine(database_url)
+    async with engine.connect() as conn:
+        count = await conn.scalar(select(func.count(RefreshToken.id)))
+    await engine.dispose()
+    return count or 0
+
+
+def test_cleanup_removes_old_orphaned_files_and_expired_tokens(
+    cli_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage_settings, "STORAGE_BACKEND", StorageBackend.LOCAL)
+    monkeypatch.setattr(storage_settings, "STORAGE_LOCAL_DIR", tmp_path)
+    old, new = tmp_path / "attachments/p/old", tmp_path / "attachments/p/new"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"left behind")
+    new.write_bytes(b"upload in flight")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    CliRunner().invoke(
+        cli,
+        ["create-superuser", "--email", "r@example.com", "--username", "root"],
+        input="Sup3r-secret!\nSup3r-secret!\n",
+    )
+    asyncio.run(
+        _add_refresh_tokens(cli_database, [timedelta(days=-1), timedelta(days=1)])
+    )
+
+    result = CliRunner().invoke(cli, ["cleanup"])
+
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 orphaned files and 1 expired tokens." in result.output
+    assert not old.exists()
+    assert new.exists()
+    assert asyncio.run(_refresh_token_count(cli_database)) == 1

@@ -32,9 +32,11 @@ from src.auth.schemas import (
     UserPublic,
     UserUpdate,
 )
+from src.aws.dependencies import StorageDep
 from src.database import SessionDep
 from src.exceptions import TooManyRequests, responses
 from src.notifications.client import send_email
+from src.posts import service as posts_service
 from src.rate_limit import rate_limit
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
@@ -175,9 +177,18 @@ async def logout_everywhere(user: CurrentUser, session: SessionDep) -> None:
     description="Deletes the account and everything it owns; its tokens stop working.",
     responses=AUTHENTICATED,
 )
-async def delete_me(user: CurrentUser, response: Response, session: SessionDep) -> None:
+async def delete_me(
+    user: CurrentUser,
+    response: Response,
+    session: SessionDep,
+    storage: StorageDep,
+    background_tasks: BackgroundTasks,
+) -> None:
+    keys = await posts_service.attachment_keys_of_user(session, user.id)
     await service.delete_user(session, user=user)
     utils.clear_refresh_cookie(response)
+    # Runs after the response, so after the deletion is committed.
+    background_tasks.add_task(posts_service.remove_stored_objects, storage, keys)
 
 
 @router.post(

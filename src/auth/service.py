@@ -303,3 +303,19 @@ async def reset_password(session: AsyncSession, *, token: str, password: str) ->
     )
     await set_password(session, user=user, password=password)
     logger.info("password_reset", user_id=str(user.id))
+
+
+async def purge_expired_tokens(session: AsyncSession) -> int:
+    """Delete refresh and email tokens past their expiry; returns how many.
+
+    Revoked refresh tokens are kept until they expire: presenting one is how
+    reuse of a stolen token is detected.
+    """
+    now = utcnow()
+    removed = 0
+    for model in (RefreshToken, EmailToken):
+        result = await session.execute(
+            delete(model).where(model.expires_at < now).returning(model.id)
+        )
+        removed += len(result.all())
+    return removed

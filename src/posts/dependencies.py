@@ -7,12 +7,13 @@ from src.auth.dependencies import CurrentUser
 from src.database import SessionDep
 from src.posts import service
 from src.posts.exceptions import (
+    AttachmentNotFound,
     CommentNotFound,
     NotCommentAuthor,
     NotPostCreator,
     PostNotFound,
 )
-from src.posts.models import Post, PostComment
+from src.posts.models import Post, PostAttachment, PostComment
 
 
 async def valid_post_id(post_id: UUID, session: SessionDep) -> Post:
@@ -78,3 +79,30 @@ async def valid_deletable_comment(
 
 
 DeletableComment = Annotated[PostComment, Depends(valid_deletable_comment)]
+
+
+async def valid_attachment_id(
+    attachment_id: UUID, post: ValidPost, session: SessionDep
+) -> PostAttachment:
+    """The attachment, if it exists under this post (404 otherwise)."""
+    attachment = await service.get_attachment(
+        session, post_id=post.id, attachment_id=attachment_id
+    )
+    if attachment is None:
+        raise AttachmentNotFound
+    return attachment
+
+
+ValidAttachment = Annotated[PostAttachment, Depends(valid_attachment_id)]
+
+
+async def valid_deletable_attachment(
+    attachment: ValidAttachment, post: ValidPost, user: CurrentUser
+) -> PostAttachment:
+    """The attachment, if the caller created the post or is a superuser."""
+    if post.creator_id != user.id and not user.is_superuser:
+        raise NotPostCreator
+    return attachment
+
+
+DeletableAttachment = Annotated[PostAttachment, Depends(valid_deletable_attachment)]

@@ -1,4 +1,10 @@
-from src.exceptions import NotFound, PermissionDenied
+from src.exceptions import (
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    UnprocessableContent,
+    UnsupportedMediaType,
+)
 from src.posts.constants import ErrorCode
 
 
@@ -16,3 +22,20 @@ class NotPostCreator(PermissionDenied):
 
 class NotCommentAuthor(PermissionDenied):
     DETAIL = ErrorCode.NOT_COMMENT_AUTHOR
+
+
+class AttachmentNotFound(NotFound):
+    DETAIL = ErrorCode.ATTACHMENT_NOT_FOUND
+
+
+class AttachmentTooLarge(PayloadTooLarge):
+    def __init__(self, limit: int) -> None:
+        super().__init__(ErrorCode.ATTACHMENT_TOO_LARGE.format(limit=limit))
+
+
+class EmptyAttachment(UnprocessableContent):
+    DETAIL = ErrorCode.ATTACHMENT_EMPTY
+
+
+class AttachmentTypeNotAllowed(UnsupportedMediaType):
+    DETAIL = ErrorCode.ATTACHMENT_TYPE

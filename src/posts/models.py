@@ -2,12 +2,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, select
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from src.database import Base, utcnow
 from src.models import CreatedAt, UUIDPrimaryKey
-from src.posts.constants import TITLE_MAX_LENGTH
+from src.posts.constants import FILENAME_MAX_LENGTH, TITLE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from src.auth.models import User
@@ -57,4 +57,24 @@ class Post(CreatedAt, Base):
     __table_args__ = (
         Index("post_created_at_idx", "created_at", "id"),
         Index("post_creator_id_created_at_idx", "creator_id", "created_at", "id"),
+    )
+
+
+class PostAttachment(UUIDPrimaryKey, CreatedAt, Base):
+    """A file attached to a post: metadata here, bytes in object storage."""
+
+    __tablename__ = "post_attachment"
+
+    post_id: Mapped[UUID] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    creator_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    # Made by the server; the client's filename is only displayed.
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    filename: Mapped[str] = mapped_column(String(FILENAME_MAX_LENGTH))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("post_attachment_post_id_created_at_idx", "post_id", "created_at", "id"),
     )

@@ -1,30 +1,49 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
+from fastapi.responses import RedirectResponse, StreamingResponse
 
 from src.auth.dependencies import CurrentUser, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
+from src.aws.dependencies import StorageDep
+from src.aws.exceptions import StorageUnavailable, StoredObjectMissing
 from src.database import SessionDep
 from src.exceptions import responses
 from src.pagination import Page, PaginationDep
 from src.posts import service
 from src.posts.constants import SEARCH_MAX_LENGTH
 from src.posts.dependencies import (
+    DeletableAttachment,
     DeletableComment,
     DeletablePost,
     OwnedComment,
     OwnedPost,
+    ValidAttachment,
     ValidComment,
     ValidPost,
 )
 from src.posts.exceptions import (
+    AttachmentNotFound,
+    AttachmentTooLarge,
+    AttachmentTypeNotAllowed,
     CommentNotFound,
+    EmptyAttachment,
     NotCommentAuthor,
     NotPostCreator,
     PostNotFound,
 )
 from src.posts.schemas import (
+    AttachmentDetail,
+    AttachmentResponse,
     CommentCreate,
     CommentResponse,
     CommentUpdate,
@@ -32,6 +51,7 @@ from src.posts.schemas import (
     PostResponse,
     PostUpdate,
 )
+from src.posts.utils import content_disposition
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -112,8 +132,16 @@ async def update_post(
     "go with it.",
     responses=responses(InvalidToken, NotPostCreator, PostNotFound),
 )
-async def delete_post(post: DeletablePost, session: SessionDep) -> None:
+async def delete_post(
+    post: DeletablePost,
+    session: SessionDep,
+    storage: StorageDep,
+    background_tasks: BackgroundTasks,
+) -> None:
+    keys = await service.attachment_keys_of_post(session, post.id)
     await service.delete_post(session, post=post)
+    # Runs after the response, so after the deletion is committed.
+    background_tasks.add_task(service.remove_stored_objects, storage, keys)
 
 
 @router.post(
@@ -184,6 +212,139 @@ async def update_comment(
 )
 async def delete_comment(comment: DeletableComment, session: SessionDep) -> None:
     await service.delete_comment(session, comment=comment)
+
+
+@router.post(
+    "/{post_id}/attachments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Attach a file to a post",
+    description="By the post's creator. `multipart/form-data` with one field, "
+    "`file`. The type is read from the file's bytes: PNG, JPEG, GIF, WebP, PDF "
+    "or UTF-8 plain text. The client's file name is kept for display only.",
+    responses=responses(
+        InvalidToken,
+        NotPostCreator,
+        PostNotFound,
+        AttachmentTooLarge,
+        AttachmentTypeNotAllowed,
+        EmptyAttachment,
+        StorageUnavailable,
+    ),
+    form_limits={"max_files": 1, "max_fields": 0},
+)
+async def create_attachment(
+    post: OwnedPost,
+    file: UploadFile,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    storage: StorageDep,
+) -> AttachmentResponse:
+    attachment = await service.create_attachment(
+        session,
+        storage,
+        post=post,
+        creator=user,
+        upload=file,
+        max_bytes=request.state.config.MAX_UPLOAD_BYTES,
+    )
+    response.headers["Location"] = request.app.url_path_for(
+        "get_attachment", post_id=str(post.id), attachment_id=str(attachment.id)
+    )
+    return AttachmentResponse.model_validate(attachment)
+
+
+@router.get(
+    "/{post_id}/attachments",
+    summary="List a post's attachments",
+    description="In upload order.",
+    responses=responses(PostNotFound),
+)
+async def list_attachments(
+    post: ValidPost, pagination: PaginationDep, session: SessionDep
+) -> Page[AttachmentResponse]:
+    attachments, total = await service.list_attachments(
+        session, post_id=post.id, pagination=pagination
+    )
+    return Page[AttachmentResponse].create(attachments, total, pagination)
+
+
+@router.get(
+    "/{post_id}/attachments/{attachment_id}",
+    name="get_attachment",
+    summary="Get an attachment's metadata",
+    responses=responses(PostNotFound, AttachmentNotFound),
+)
+async def get_attachment(
+    attachment: ValidAttachment, request: Request
+) -> AttachmentDetail:
+    download_url = request.url_for(
+        "download_attachment",
+        post_id=str(attachment.post_id),
+        attachment_id=str(attachment.id),
+    )
+    return AttachmentDetail.model_validate(
+        {
+            **AttachmentResponse.model_validate(attachment).model_dump(),
+            "download_url": str(download_url),
+        }
+    )
+
+
+@router.get(
+    "/{post_id}/attachments/{attachment_id}/content",
+    name="download_attachment",
+    summary="Download an attachment",
+    description="The bytes, streamed by the API (local storage) or a 307 "
+    "redirect to a short-lived signed URL (S3 storage).",
+    response_class=Response,
+    responses={
+        200: {"description": "The file", "content": {"application/octet-stream": {}}},
+        307: {"description": "Redirect to a signed URL of the object store"},
+        **responses(PostNotFound, AttachmentNotFound, StoredObjectMissing),
+    },
+)
+async def download_attachment(
+    attachment: ValidAttachment, storage: StorageDep
+) -> Response:
+    disposition = content_disposition(attachment.filename)
+    url = await storage.download_url(
+        attachment.storage_key,
+        content_type=attachment.content_type,
+        content_disposition=disposition,
+    )
+    if url is not None:
+        return RedirectResponse(url, status_code=status.HTTP_307_TEMPORARY_REDIRECT)
+    chunks = await storage.stream(attachment.storage_key)
+    return StreamingResponse(
+        chunks,
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": disposition,
+            "Content-Length": str(attachment.size),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.delete(
+    "/{post_id}/attachments/{attachment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an attachment",
+    description="By the post's creator or a superuser; the stored file goes too.",
+    responses=responses(InvalidToken, NotPostCreator, PostNotFound, AttachmentNotFound),
+)
+async def delete_attachment(
+    attachment: DeletableAttachment,
+    session: SessionDep,
+    storage: StorageDep,
+    background_tasks: BackgroundTasks,
+) -> None:
+    await service.delete_attachment(session, attachment=attachment)
+    background_tasks.add_task(
+        service.remove_stored_objects, storage, [attachment.storage_key]
+    )
 
 
 @users_router.get(

@@ -69,3 +69,16 @@ class CommentResponse(CustomModel):
     creator: UserSummary
     created_at: UTCDatetime
     updated_at: UTCDatetime | None
+
+
+class AttachmentResponse(CustomModel):
+    id: UUID
+    post_id: UUID
+    filename: str
+    content_type: str
+    size: int
+    created_at: UTCDatetime
+
+
+class AttachmentDetail(AttachmentResponse):
+    download_url: str

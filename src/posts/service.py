@@ -1,18 +1,31 @@
+from datetime import datetime
 from functools import cache
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import structlog
+from fastapi import UploadFile
 from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from src.auth.models import User
+from src.aws.client import Chunks, Storage
 from src.notifications import service as notification_service
 from src.pagination import PaginationParams
-from src.posts.models import Post, PostComment
+from src.posts.constants import ATTACHMENT_KEY_PREFIX, SNIFF_BYTES
+from src.posts.exceptions import (
+    AttachmentTooLarge,
+    AttachmentTypeNotAllowed,
+    EmptyAttachment,
+)
+from src.posts.models import Post, PostAttachment, PostComment
 from src.posts.schemas import CommentCreate, CommentUpdate, PostCreate, PostUpdate
+from src.posts.utils import display_filename, sniff_content_type
 
 logger = structlog.get_logger(__name__)
+
+CHUNK_BYTES = 256 * 1024
+ORPHAN_BATCH = 500
 
 
 async def _page[T](
@@ -172,3 +185,170 @@ async def delete_comment(session: AsyncSession, *, comment: PostComment) -> None
     """Delete one comment."""
     await session.execute(delete(PostComment).where(PostComment.id == comment.id))
     logger.info("comment_deleted", comment_id=str(comment.id))
+
+
+async def get_attachment(
+    session: AsyncSession, *, post_id: UUID, attachment_id: UUID
+) -> PostAttachment | None:
+    """The attachment if it exists under this post, else None."""
+    return await session.scalar(
+        select(PostAttachment).where(
+            PostAttachment.id == attachment_id, PostAttachment.post_id == post_id
+        )
+    )
+
+
+async def list_attachments(
+    session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
+) -> tuple[list[PostAttachment], int]:
+    """A post's attachments in upload order."""
+    query = (
+        select(PostAttachment)
+        .where(PostAttachment.post_id == post_id)
+        .order_by(PostAttachment.created_at, PostAttachment.id)
+    )
+    count = (
+        select(func.count())
+        .select_from(PostAttachment)
+        .where(PostAttachment.post_id == post_id)
+    )
+    return await _page(session, query, count, pagination)
+
+
+async def _limited(upload: UploadFile, max_bytes: int) -> Chunks:
+    # The body limit already bounds what reached us; this is the exact limit.
+    size = 0
+    while chunk := await upload.read(CHUNK_BYTES):
+        size += len(chunk)
+        if size > max_bytes:
+            raise AttachmentTooLarge(max_bytes)
+        yield chunk
+
+
+async def create_attachment(
+    session: AsyncSession,
+    storage: Storage,
+    *,
+    post: Post,
+    creator: User,
+    upload: UploadFile,
+    max_bytes: int,
+) -> PostAttachment:
+    """Store an uploaded file and record it on `post`.
+
+    The type comes from the file's first bytes. The object is written before
+    the row; if the row cannot be written the object is removed again, and
+    an object left behind by a crash is found by `cleanup`.
+    """
+    if upload.size is not None and upload.size > max_bytes:
+        raise AttachmentTooLarge(max_bytes)
+    head = await upload.read(SNIFF_BYTES)
+    if not head:
+        raise EmptyAttachment
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise AttachmentTypeNotAllowed
+    await upload.seek(0)
+    key = f"{ATTACHMENT_KEY_PREFIX}{post.id}/{uuid4().hex}"
+    size = await storage.put(
+        key, _limited(upload, max_bytes), content_type=content_type
+    )
+    attachment = PostAttachment(
+        post_id=post.id,
+        creator_id=creator.id,
+        storage_key=key,
+        filename=display_filename(upload.filename, content_type),
+        content_type=content_type,
+        size=size,
+    )
+    session.add(attachment)
+    try:
+        await session.flush()
+    except BaseException:
+        await remove_stored_objects(storage, [key])
+        raise
+    logger.info(
+        "attachment_created",
+        post_id=str(post.id),
+        attachment_id=str(attachment.id),
+        content_type=content_type,
+        size=size,
+    )
+    return attachment
+
+
+async def delete_attachment(
+    session: AsyncSession, *, attachment: PostAttachment
+) -> None:
+    """Delete the row; the caller removes the object once this is committed."""
+    await session.execute(
+        delete(PostAttachment).where(PostAttachment.id == attachment.id)
+    )
+    logger.info("attachment_deleted", attachment_id=str(attachment.id))
+
+
+async def attachment_keys_of_post(session: AsyncSession, post_id: UUID) -> list[str]:
+    """Storage keys to remove once the post's deletion is committed."""
+    keys = await session.scalars(
+        select(PostAttachment.storage_key).where(PostAttachment.post_id == post_id)
+    )
+    return list(keys)
+
+
+async def attachment_keys_of_user(session: AsyncSession, user_id: UUID) -> list[str]:
+    """Storage keys to remove once the user's deletion is committed: files on
+    their posts and files they uploaded.
+    """
+    keys = await session.scalars(
+        select(PostAttachment.storage_key)
+        .join(Post, Post.id == PostAttachment.post_id)
+        .where(or_(Post.creator_id == user_id, PostAttachment.creator_id == user_id))
+    )
+    return list(keys)
+
+
+async def remove_stored_objects(storage: Storage, keys: list[str]) -> None:
+    """Best effort, after the rows are gone: a failure leaves an orphan that
+    `cleanup` removes later, and never fails the request.
+    """
+    for key in keys:
+        try:
+            await storage.delete(key)
+        except Exception as exc:
+            logger.warning("attachment_object_orphaned", key=key, error=repr(exc))
+
+
+async def remove_orphaned_objects(
+    session: AsyncSession, storage: Storage, *, older_than: datetime
+) -> int:
+    """Delete stored objects no attachment row refers to; returns how many.
+
+    Objects newer than `older_than` are left alone: their row may not be
+    committed yet.
+    """
+    removed = 0
+    batch: list[str] = []
+
+    async def flush_batch() -> int:
+        known = set(
+            await session.scalars(
+                select(PostAttachment.storage_key).where(
+                    PostAttachment.storage_key.in_(batch)
+                )
+            )
+        )
+        orphans = [key for key in batch if key not in known]
+        for key in orphans:
+            await storage.delete(key)
+            logger.info("orphaned_object_removed", key=key)
+        batch.clear()
+        return len(orphans)
+
+    async for stored in storage.list_objects(ATTACHMENT_KEY_PREFIX):
+        if stored.modified_at < older_than:
+            batch.append(stored.key)
+        if len(batch) >= ORPHAN_BATCH:
+            removed += await flush_batch()
+    if batch:
+        removed += await flush_batch()
+    return removed
