@@ -8,7 +8,7 @@ Run alone: DATABASE_URL=postgresql://... uvicorn bench.ceiling:app
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -60,7 +60,7 @@ async def get_post(request: Request) -> Response:
 
 
 @asynccontextmanager
-async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
+async def lifespan(_: Starlette) -> AsyncGenerator[dict[str, Any]]:
     async with asyncpg.create_pool(DSN, min_size=POOL_SIZE, max_size=POOL_SIZE) as pool:
         yield {"pool": pool}
 

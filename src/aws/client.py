@@ -7,7 +7,7 @@ chunk (local) or one multipart part (S3) in memory, whatever the file size.
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,7 +114,7 @@ class LocalStorage:
 
 
 @asynccontextmanager
-async def create_storage(config: StorageConfig) -> AsyncIterator[Storage]:
+async def create_storage(config: StorageConfig) -> AsyncGenerator[Storage]:
     """The configured backend, open for the application's lifetime."""
     if config.STORAGE_BACKEND is StorageBackend.LOCAL:
         yield LocalStorage(config.STORAGE_LOCAL_DIR)

@@ -1,6 +1,6 @@
 """The S3 backend, through aiobotocore; imported only when it is configured."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -145,7 +145,7 @@ class S3Storage:
 @asynccontextmanager
 async def open_s3_storage(
     *, bucket: str, region: str | None, endpoint_url: str | None, url_expires: int
-) -> AsyncIterator[S3Storage]:
+) -> AsyncGenerator[S3Storage]:
     """An S3 client for the application's lifetime (its connection pool)."""
     client_config = AioConfig(
         connect_timeout=5,
