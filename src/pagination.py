@@ -2,6 +2,8 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Self
 
 from fastapi import Depends, Query
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.schemas import CustomModel
 
@@ -26,6 +28,20 @@ async def pagination_params(
 
 
 PaginationDep = Annotated[PaginationParams, Depends(pagination_params)]
+
+
+async def fetch_page[T](
+    session: AsyncSession,
+    query: Select[T],
+    count: Select[int],
+    pagination: PaginationParams,
+) -> tuple[list[T], int]:
+    """One page of `query` and the `count` of all rows: two statements."""
+    total = await session.scalar(count)
+    rows = await session.scalars(
+        query.limit(pagination.limit).offset(pagination.offset)
+    )
+    return list(rows), total or 0
 
 
 class Page[T](CustomModel):

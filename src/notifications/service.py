@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from src.database import utcnow
 from src.notifications.constants import NotificationType
 from src.notifications.models import Notification
-from src.pagination import PaginationParams
+from src.pagination import PaginationParams, fetch_page
 
 
 async def notify_comment_created(
@@ -62,18 +62,14 @@ async def list_notifications(
             if unread
             else Notification.read_at.is_not(None)
         )
-    total = await session.scalar(
-        select(func.count()).select_from(Notification).where(*conditions)
-    )
-    rows = await session.scalars(
+    query = (
         select(Notification)
         .where(*conditions)
         .options(joinedload(Notification.actor))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(pagination.limit)
-        .offset(pagination.offset)
     )
-    return list(rows), total or 0
+    count = select(func.count()).select_from(Notification).where(*conditions)
+    return await fetch_page(session, query, count, pagination)
 
 
 async def mark_read(session: AsyncSession, *, notification: Notification) -> None:

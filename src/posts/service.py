@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from src.auth.models import User
 from src.aws.client import Chunks, Storage
 from src.notifications import service as notification_service
-from src.pagination import PaginationParams
+from src.pagination import PaginationParams, fetch_page
 from src.posts.constants import ATTACHMENT_KEY_PREFIX, SNIFF_BYTES
 from src.posts.exceptions import (
     AttachmentTooLarge,
@@ -26,20 +26,6 @@ logger = structlog.get_logger(__name__)
 
 CHUNK_BYTES = 256 * 1024
 ORPHAN_BATCH = 500
-
-
-async def _page[T](
-    session: AsyncSession,
-    query: Select[T],
-    count: Select[int],
-    pagination: PaginationParams,
-) -> tuple[list[T], int]:
-    """One page of `query` and the `count` of all rows: two statements."""
-    total = await session.scalar(count)
-    rows = await session.scalars(
-        query.limit(pagination.limit).offset(pagination.offset)
-    )
-    return list(rows), total or 0
 
 
 @cache
@@ -83,7 +69,7 @@ async def list_posts(
         .order_by(Post.created_at.desc(), Post.id.desc())
     )
     count = select(func.count()).select_from(Post).where(*conditions)
-    return await _page(session, query, count, pagination)
+    return await fetch_page(session, query, count, pagination)
 
 
 async def create_post(
@@ -150,7 +136,7 @@ async def list_comments(
         .select_from(PostComment)
         .where(PostComment.post_id == post_id)
     )
-    return await _page(session, query, count, pagination)
+    return await fetch_page(session, query, count, pagination)
 
 
 async def create_comment(
@@ -212,7 +198,7 @@ async def list_attachments(
         .select_from(PostAttachment)
         .where(PostAttachment.post_id == post_id)
     )
-    return await _page(session, query, count, pagination)
+    return await fetch_page(session, query, count, pagination)
 
 
 async def _limited(upload: UploadFile, max_bytes: int) -> Chunks:
