@@ -20,8 +20,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 DSN = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
-# As many connections as the API's pool may open (pool size + overflow).
-POOL_SIZE = int(os.environ.get("CEILING_POOL_SIZE", "20"))
+# As many connections as the API's pool holds (bench/common.sh).
+POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
 
 POST_SQL = """
 SELECT p.id, p.title, p.content, p.creator_id, u.username, p.created_at,

@@ -8,6 +8,10 @@ BENCH_PORT="${BENCH_PORT:-8077}"
 BENCH_URL="http://127.0.0.1:$BENCH_PORT"
 export DATABASE_URL="$BENCH_PG/$BENCH_DB"
 export RATE_LIMIT_ENABLED=false
+# A fixed pool of 20, like the ceiling's: overflow connections would be opened
+# and closed under load, and each new connection costs a TLS attempt and a
+# backend start.
+export DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-20}" DATABASE_MAX_OVERFLOW="${DATABASE_MAX_OVERFLOW:-0}"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 export LOG_JSON=true
 

@@ -32,6 +32,9 @@ def setup_logging(log_level: str = "INFO", *, json: bool | None = None) -> None:
     )
     structlog.configure(
         processors=[
+            # Drop disabled levels before the chain runs: the access line
+            # is built on every request even when only warnings are kept.
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],

@@ -1,10 +1,16 @@
 from datetime import UTC, datetime, timedelta, timezone
+from uuid import UUID
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from src.database import UTCDateTime
+from src.config import Config
+from src.database import SessionDep, UTCDateTime
+from src.main import create_app
+from src.posts.models import Post
+from tests.factories import create_post, create_user
+from tests.utils import app_client
 
 pytestmark = pytest.mark.anyio
 
@@ -43,3 +49,24 @@ async def test_naive_timestamps_are_refused(
         await connection.execute(
             insert(stamps).values(id=2, at=datetime(2026, 3, 1))  # noqa: DTZ001
         )
+
+
+async def test_a_safe_method_that_changes_objects_still_commits(
+    test_config: Config, committed_database: str
+) -> None:
+    # Reads skip the commit; a GET that did change something must not lose it.
+    app = create_app(test_config)
+
+    @app.get("/test-rename/{post_id}")
+    async def rename(post_id: UUID, session: SessionDep) -> None:
+        post = await session.get(Post, post_id)
+        assert post is not None
+        post.title = "Renamed by a GET"
+
+    async with app_client(app) as client:
+        author = await create_user(client)
+        post = await create_post(client, author)
+        assert (await client.get(f"/test-rename/{post['id']}")).status_code == 200
+        after = await client.get(f"/posts/{post['id']}")
+
+    assert after.json()["title"] == "Renamed by a GET"

@@ -14,6 +14,7 @@ from src.posts.exceptions import (
     PostNotFound,
 )
 from src.posts.models import Post, PostAttachment, PostComment
+from src.posts.schemas import PostResponse
 
 
 async def valid_post_id(post_id: UUID, session: SessionDep) -> Post:
@@ -24,6 +25,17 @@ async def valid_post_id(post_id: UUID, session: SessionDep) -> Post:
 
 
 ValidPost = Annotated[Post, Depends(valid_post_id)]
+
+
+async def valid_post_view(post_id: UUID, session: SessionDep) -> PostResponse:
+    """The post as clients read it, for routes that only show it."""
+    post = await service.get_post_view(session, post_id)
+    if post is None:
+        raise PostNotFound
+    return post
+
+
+PostView = Annotated[PostResponse, Depends(valid_post_view)]
 
 
 async def valid_owned_post(post: ValidPost, user: CurrentUser) -> Post:

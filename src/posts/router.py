@@ -27,6 +27,7 @@ from src.posts.dependencies import (
     DeletablePost,
     OwnedComment,
     OwnedPost,
+    PostView,
     ValidAttachment,
     ValidComment,
     ValidPost,
@@ -107,8 +108,8 @@ async def list_posts(
     summary="Get a post",
     responses=responses(PostNotFound),
 )
-async def get_post(post: ValidPost) -> PostResponse:
-    return PostResponse.model_validate(post)
+async def get_post(post: PostView) -> PostResponse:
+    return post
 
 
 @router.patch(

@@ -200,6 +200,7 @@ async def test_creator_edits_a_post(client: AsyncClient, user: AuthUser) -> None
     assert body["content"] == post["content"]
     assert body["updated_at"] is not None
     assert body["updated_at"] >= body["created_at"]
+    assert (await client.get(f"/posts/{post['id']}")).json() == body
 
 
 @pytest.mark.parametrize("body", [{"title": None}, {"content": None}, {"title": ""}])
