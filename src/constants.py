@@ -24,6 +24,7 @@ class ErrorMessage:
     PERMISSION_DENIED = "Permission denied"
     NOT_FOUND = "Not found"
     CONFLICT = "Conflict"
+    PRECONDITION_FAILED = "Precondition failed"
     BAD_REQUEST = "Bad request"
     PAYLOAD_TOO_LARGE = "Request body too large"
     UNSUPPORTED_MEDIA_TYPE = "Unsupported media type"

@@ -52,6 +52,11 @@ class Conflict(DetailedHTTPException):
     DETAIL = ErrorMessage.CONFLICT
 
 
+class PreconditionFailed(DetailedHTTPException):
+    STATUS_CODE = status.HTTP_412_PRECONDITION_FAILED
+    DETAIL = ErrorMessage.PRECONDITION_FAILED
+
+
 class UnprocessableContent(DetailedHTTPException):
     STATUS_CODE = status.HTTP_422_UNPROCESSABLE_CONTENT
     DETAIL = ErrorMessage.UNPROCESSABLE_CONTENT

@@ -19,6 +19,8 @@ class ErrorCode:
     NOT_POST_CREATOR = "Only the creator of the post may do this"
     NOT_COMMENT_AUTHOR = "Only the author of the comment may do this"
     ATTACHMENT_NOT_FOUND = "Attachment not found"
+    STALE_EDIT = "Changed since you read it (If-Match); fetch it again and retry"
+    CONCURRENT_EDIT = "Changed by another edit at the same time; fetch it and retry"
     ATTACHMENT_TOO_LARGE = "The file is larger than {limit} bytes"
     ATTACHMENT_EMPTY = "The file is empty"
     ATTACHMENT_TYPE = (

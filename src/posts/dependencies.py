@@ -1,7 +1,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends
+from fastapi import Depends, Header
 
 from src.auth.dependencies import CurrentUser
 from src.database import SessionDep
@@ -12,9 +12,10 @@ from src.posts.exceptions import (
     NotCommentAuthor,
     NotPostCreator,
     PostNotFound,
+    StaleEdit,
 )
 from src.posts.models import Post, PostAttachment, PostComment
-from src.posts.schemas import PostResponse
+from src.posts.utils import if_match_allows
 
 
 async def valid_post_id(post_id: UUID, session: SessionDep) -> Post:
@@ -27,15 +28,20 @@ async def valid_post_id(post_id: UUID, session: SessionDep) -> Post:
 ValidPost = Annotated[Post, Depends(valid_post_id)]
 
 
-async def valid_post_view(post_id: UUID, session: SessionDep) -> PostResponse:
+async def valid_post_view(post_id: UUID, session: SessionDep) -> service.PostView:
     """The post as clients read it, for routes that only show it."""
-    post = await service.get_post_view(session, post_id)
-    if post is None:
+    view = await service.get_post_view(session, post_id)
+    if view is None:
         raise PostNotFound
-    return post
+    return view
 
 
-PostView = Annotated[PostResponse, Depends(valid_post_view)]
+ValidPostView = Annotated[service.PostView, Depends(valid_post_view)]
+
+
+def _check_if_match(if_match: str | None, version: int) -> None:
+    if if_match is not None and not if_match_allows(if_match, version):
+        raise StaleEdit
 
 
 async def valid_owned_post(post: ValidPost, user: CurrentUser) -> Post:
@@ -46,6 +52,17 @@ async def valid_owned_post(post: ValidPost, user: CurrentUser) -> Post:
 
 
 OwnedPost = Annotated[Post, Depends(valid_owned_post)]
+
+
+async def valid_editable_post(
+    post: OwnedPost, if_match: Annotated[str | None, Header()] = None
+) -> Post:
+    """The caller's post, unless `If-Match` names another version (412)."""
+    _check_if_match(if_match, post.version)
+    return post
+
+
+EditablePost = Annotated[Post, Depends(valid_editable_post)]
 
 
 async def valid_deletable_post(post: ValidPost, user: CurrentUser) -> Post:
@@ -79,6 +96,17 @@ async def valid_owned_comment(comment: ValidComment, user: CurrentUser) -> PostC
 
 
 OwnedComment = Annotated[PostComment, Depends(valid_owned_comment)]
+
+
+async def valid_editable_comment(
+    comment: OwnedComment, if_match: Annotated[str | None, Header()] = None
+) -> PostComment:
+    """The caller's comment, unless `If-Match` names another version (412)."""
+    _check_if_match(if_match, comment.version)
+    return comment
+
+
+EditableComment = Annotated[PostComment, Depends(valid_editable_comment)]
 
 
 async def valid_deletable_comment(

@@ -1,7 +1,9 @@
 from src.exceptions import (
+    Conflict,
     NotFound,
     PayloadTooLarge,
     PermissionDenied,
+    PreconditionFailed,
     UnprocessableContent,
     UnsupportedMediaType,
 )
@@ -39,3 +41,11 @@ class EmptyAttachment(UnprocessableContent):
 
 class AttachmentTypeNotAllowed(UnsupportedMediaType):
     DETAIL = ErrorCode.ATTACHMENT_TYPE
+
+
+class StaleEdit(PreconditionFailed):
+    DETAIL = ErrorCode.STALE_EDIT
+
+
+class ConcurrentEdit(Conflict):
+    DETAIL = ErrorCode.CONCURRENT_EDIT

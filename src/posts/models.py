@@ -2,7 +2,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, func, select
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from src.database import Base, utcnow
@@ -22,9 +31,13 @@ class PostComment(UUIDPrimaryKey, CreatedAt, Base):
     )
     content: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
+    # Raised by every UPDATE, which also requires the version it read: two
+    # concurrent edits cannot both apply (see `ConcurrentEdit`); the ETag.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
 
     creator: Mapped["User"] = relationship(lazy="raise")
 
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         # A post's comments, oldest first; also counts them.
         Index("post_comment_post_id_created_at_idx", "post_id", "created_at", "id"),
@@ -42,6 +55,8 @@ class Post(CreatedAt, Base):
         ForeignKey("auth_user.id", ondelete="CASCADE")
     )
     updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
+    # As on PostComment: optimistic concurrency and the ETag.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
 
     # Counted when the post is loaded (an index-only count): always exact,
     # with no counter to keep in step on comment, post or user deletion.
@@ -54,6 +69,7 @@ class Post(CreatedAt, Base):
 
     creator: Mapped["User"] = relationship(lazy="raise")
 
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         Index("post_created_at_idx", "created_at", "id"),
         Index("post_creator_id_created_at_idx", "creator_id", "created_at", "id"),

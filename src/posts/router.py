@@ -25,22 +25,25 @@ from src.posts.dependencies import (
     DeletableAttachment,
     DeletableComment,
     DeletablePost,
-    OwnedComment,
+    EditableComment,
+    EditablePost,
     OwnedPost,
-    PostView,
     ValidAttachment,
     ValidComment,
     ValidPost,
+    ValidPostView,
 )
 from src.posts.exceptions import (
     AttachmentNotFound,
     AttachmentTooLarge,
     AttachmentTypeNotAllowed,
     CommentNotFound,
+    ConcurrentEdit,
     EmptyAttachment,
     NotCommentAuthor,
     NotPostCreator,
     PostNotFound,
+    StaleEdit,
 )
 from src.posts.schemas import (
     AttachmentDetail,
@@ -52,10 +55,16 @@ from src.posts.schemas import (
     PostResponse,
     PostUpdate,
 )
-from src.posts.utils import content_disposition
+from src.posts.utils import content_disposition, etag
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
+
+CONDITIONAL_EDIT = (
+    "Send the `ETag` you read as `If-Match` to be refused with 412 if it was "
+    "edited since; without it the last edit wins. Two edits at the same moment "
+    "never both apply: one gets 409."
+)
 
 # PostgreSQL text cannot hold NUL: refuse it as a 422, not a database error.
 NO_NUL = r"^[^\x00]*$"
@@ -78,6 +87,7 @@ async def create_post(
     response.headers["Location"] = request.app.url_path_for(
         "get_post", post_id=str(post.id)
     )
+    response.headers["ETag"] = etag(post.version)
     return PostResponse.model_validate(post)
 
 
@@ -108,20 +118,25 @@ async def list_posts(
     summary="Get a post",
     responses=responses(PostNotFound),
 )
-async def get_post(post: PostView) -> PostResponse:
-    return post
+async def get_post(view: ValidPostView, response: Response) -> PostResponse:
+    response.headers["ETag"] = etag(view.version)
+    return view.post
 
 
 @router.patch(
     "/{post_id}",
     summary="Edit a post",
-    description="Partial update of title and content, by the post's creator.",
-    responses=responses(InvalidToken, NotPostCreator, PostNotFound),
+    description="Partial update of title and content, by the post's creator. "
+    + CONDITIONAL_EDIT,
+    responses=responses(
+        InvalidToken, NotPostCreator, PostNotFound, ConcurrentEdit, StaleEdit
+    ),
 )
 async def update_post(
-    data: PostUpdate, post: OwnedPost, session: SessionDep
+    data: PostUpdate, post: EditablePost, response: Response, session: SessionDep
 ) -> PostResponse:
     post = await service.update_post(session, post=post, data=data)
+    response.headers["ETag"] = etag(post.version)
     return PostResponse.model_validate(post)
 
 
@@ -163,6 +178,7 @@ async def create_comment(
     response.headers["Location"] = request.app.url_path_for(
         "get_comment", post_id=str(post.id), comment_id=str(comment.id)
     )
+    response.headers["ETag"] = etag(comment.version)
     return CommentResponse.model_validate(comment)
 
 
@@ -187,20 +203,32 @@ async def list_comments(
     summary="Get a comment",
     responses=responses(PostNotFound, CommentNotFound),
 )
-async def get_comment(comment: ValidComment) -> CommentResponse:
+async def get_comment(comment: ValidComment, response: Response) -> CommentResponse:
+    response.headers["ETag"] = etag(comment.version)
     return CommentResponse.model_validate(comment)
 
 
 @router.patch(
     "/{post_id}/comments/{comment_id}",
     summary="Edit a comment",
-    description="By the comment's author.",
-    responses=responses(InvalidToken, NotCommentAuthor, PostNotFound, CommentNotFound),
+    description="By the comment's author. " + CONDITIONAL_EDIT,
+    responses=responses(
+        InvalidToken,
+        NotCommentAuthor,
+        PostNotFound,
+        CommentNotFound,
+        ConcurrentEdit,
+        StaleEdit,
+    ),
 )
 async def update_comment(
-    data: CommentUpdate, comment: OwnedComment, session: SessionDep
+    data: CommentUpdate,
+    comment: EditableComment,
+    response: Response,
+    session: SessionDep,
 ) -> CommentResponse:
     comment = await service.update_comment(session, comment=comment, data=data)
+    response.headers["ETag"] = etag(comment.version)
     return CommentResponse.model_validate(comment)
 
 

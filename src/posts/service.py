@@ -1,7 +1,7 @@
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 import structlog
@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from src.auth.models import User
 from src.auth.schemas import UserSummary
@@ -28,6 +29,7 @@ from src.posts.constants import ATTACHMENT_KEY_PREFIX, SNIFF_BYTES
 from src.posts.exceptions import (
     AttachmentTooLarge,
     AttachmentTypeNotAllowed,
+    ConcurrentEdit,
     EmptyAttachment,
 )
 from src.posts.models import Post, PostAttachment, PostComment
@@ -62,7 +64,14 @@ async def get_post(session: AsyncSession, post_id: UUID) -> Post | None:
     return await session.scalar(_post_by_id(), {"post_id": post_id})
 
 
-type PostViewRow = Select[UUID, str, str, UUID, str, int, datetime, datetime | None]
+type PostViewRow = Select[
+    UUID, str, str, UUID, str, int, datetime, datetime | None, int
+]
+
+
+class PostView(NamedTuple):
+    post: PostResponse
+    version: int
 
 
 @cache
@@ -77,6 +86,7 @@ def _post_view() -> PostViewRow:
             Post.comments_count.label("comments_count"),
             Post.created_at,
             Post.updated_at,
+            Post.version,
         )
         .join(User, User.id == Post.creator_id)
         .where(Post.id == bindparam("post_id"))
@@ -88,7 +98,7 @@ def _compiled_post_view(dialect: Dialect) -> str:
     return str(_post_view().compile(dialect=dialect))
 
 
-async def get_post_view(session: AsyncSession, post_id: UUID) -> PostResponse | None:
+async def get_post_view(session: AsyncSession, post_id: UUID) -> PostView | None:
     """The post as clients see it, or None: the hot read, with no ORM entity.
 
     On asyncpg the statement, compiled once, runs on the driver itself:
@@ -106,7 +116,7 @@ async def get_post_view(session: AsyncSession, post_id: UUID) -> PostResponse | 
         row = result.mappings().one_or_none()
     if row is None:
         return None
-    return PostResponse(
+    post = PostResponse(
         id=row["id"],
         title=row["title"],
         content=row["content"],
@@ -116,6 +126,7 @@ async def get_post_view(session: AsyncSession, post_id: UUID) -> PostResponse | 
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
+    return PostView(post, row["version"])
 
 
 async def list_posts(
@@ -170,11 +181,23 @@ async def _reload_post(session: AsyncSession, post_id: UUID) -> Post:
 
 
 async def update_post(session: AsyncSession, *, post: Post, data: PostUpdate) -> Post:
-    """Apply the fields present in `data`; sets `updated_at`."""
+    """Apply the fields present in `data`; sets `updated_at` and the version.
+
+    Raises `ConcurrentEdit` if another edit changed the post since it was read.
+    """
     for field, value in data.model_dump(exclude_unset=True).items():
         setattr(post, field, value)
-    await session.flush()
+    await _flush_edit(session)
     return await _reload_post(session, post.id)
+
+
+async def _flush_edit(session: AsyncSession) -> None:
+    # The UPDATE requires the version that was read; on PostgreSQL a second
+    # concurrent edit waits for the first, then matches no row.
+    try:
+        await session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentEdit from exc
 
 
 async def delete_post(session: AsyncSession, *, post: Post) -> None:
@@ -235,9 +258,12 @@ async def create_comment(
 async def update_comment(
     session: AsyncSession, *, comment: PostComment, data: CommentUpdate
 ) -> PostComment:
-    """Replace the comment's content; sets `updated_at`."""
+    """Replace the comment's content; sets `updated_at` and the version.
+
+    Raises `ConcurrentEdit` if another edit changed it since it was read.
+    """
     comment.content = data.content
-    await session.flush()
+    await _flush_edit(session)
     return comment
 
 

@@ -81,3 +81,19 @@ def content_disposition(filename: str) -> str:
     fallback = _UNSAFE_ASCII.sub("_", ascii_name.decode()) or DEFAULT_FILENAME
     encoded = quote(filename, safe="")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
+def etag(version: int) -> str:
+    """The strong entity tag of a post or comment at `version`.
+
+    It changes with every edit of the editable fields; `comments_count`, which
+    others change, is left out, so an edit is not refused for a new comment.
+    """
+    return f'"{version}"'
+
+
+def if_match_allows(if_match: str, version: int) -> bool:
+    """RFC 9110 If-Match: `*` or a list of tags, compared strongly (W/ never match)."""
+    if if_match.strip() == "*":
+        return True
+    return etag(version) in (tag.strip() for tag in if_match.split(","))
