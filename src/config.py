@@ -35,6 +35,9 @@ class Config(BaseSettings):
     # a dead database must fail requests fast (503), not hang them.
     DATABASE_POOL_TIMEOUT: float = Field(default=5.0, gt=0)
     DATABASE_CONNECT_TIMEOUT: float = Field(default=5.0, gt=0)
+    # Seconds one statement may take (PostgreSQL): a database that stops
+    # answering mid-request gives a 503 instead of holding the request forever.
+    DATABASE_COMMAND_TIMEOUT: float = Field(default=30.0, gt=0)
     # A ping before each checkout costs a round trip on every request. Without
     # it, the first request to meet a dropped connection gets a 503 and the
     # pool discards every connection opened before the drop.

@@ -108,6 +108,7 @@ def create_engine(config: Config) -> AsyncEngine:
         pool_recycle=1800,
         connect_args={
             "timeout": config.DATABASE_CONNECT_TIMEOUT,
+            "command_timeout": config.DATABASE_COMMAND_TIMEOUT,
             "server_settings": {"application_name": "publishing-api"},
         },
     )

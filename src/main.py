@@ -69,6 +69,14 @@ async def _dependency_error_handler(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    # A connection lost mid-statement surfaces as a plain DBAPIError that
+    # SQLAlchemy marks as a disconnect (and invalidates the pool for).
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return await _dependency_error_handler(request, exc)
+    return await _unhandled_exception_handler(request, exc)
+
+
 def create_app(config: Config = settings) -> FastAPI:
     """Build the application: routers, middleware and error handlers."""
     setup_logging(config.LOG_LEVEL, json=config.LOG_JSON)
@@ -138,6 +146,7 @@ def create_app(config: Config = settings) -> FastAPI:
     )
 
     app.add_exception_handler(Exception, _unhandled_exception_handler)
+    app.add_exception_handler(sa_exc.DBAPIError, _database_error_handler)
     for error in DEPENDENCY_ERRORS:
         app.add_exception_handler(error, _dependency_error_handler)
 

@@ -55,6 +55,18 @@ from tests.utils import app_client  # noqa: E402
 type AppFactory = Callable[..., FastAPI]
 
 
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    # Tests of PostgreSQL behaviour (faults) run in the PostgreSQL pass only.
+    if not settings.is_sqlite:
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"

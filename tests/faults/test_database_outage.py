@@ -1,0 +1,189 @@
+"""The database goes away under load and comes back (PostgreSQL only).
+
+The app reaches PostgreSQL through a TCP proxy that the test cuts: open
+connections are reset and new ones refused, as when the server dies.
+"""
+
+import asyncio
+import time
+from dataclasses import dataclass
+from uuid import UUID
+
+import pytest
+import structlog
+from httpx import AsyncClient
+from sqlalchemy import func, make_url, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from src.config import Config
+from src.main import create_app
+from src.posts.models import Post
+from tests.factories import AuthUser, create_user
+from tests.proxy import TcpProxy
+from tests.utils import app_client
+
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres, pytest.mark.slow]
+
+# The drill's figures; shown with `-s -p no:logging`.
+logger = structlog.get_logger("tests.faults")
+
+WORKERS = 8
+CONNECT_TIMEOUT = 2.0
+RECOVERY_LIMIT_SECONDS = 5.0
+
+
+@dataclass
+class Outcome:
+    status: int
+    seconds: float
+    post_id: str | None
+
+
+class Load:
+    """Writers creating posts until stopped or out of budget."""
+
+    def __init__(self, client: AsyncClient, user: AuthUser) -> None:
+        self.client = client
+        self.user = user
+        self.outcomes: list[Outcome] = []
+        self.stop = asyncio.Event()
+        self._changed = asyncio.Condition()
+
+    async def _writer(self, budget: int) -> None:
+        for n in range(budget):
+            if self.stop.is_set():
+                return
+            started = time.monotonic()
+            response = await self.client.post(
+                "/posts",
+                json={"title": f"Outage {n}", "content": "Written during the drill"},
+                headers=self.user.headers,
+            )
+            post_id = response.json()["id"] if response.status_code == 201 else None
+            async with self._changed:
+                self.outcomes.append(
+                    Outcome(response.status_code, time.monotonic() - started, post_id)
+                )
+                self._changed.notify_all()
+
+    async def run(self, budget: int = 400) -> None:
+        await asyncio.gather(*(self._writer(budget) for _ in range(WORKERS)))
+
+    def count(self, status: int) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    async def until(self, status: int, more: int) -> None:
+        target = self.count(status) + more
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.count(status) >= target)
+
+
+async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
+    committed_database: str,
+) -> None:
+    url = make_url(committed_database)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    config = Config(
+        DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False
+        ),
+        DATABASE_CONNECT_TIMEOUT=CONNECT_TIMEOUT,
+        DATABASE_POOL_TIMEOUT=CONNECT_TIMEOUT,
+        RATE_LIMIT_ENABLED=False,
+    )
+    async with asyncio.timeout(90), app_client(create_app(config)) as client:
+        user = await create_user(client)
+        load = Load(client, user)
+        running = asyncio.create_task(load.run())
+
+        await load.until(201, 20)
+        await proxy.cut()
+        await load.until(503, 20)
+        during = await client.get("/health/ready")
+        await proxy.restore()
+        restored = time.monotonic()
+        await load.until(201, 1)
+        recovery = time.monotonic() - restored
+        await load.until(201, 20)
+        load.stop.set()
+        await running
+        after = await client.get("/health/ready")
+
+    statuses = {o.status for o in load.outcomes}
+    failures = [o for o in load.outcomes if o.status == 503]
+    created = {UUID(o.post_id) for o in load.outcomes if o.post_id is not None}
+    engine = create_async_engine(committed_database)
+    async with engine.connect() as conn:
+        stored = set(await conn.scalars(select(Post.id)))
+        total = await conn.scalar(select(func.count()).select_from(Post))
+    await engine.dispose()
+
+    logger.info(
+        "database_drill",
+        requests=len(load.outcomes),
+        created=len(created),
+        refused=len(failures),
+        slowest_refusal_s=round(max(o.seconds for o in failures), 3),
+        recovery_s=round(recovery, 3),
+        rows_stored=total,
+    )
+    assert statuses <= {201, 503}
+    assert max(o.seconds for o in failures) < CONNECT_TIMEOUT + 1
+    assert during.status_code == 503
+    assert during.json()["checks"]["database"] == "down"
+    assert recovery < RECOVERY_LIMIT_SECONDS
+    assert after.status_code == 200
+    # Every 201 is a stored row; a write cut between COMMIT and its answer may
+    # be stored although its client saw 503, never the other way round.
+    assert created <= stored
+    assert total is not None
+    assert len(created) <= total <= len(created) + WORKERS
+
+
+async def test_a_hung_database_is_503_within_the_command_timeout(
+    committed_database: str,
+) -> None:
+    url = make_url(committed_database)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    config = Config(
+        DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False
+        ),
+        DATABASE_CONNECT_TIMEOUT=CONNECT_TIMEOUT,
+        DATABASE_POOL_TIMEOUT=CONNECT_TIMEOUT,
+        DATABASE_COMMAND_TIMEOUT=CONNECT_TIMEOUT,
+        RATE_LIMIT_ENABLED=False,
+    )
+    async with asyncio.timeout(90), app_client(create_app(config)) as client:
+        user = await create_user(client)
+        load = Load(client, user)
+        running = asyncio.create_task(load.run())
+
+        await load.until(201, 20)
+        proxy.freeze()
+        await load.until(503, 2 * WORKERS)
+        during = await client.get("/health/ready")
+        proxy.thaw()
+        thawed = time.monotonic()
+        await load.until(201, 1)
+        recovery = time.monotonic() - thawed
+        await load.until(201, 20)
+        load.stop.set()
+        await running
+
+    failures = [o for o in load.outcomes if o.status == 503]
+    logger.info(
+        "hung_database_drill",
+        requests=len(load.outcomes),
+        refused=len(failures),
+        slowest_refusal_s=round(max(o.seconds for o in failures), 3),
+        recovery_s=round(recovery, 3),
+    )
+    assert {o.status for o in load.outcomes} <= {201, 503}
+    # A request may meet the pool timeout after waiting for a connection.
+    assert max(o.seconds for o in failures) < 2 * CONNECT_TIMEOUT + 1
+    assert during.status_code == 503
+    assert during.json()["checks"]["database"] == "down"
+    assert recovery < RECOVERY_LIMIT_SECONDS
