@@ -186,6 +186,12 @@ def serve(
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Migrate before serving")
     ] = True,
+    graceful_timeout: Annotated[
+        int,
+        typer.Option(
+            help="Seconds in-flight requests get to finish after SIGTERM", min=1
+        ),
+    ] = 30,
 ) -> None:
     """Apply migrations, then serve the API with uvicorn."""
     if migrate_first:
@@ -199,7 +205,7 @@ def serve(
         log_config=None,
         access_log=False,
         proxy_headers=True,
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=graceful_timeout,
     )
 
 
