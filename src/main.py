@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from sqlalchemy import exc as sa_exc
 
+from src import openapi
 from src.auth.router import router as auth_router
 from src.auth.router import users_router
 from src.aws.client import create_storage
@@ -149,6 +150,8 @@ def create_app(config: Config = settings) -> FastAPI:
     app.add_exception_handler(sa_exc.DBAPIError, _database_error_handler)
     for error in DEPENDENCY_ERRORS:
         app.add_exception_handler(error, _dependency_error_handler)
+
+    openapi.install(app)
 
     # Routes are matched in this order: the hottest (reading posts) first.
     app.include_router(posts_router)

@@ -7,9 +7,12 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    GetJsonSchemaHandler,
     PlainSerializer,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -37,8 +40,26 @@ def _reject_nul(value: Any) -> Any:
     return value
 
 
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
 class RequestModel(CustomModel):
     """Base for request bodies: unknown fields are ignored, NUL is refused."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Say in the published schema what `_no_nul` enforces, so that clients
+        # and schema-driven tools know a NUL is refused.
+        schema = handler(core_schema)
+        model = handler.resolve_ref_schema(schema)
+        for field in model.get("properties", {}).values():
+            for variant in [field, *field.get("anyOf", [])]:
+                target = handler.resolve_ref_schema(variant)
+                if target.get("type") == "string" and "format" not in target:
+                    target.setdefault("pattern", NO_NUL_PATTERN)
+        return schema
 
     @field_validator("*", mode="after")
     @classmethod
@@ -50,3 +71,15 @@ class ErrorResponse(CustomModel):
     """The body of every error except request validation (422)."""
 
     detail: str
+
+
+class ValidationErrorItem(CustomModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorResponse(CustomModel):
+    """The body of a 422 from request validation: one item per problem."""
+
+    detail: list[ValidationErrorItem]

@@ -188,6 +188,13 @@ def committed_database(database_url: str) -> Iterator[str]:
     asyncio.run(_empty_tables(database_url))
 
 
+@pytest.fixture(scope="module")
+def committed_module_database(database_url: str) -> Iterator[str]:
+    """As `committed_database`, shared by a module's tests (a running server)."""
+    yield database_url
+    asyncio.run(_empty_tables(database_url))
+
+
 @pytest.fixture
 async def committing_client(
     test_config: Config, database_url: str

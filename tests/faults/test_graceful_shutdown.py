@@ -8,11 +8,10 @@ every one of them is inside the app before it sends SIGTERM.
 
 import asyncio
 import json
-import os
 import signal
-import sys
+import subprocess
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from src.posts.models import Post
 from tests.factories import create_user
-from tests.smtp import free_port
+from tests.utils import running_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -33,40 +32,10 @@ logger = structlog.get_logger("tests.faults")
 
 
 @pytest.fixture
-async def server(
-    committed_database: str,
-) -> AsyncIterator[tuple[asyncio.subprocess.Process, int]]:
-    port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": committed_database,
-        "RATE_LIMIT_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "src.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--no-migrate",
-        "--graceful-timeout",
-        str(GRACEFUL_TIMEOUT),
-        env=env,
-    )
-    try:
-        async with asyncio.timeout(30), httpx.AsyncClient() as client:
-            while True:
-                try:
-                    if (await client.get(f"http://127.0.0.1:{port}/health")).is_success:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-        yield process, port
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+def server(committed_database: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    serve_args = ("--graceful-timeout", str(GRACEFUL_TIMEOUT))
+    with running_server(committed_database, *serve_args) as (process, base_url):
+        yield process, int(base_url.rsplit(":", 1)[1])
 
 
 async def _start_post(
@@ -104,7 +73,7 @@ async def _stored_posts(database_url: str) -> int | None:
 
 
 async def test_sigterm_lets_in_flight_requests_finish(
-    server: tuple[asyncio.subprocess.Process, int], committed_database: str
+    server: tuple[subprocess.Popen[bytes], int], committed_database: str
 ) -> None:
     database = committed_database
     process, port = server
@@ -138,8 +107,7 @@ async def test_sigterm_lets_in_flight_requests_finish(
             for (r, w), body in zip(streams, bodies, strict=True)
         )
     )
-    async with asyncio.timeout(GRACEFUL_TIMEOUT + 5):
-        exit_code = await process.wait()
+    exit_code = await asyncio.to_thread(process.wait, GRACEFUL_TIMEOUT + 5)
     exited_after = time.monotonic() - signalled
 
     logger.info(

@@ -1,0 +1,77 @@
+"""What the published OpenAPI document promises beyond each route's own
+declarations, and the 405 `Allow` header, computed from that same document."""
+
+import re
+from functools import cache
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
+
+MALFORMED_BODY = {
+    "description": "The body is not valid JSON, form data or UTF-8",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}
+    },
+}
+
+
+def _document_body_limits(schema: dict[str, Any], operation: dict[str, Any]) -> None:
+    # FastAPI answers an unparseable body 400 before validation.
+    operation["responses"].setdefault("400", MALFORMED_BODY)
+    # Multipart bodies take only their declared parts (`form_limits`).
+    form = operation["requestBody"]["content"].get("multipart/form-data")
+    if form is not None and "$ref" in form["schema"]:
+        name = form["schema"]["$ref"].rsplit("/", 1)[1]
+        schema["components"]["schemas"][name]["additionalProperties"] = False
+
+
+def install(app: FastAPI) -> None:
+    """Document the 400 every body can get, and answer 405 with all methods."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    if "requestBody" in operation:
+                        _document_body_limits(schema, operation)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    @cache
+    def documented_methods() -> list[tuple[re.Pattern[str], str]]:
+        methods = []
+        for path, operations in openapi()["paths"].items():
+            pattern, _, _ = compile_path(path)
+            methods.append((pattern, ", ".join(m.upper() for m in operations)))
+        return methods
+
+    async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette names only the methods of the first route matching the
+        # path; a path served by several routes (GET and POST /posts) has more.
+        starlette_allow = (
+            (exc.headers or {}).get("Allow", "")
+            if isinstance(exc, StarletteHTTPException)
+            else ""
+        )
+        allow = next(
+            (m for p, m in documented_methods() if p.match(request.url.path)),
+            starlette_allow,
+        )
+        return JSONResponse(
+            {"detail": "Method Not Allowed"},
+            status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
+            headers={"Allow": allow},
+        )
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed)
