@@ -41,6 +41,8 @@ def _reject_nul(value: Any) -> Any:
 
 
 NO_NUL_PATTERN = "^[^\\x00]*$"
+# Not only spaces, tabs or line breaks, and no NUL: for names and titles.
+NON_BLANK_PATTERN = "^[^\\x00]*[^\\x00\\t\\n\\r ][^\\x00]*$"
 
 
 class RequestModel(CustomModel):

@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import re
 import socket
 from email.message import EmailMessage
 from typing import Any
@@ -25,6 +26,14 @@ class Inbox:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+
+def link_token(message: EmailMessage, page: str) -> str:
+    """The token of the `page` link an email carries."""
+    body = message.get_content()
+    match = re.search(rf"http://localhost:8000/{page}\?token=([A-Za-z0-9_\-]+)", body)
+    assert match, body
+    return match.group(1)
 
 
 def free_port() -> int:

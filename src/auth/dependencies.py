@@ -55,12 +55,13 @@ ValidUser = Annotated[User, Depends(valid_user_id)]
 
 async def refresh_token_optional(
     body: Annotated[RefreshTokenRequest | None, Body()] = None,
+    # A cookie is always a string: documented as one, with no null variant.
     cookie: Annotated[
-        str | None, Cookie(alias=auth_settings.REFRESH_TOKEN_KEY, max_length=256)
-    ] = None,
+        str, Cookie(alias=auth_settings.REFRESH_TOKEN_KEY, max_length=256)
+    ] = "",
 ) -> str | None:
     """The refresh token from the JSON body, else from the cookie."""
-    return (body.refresh_token if body else None) or cookie
+    return (body.refresh_token if body else None) or cookie or None
 
 
 async def refresh_token_required(

@@ -19,7 +19,7 @@ from src.auth.constants import (
     ErrorCode,
     MusicBand,
 )
-from src.schemas import CustomModel, RequestModel, UTCDatetime
+from src.schemas import NON_BLANK_PATTERN, CustomModel, RequestModel, UTCDatetime
 
 _STRONG_PASSWORD = re.compile(STRONG_PASSWORD_PATTERN, re.DOTALL)
 
@@ -34,7 +34,7 @@ type Username = Annotated[
     str, StringConstraints(min_length=3, max_length=32, pattern=USERNAME_PATTERN)
 ]
 type FirstName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
+    str, StringConstraints(min_length=1, max_length=128, pattern=NON_BLANK_PATTERN)
 ]
 type Age = Annotated[int, Field(ge=18, le=150)]
 type Website = Annotated[HttpUrl, Field(max_length=2048)]

@@ -9,11 +9,13 @@ from src.posts.constants import (
     POST_CONTENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
-from src.schemas import CustomModel, RequestModel, UTCDatetime
+from src.schemas import NON_BLANK_PATTERN, CustomModel, RequestModel, UTCDatetime
 
 type Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
+    StringConstraints(
+        min_length=1, max_length=TITLE_MAX_LENGTH, pattern=NON_BLANK_PATTERN
+    ),
 ]
 type PostContent = Annotated[
     str, Field(min_length=1, max_length=POST_CONTENT_MAX_LENGTH)

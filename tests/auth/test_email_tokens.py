@@ -1,6 +1,4 @@
-import re
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 
 import pytest
 from httpx import AsyncClient
@@ -10,18 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.auth.models import EmailToken
 from src.notifications.config import EmailBackend, email_settings
 from tests.factories import AuthUser, login, user_payload
-from tests.smtp import Inbox, free_port
+from tests.smtp import Inbox, free_port, link_token
 
 pytestmark = pytest.mark.anyio
 
 NEW_PASSWORD = "Brand-n3w-pass!"
-
-
-def _token(message: EmailMessage, page: str) -> str:
-    body = message.get_content()
-    match = re.search(rf"http://localhost:8000/{page}\?token=([A-Za-z0-9_\-]+)", body)
-    assert match, body
-    return match.group(1)
 
 
 async def test_registration_emails_a_verification_link(
@@ -36,7 +27,7 @@ async def test_registration_emails_a_verification_link(
     assert message["Subject"] == "Confirm your email address"
     assert message["From"] == email_settings.EMAIL_FROM
     assert "24 hours" in message.get_content()
-    _token(message, "verify-email")
+    link_token(message, "verify-email")
 
 
 async def test_confirming_the_link_verifies_the_email(
@@ -44,7 +35,7 @@ async def test_confirming_the_link_verifies_the_email(
 ) -> None:
     payload = user_payload()
     await client.post("/auth/users", json=payload)
-    token = _token(smtp_inbox.to(payload["email"])[0], "verify-email")
+    token = link_token(smtp_inbox.to(payload["email"])[0], "verify-email")
     tokens = await login(client, payload["username"])
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
 
@@ -66,7 +57,8 @@ async def test_resend_verification(
     assert response.status_code == 202
     (message,) = smtp_inbox.to(user.email)
     confirm = await client.post(
-        "/auth/verify-email/confirm", json={"token": _token(message, "verify-email")}
+        "/auth/verify-email/confirm",
+        json={"token": link_token(message, "verify-email")},
     )
     assert confirm.status_code == 204
     already = await client.post("/auth/users/me/verify-email", headers=user.headers)
@@ -85,7 +77,7 @@ async def test_expired_verification_token_is_400(
     client: AsyncClient, user: AuthUser, smtp_inbox: Inbox, session: AsyncSession
 ) -> None:
     await client.post("/auth/users/me/verify-email", headers=user.headers)
-    token = _token(smtp_inbox.to(user.email)[0], "verify-email")
+    token = link_token(smtp_inbox.to(user.email)[0], "verify-email")
     await session.execute(
         update(EmailToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
     )
@@ -105,7 +97,7 @@ async def test_password_reset_flow(
     assert response.status_code == 202
     (message,) = [m for m in smtp_inbox.to(user.email) if "Reset" in m["Subject"]]
     assert "1 hour" in message.get_content()
-    token = _token(message, "reset-password")
+    token = link_token(message, "reset-password")
     confirm = await client.post(
         "/auth/password-reset/confirm",
         json={"token": token, "new_password": NEW_PASSWORD},
@@ -146,7 +138,7 @@ async def test_a_reset_kills_the_other_reset_links(
     await client.post("/auth/password-reset", json={"email": user.email})
     await client.post("/auth/password-reset", json={"email": user.email})
     first, second = (
-        _token(m, "reset-password")
+        link_token(m, "reset-password")
         for m in smtp_inbox.to(user.email)
         if "Reset" in m["Subject"]
     )
@@ -177,7 +169,7 @@ async def test_reset_validates_the_new_password(
     client: AsyncClient, user: AuthUser, smtp_inbox: Inbox
 ) -> None:
     await client.post("/auth/password-reset", json={"email": user.email})
-    token = _token(smtp_inbox.to(user.email)[-1], "reset-password")
+    token = link_token(smtp_inbox.to(user.email)[-1], "reset-password")
 
     response = await client.post(
         "/auth/password-reset/confirm", json={"token": token, "new_password": "weak"}
@@ -195,7 +187,7 @@ async def test_expired_reset_token_is_400(
     client: AsyncClient, user: AuthUser, smtp_inbox: Inbox, session: AsyncSession
 ) -> None:
     await client.post("/auth/password-reset", json={"email": user.email})
-    token = _token(smtp_inbox.to(user.email)[-1], "reset-password")
+    token = link_token(smtp_inbox.to(user.email)[-1], "reset-password")
     await session.execute(
         update(EmailToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
     )

@@ -17,7 +17,7 @@ async def test_create_post(client: AsyncClient, user: AuthUser) -> None:
     response = await client.post(
         "/posts",
         json={
-            "title": "  Hello  ",
+            "title": "  Hello  ",  # stored as sent: not trimmed
             "content": "World",
             "creator_id": str(uuid.uuid4()),
         },
@@ -27,7 +27,7 @@ async def test_create_post(client: AsyncClient, user: AuthUser) -> None:
     assert response.status_code == 201
     post = response.json()
     assert response.headers["Location"] == f"/posts/{post['id']}"
-    assert post["title"] == "Hello"
+    assert post["title"] == "  Hello  "
     assert post["content"] == "World"
     assert post["creator_id"] == user.id
     assert post["creator"] == {"id": user.id, "username": user.username}

@@ -1,0 +1,75 @@
+"""API10:2023 Unsafe Consumption of APIs: what the API does when the services
+it calls (SMTP, object storage) misbehave. It trusts none of their answers
+for its own state and never passes their failures to the client raw."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from httpx import AsyncClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from src.aws.config import storage_settings
+from src.notifications.config import EmailBackend, email_settings
+from src.posts.models import PostAttachment
+from tests.factories import AuthUser, create_post
+from tests.smtp import free_port
+
+pytestmark = pytest.mark.anyio
+
+
+class RefusingServer:
+    """An SMTP server that accepts the connection and refuses every message."""
+
+    def __init__(self) -> None:
+        self.refused = 0
+
+    async def handle_DATA(self, *_: Any) -> str:  # noqa: N802
+        self.refused += 1
+        return "550 5.7.1 Message rejected"
+
+
+async def test_a_refusing_mail_server_does_not_change_the_answer(
+    client: AsyncClient, user: AuthUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = RefusingServer()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setattr(email_settings, "EMAIL_BACKEND", EmailBackend.SMTP)
+    monkeypatch.setattr(email_settings, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setattr(email_settings, "SMTP_PORT", controller.port)
+    monkeypatch.setattr(email_settings, "EMAIL_RETRY_DELAY", 0)
+    try:
+        refused = await client.post("/auth/password-reset", json={"email": user.email})
+        unknown = await client.post(
+            "/auth/password-reset", json={"email": "nobody@example.com"}
+        )
+    finally:
+        controller.stop()
+
+    assert refused.status_code == unknown.status_code == 202
+    assert refused.json() == unknown.json()
+    assert handler.refused == email_settings.EMAIL_SEND_ATTEMPTS
+
+
+async def test_a_file_removed_behind_the_api_is_a_clean_404(
+    client: AsyncClient, user: AuthUser, session: AsyncSession
+) -> None:
+    post = await create_post(client, user)
+    upload = await client.post(
+        f"/posts/{post['id']}/attachments",
+        files={"file": ("note.txt", b"hello", "text/plain")},
+        headers=user.headers,
+    )
+    key = await session.scalar(select(PostAttachment.storage_key))
+    assert key is not None
+    (Path(storage_settings.STORAGE_LOCAL_DIR) / key).unlink()
+
+    response = await client.get(
+        f"/posts/{post['id']}/attachments/{upload.json()['id']}/content"
+    )
+
+    assert response.status_code == 404
+    assert "detail" in response.json()

@@ -1,0 +1,41 @@
+"""API9:2023 Improper Inventory Management: what is served is exactly what
+is documented, under one published version; nothing undocumented answers."""
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from src.config import settings
+from src.main import create_app
+
+DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def _served(app: FastAPI) -> set[tuple[str, str]]:
+    served: set[tuple[str, str]] = set()
+    for route in app.routes:
+        # Included routers keep their routes, and the prefix they were given.
+        router = getattr(route, "original_router", None)
+        context = getattr(route, "include_context", None)
+        members = router.routes if router is not None else [route]
+        prefix = context.prefix if context is not None else ""
+        for member in members:
+            if isinstance(member, APIRoute):
+                served |= {(m, prefix + member.path) for m in member.methods or ()}
+    return served
+
+
+def test_every_served_route_is_documented_and_the_reverse() -> None:
+    app = create_app()
+    schema = app.openapi()
+
+    documented = {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+    assert _served(app) == documented
+
+
+def test_the_published_version_is_the_running_one() -> None:
+    assert create_app().openapi()["info"]["version"] == settings.APP_VERSION
