@@ -23,6 +23,29 @@ fresh_database() {
   uv run --frozen python -m src.cli migrate >/dev/null 2>&1
 }
 
+# A fresh, seeded, analysed database and IDS_FILE filled with 5000 random post
+# ids. Usage: seeded_database USERS POSTS COMMENTS
+seeded_database() {
+  fresh_database
+  echo "seeding $1 users, $2 posts, $3 comments..."
+  uv run --frozen python -m src.cli seed --users "$1" --posts "$2" \
+    --comments "$3" --random-seed 1 2>/dev/null | tail -1
+  psql -q -h 127.0.0.1 -U postgres -d "$BENCH_DB" -c "VACUUM ANALYZE"
+  psql -At -h 127.0.0.1 -U postgres -d "$BENCH_DB" \
+    -c "SELECT id FROM post ORDER BY random() LIMIT 5000" >"$IDS_FILE"
+}
+
+# Registers a bench user and exports BENCH_TOKEN and BENCH_USER_ID.
+bench_user() {
+  curl -sf -o /dev/null -X POST "$BENCH_URL/auth/users" -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.com","username":"bench_user","password":"Bench-pass-123!","first_name":"Bench"}'
+  BENCH_TOKEN=$(curl -sf -X POST "$BENCH_URL/auth/token" -d 'username=bench_user&password=Bench-pass-123!' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+  BENCH_USER_ID=$(curl -sf "$BENCH_URL/auth/users/me" -H "Authorization: Bearer $BENCH_TOKEN" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+  export BENCH_TOKEN BENCH_USER_ID
+}
+
 start_server() { start_server_app src.main:app "$@"; }
 
 # Any ASGI app, served like the API; ready once it answers on its port.

@@ -13,20 +13,10 @@ USERS="${USERS:-10000}" POSTS="${POSTS:-100000}" COMMENTS="${COMMENTS:-500000}"
 export AUTH_JWT_EXP=60
 export IDS_FILE=/tmp/bench-post-ids.txt
 
-fresh_database
-echo "seeding $USERS users, $POSTS posts, $COMMENTS comments..."
-uv run --frozen python -m src.cli seed --users "$USERS" --posts "$POSTS" \
-  --comments "$COMMENTS" --random-seed 1 2>/dev/null | tail -1
-psql -q -h 127.0.0.1 -U postgres -d "$BENCH_DB" -c "VACUUM ANALYZE"
-psql -At -h 127.0.0.1 -U postgres -d "$BENCH_DB" \
-  -c "SELECT id FROM post ORDER BY random() LIMIT 5000" >"$IDS_FILE"
+seeded_database "$USERS" "$POSTS" "$COMMENTS"
 
 start_server
-curl -sf -o /dev/null -X POST "$BENCH_URL/auth/users" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","username":"bench_user","password":"Bench-pass-123!","first_name":"Bench"}'
-BENCH_TOKEN=$(curl -sf -X POST "$BENCH_URL/auth/token" -d 'username=bench_user&password=Bench-pass-123!' |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
-export BENCH_TOKEN
+bench_user
 
 wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION")
 echo "one uvicorn worker on CPU 0, wrk on CPU 1, $CONNECTIONS connections, $DURATION per run"

@@ -20,6 +20,14 @@ class TcpProxy:
         self._flowing = asyncio.Event()
         self._flowing.set()
 
+    async def __aenter__(self) -> "TcpProxy":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.thaw()
+        await self.cut()
+
     async def start(self) -> None:
         self._server = await asyncio.start_server(
             self._handle, "127.0.0.1", self.port, reuse_address=True

@@ -6,6 +6,7 @@ connections are reset and new ones refused, as when the server dies.
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -78,20 +79,29 @@ class Load:
             await self._changed.wait_for(lambda: self.count(status) >= target)
 
 
-async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
-    committed_database: str,
-) -> None:
+@pytest.fixture
+async def proxied(committed_database: str) -> AsyncIterator[tuple[TcpProxy, Config]]:
+    """The test database behind a proxy, and an app config that uses it."""
     url = make_url(committed_database)
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    config = Config(
-        DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(
-            hide_password=False
-        ),
-        DATABASE_CONNECT_TIMEOUT=CONNECT_TIMEOUT,
-        DATABASE_POOL_TIMEOUT=CONNECT_TIMEOUT,
-        RATE_LIMIT_ENABLED=False,
-    )
+    async with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        yield (
+            proxy,
+            Config(
+                DATABASE_URL=url.set(
+                    host="127.0.0.1", port=proxy.port
+                ).render_as_string(hide_password=False),
+                DATABASE_CONNECT_TIMEOUT=CONNECT_TIMEOUT,
+                DATABASE_POOL_TIMEOUT=CONNECT_TIMEOUT,
+                DATABASE_COMMAND_TIMEOUT=CONNECT_TIMEOUT,
+                RATE_LIMIT_ENABLED=False,
+            ),
+        )
+
+
+async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
+    proxied: tuple[TcpProxy, Config], committed_database: str
+) -> None:
+    proxy, config = proxied
     async with asyncio.timeout(90), app_client(create_app(config)) as client:
         user = await create_user(client)
         load = Load(client, user)
@@ -142,20 +152,9 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
 
 
 async def test_a_hung_database_is_503_within_the_command_timeout(
-    committed_database: str,
+    proxied: tuple[TcpProxy, Config],
 ) -> None:
-    url = make_url(committed_database)
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    config = Config(
-        DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(
-            hide_password=False
-        ),
-        DATABASE_CONNECT_TIMEOUT=CONNECT_TIMEOUT,
-        DATABASE_POOL_TIMEOUT=CONNECT_TIMEOUT,
-        DATABASE_COMMAND_TIMEOUT=CONNECT_TIMEOUT,
-        RATE_LIMIT_ENABLED=False,
-    )
+    proxy, config = proxied
     async with asyncio.timeout(90), app_client(create_app(config)) as client:
         user = await create_user(client)
         load = Load(client, user)
