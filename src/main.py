@@ -4,7 +4,7 @@ from typing import Any
 
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
-from fastapi import FastAPI, Request, status
+from fastapi import Depends, FastAPI, Request, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
@@ -22,6 +22,7 @@ from src.database import (
     create_read_sessionmaker,
     create_sessionmaker,
 )
+from src.dependencies import known_query_parameters
 from src.health.router import router as health_router
 from src.logging_config import setup_logging
 from src.middleware import (
@@ -118,6 +119,7 @@ def create_app(config: Config = settings) -> FastAPI:
         "version": config.APP_VERSION,
         "description": "Accounts, posts, comments, attachments and notifications.",
         "lifespan": lifespan,
+        "dependencies": [Depends(known_query_parameters)],
     }
     if config.ENVIRONMENT not in SHOW_DOCS_ENVIRONMENTS:
         app_configs["openapi_url"] = None

@@ -177,3 +177,23 @@ async def test_unknown_route_is_json_404(client: AsyncClient) -> None:
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
+
+
+async def test_an_unknown_query_parameter_is_422(client: AsyncClient) -> None:
+    response = await client.get("/posts?creatorid=someone&limit=5")
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "type": "extra_forbidden",
+            "loc": ["query", "creatorid"],
+            "msg": "Unknown query parameter",
+            "input": "someone",
+        }
+    ]
+
+
+async def test_declared_query_parameters_pass(client: AsyncClient) -> None:
+    response = await client.get("/posts?limit=5&offset=0&q=title")
+
+    assert response.status_code == 200

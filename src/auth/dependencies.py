@@ -55,9 +55,15 @@ ValidUser = Annotated[User, Depends(valid_user_id)]
 
 async def refresh_token_optional(
     body: Annotated[RefreshTokenRequest | None, Body()] = None,
-    # A cookie is always a string: documented as one, with no null variant.
+    # Set by the server and sent back by browsers: not a client-facing
+    # parameter, so not in the schema (the routes' descriptions name it).
     cookie: Annotated[
-        str, Cookie(alias=auth_settings.REFRESH_TOKEN_KEY, max_length=256)
+        str,
+        Cookie(
+            alias=auth_settings.REFRESH_TOKEN_KEY,
+            max_length=256,
+            include_in_schema=False,
+        ),
     ] = "",
 ) -> str | None:
     """The refresh token from the JSON body, else from the cookie."""

@@ -1,14 +1,16 @@
 import re
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
+    MISSING,
     AfterValidator,
     EmailStr,
     Field,
     HttpUrl,
     StringConstraints,
-    model_validator,
+    TypeAdapter,
+    ValidationError,
 )
 
 from src.auth.constants import (
@@ -37,7 +39,25 @@ type FirstName = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=NON_BLANK_PATTERN)
 ]
 type Age = Annotated[int, Field(ge=18, le=150)]
-type Website = Annotated[HttpUrl, Field(max_length=2048)]
+_HTTP_URL = TypeAdapter(HttpUrl)
+
+
+def _http_url(value: str) -> str:
+    # Checked as a URL, kept as sent: normalising (a trailing slash,
+    # punycode) could make it longer than the documented and stored limit.
+    try:
+        _HTTP_URL.validate_python(value)
+    except ValidationError as exc:
+        raise ValueError("must be an http or https URL") from exc
+    return value
+
+
+type Website = Annotated[
+    str,
+    StringConstraints(max_length=2048, pattern=r"^[hH][tT][tT][pP][sS]?://"),
+    AfterValidator(_http_url),
+    Field(json_schema_extra={"format": "uri"}),
+]
 type NewPassword = Annotated[
     str,
     Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH),
@@ -57,20 +77,15 @@ class UserCreate(RequestModel):
 
 
 class UserUpdate(RequestModel):
-    """Fields absent from the body are left as they are; null clears a field."""
+    """Fields absent from the body are left as they are; null clears an
+    optional field (`age`, `favorite_band`, `website`)."""
 
-    username: Username | None = None
-    first_name: FirstName | None = None
+    # Optional, but not nullable (see PostUpdate).
+    username: Username | MISSING = MISSING
+    first_name: FirstName | MISSING = MISSING
     age: Age | None = None
     favorite_band: MusicBand | None = None
     website: Website | None = None
-
-    @model_validator(mode="after")
-    def _required_fields_not_null(self) -> Self:
-        for name in ("username", "first_name"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class PasswordChange(RequestModel):

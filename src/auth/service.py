@@ -72,7 +72,7 @@ async def create_user(
         first_name=data.first_name,
         age=data.age,
         favorite_band=data.favorite_band,
-        website=str(data.website) if data.website else None,
+        website=data.website,
         is_superuser=is_superuser,
     )
     session.add(user)
@@ -171,8 +171,6 @@ async def revoke_all_refresh_tokens(session: AsyncSession, *, user_id: UUID) -> 
 async def update_user(session: AsyncSession, *, user: User, data: UserUpdate) -> User:
     """Apply the fields present in `data`; a taken username raises 409."""
     changes = data.model_dump(exclude_unset=True)
-    if "website" in changes and changes["website"] is not None:
-        changes["website"] = str(data.website)
     for field, value in changes.items():
         setattr(user, field, value)
     await _flush_or_conflict(session)

@@ -20,7 +20,11 @@ from src.database import SessionDep
 from src.exceptions import responses
 from src.pagination import Page, PaginationDep
 from src.posts import service
-from src.posts.constants import SEARCH_MAX_LENGTH
+from src.posts.constants import (
+    ALLOWED_CONTENT_TYPES,
+    SEARCH_MAX_LENGTH,
+    TEXT_CONTENT_TYPE,
+)
 from src.posts.dependencies import (
     DeletableAttachment,
     DeletableComment,
@@ -329,7 +333,13 @@ async def get_attachment(
     "redirect to a short-lived signed URL (S3 storage).",
     response_class=Response,
     responses={
-        200: {"description": "The file", "content": {"application/octet-stream": {}}},
+        200: {
+            "description": "The file, with the type sniffed at upload",
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in sorted(ALLOWED_CONTENT_TYPES | {TEXT_CONTENT_TYPE})
+            },
+        },
         307: {"description": "Redirect to a signed URL of the object store"},
         **responses(PostNotFound, AttachmentNotFound, StoredObjectMissing),
     },

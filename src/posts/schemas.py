@@ -1,7 +1,7 @@
-from typing import Annotated, Self
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import MISSING, Field, StringConstraints
 
 from src.auth.schemas import UserSummary
 from src.posts.constants import (
@@ -33,15 +33,10 @@ class PostCreate(RequestModel):
 class PostUpdate(RequestModel):
     """Fields absent from the body are left as they are."""
 
-    title: Title | None = None
-    content: PostContent | None = None
-
-    @model_validator(mode="after")
-    def _not_null(self) -> Self:
-        for name in self.model_fields_set:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    # Optional, but not nullable: an explicit null is refused, and the schema
+    # says "string".
+    title: Title | MISSING = MISSING
+    content: PostContent | MISSING = MISSING
 
 
 class PostResponse(CustomModel):

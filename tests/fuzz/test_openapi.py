@@ -37,8 +37,7 @@ def api(committed_module_database: str) -> Iterator[str]:
         yield base_url
 
 
-@pytest.fixture(scope="module")
-def auth_headers(api: str) -> dict[str, str]:
+def _new_user(api: str) -> dict[str, str]:
     payload = user_payload()
     httpx.post(f"{api}/auth/users", json=payload).raise_for_status()
     tokens = httpx.post(
@@ -47,6 +46,40 @@ def auth_headers(api: str) -> dict[str, str]:
     )
     tokens.raise_for_status()
     return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+
+
+@pytest.fixture
+def auth_headers(api: str) -> dict[str, str]:
+    # A user per operation: DELETE /auth/users/me must not leave the
+    # operations after it unauthenticated.
+    return _new_user(api)
+
+
+@pytest.fixture
+def owned_ids(api: str) -> dict[str, str]:
+    """Ids of another user's post, comment, attachment and notification."""
+    owner = _new_user(api)
+    commenter = _new_user(api)
+    post = httpx.post(
+        f"{api}/posts", json={"title": "Owned", "content": "c"}, headers=owner
+    ).json()
+    comment = httpx.post(
+        f"{api}/posts/{post['id']}/comments", json={"content": "c"}, headers=commenter
+    ).json()
+    attachment = httpx.post(
+        f"{api}/posts/{post['id']}/attachments",
+        files={"file": ("a.txt", b"text", "text/plain")},
+        headers=owner,
+    ).json()
+    notification = httpx.get(f"{api}/notifications", headers=owner).json()["items"][0]
+    me = httpx.get(f"{api}/auth/users/me", headers=owner).json()
+    return {
+        "post_id": post["id"],
+        "comment_id": comment["id"],
+        "attachment_id": attachment["id"],
+        "notification_id": notification["id"],
+        "user_id": me["id"],
+    }
 
 
 # Operations where a schema-valid request can rightly be refused: JSON Schema
@@ -78,9 +111,19 @@ schema = schemathesis.openapi.from_dict(create_app().openapi())
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+@pytest.mark.parametrize("as_intruder", [False, True], ids=["own", "intruder"])
 def test_every_operation_conforms(
-    case: Case[Any], api: str, auth_headers: dict[str, str]
+    case: Case[Any],
+    api: str,
+    auth_headers: dict[str, str],
+    owned_ids: dict[str, str],
+    as_intruder: bool,  # noqa: FBT001
 ) -> None:
+    if as_intruder:
+        # Another user's real ids in every path parameter: ownership checks
+        # answer 403 or 404, reads of public resources 200.
+        for name in case.path_parameters or {}:
+            case.path_parameters[name] = owned_ids[name]
     label = f"{case.method.upper()} {case.path}"
     excluded = [positive_data_acceptance] if label in STATEFUL_ACCEPTANCE else []
     case.call_and_validate(base_url=api, headers=auth_headers, excluded_checks=excluded)
