@@ -117,7 +117,7 @@ def test_every_operation_conforms(
     api: str,
     auth_headers: dict[str, str],
     owned_ids: dict[str, str],
-    as_intruder: bool,  # noqa: FBT001
+    as_intruder: bool,
 ) -> None:
     if as_intruder:
         # Another user's real ids in every path parameter: ownership checks
