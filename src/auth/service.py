@@ -49,6 +49,10 @@ async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
 async def get_user_by_login(session: AsyncSession, login: str) -> User | None:
     """The user whose username (any case) or email is `login`."""
     login = login.strip()
+    if "\x00" in login:
+        # No username or email holds NUL, and PostgreSQL text cannot: a
+        # form field is not validated like a JSON body.
+        return None
     return await session.scalar(
         select(User).where(
             or_(

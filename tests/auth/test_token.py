@@ -310,3 +310,13 @@ async def test_swagger_authorize_uses_the_password_flow(client: AsyncClient) -> 
     scheme = schema["components"]["securitySchemes"]["OAuth2PasswordBearer"]
     assert scheme["flows"]["password"]["tokenUrl"] == "/auth/token"
     assert "OAuth2PasswordBearer" in str(schema["paths"]["/auth/users/me"]["get"])
+
+
+async def test_a_login_name_with_nul_is_401_like_any_unknown_user(
+    client: AsyncClient,
+) -> None:
+    response = await client.post(
+        "/auth/token", data={"username": "admin\x00", "password": "Wr0ng-pass!"}
+    )
+
+    assert response.status_code == 401
