@@ -53,14 +53,7 @@ class S3Storage:
                             Bucket=self.bucket, Key=key, ContentType=content_type
                         )
                         upload_id = created["UploadId"]
-                    part = await self.client.upload_part(
-                        Bucket=self.bucket,
-                        Key=key,
-                        UploadId=upload_id,
-                        PartNumber=len(parts) + 1,
-                        Body=bytes(buffer),
-                    )
-                    parts.append({"ETag": part["ETag"], "PartNumber": len(parts) + 1})
+                    parts.append(await self._part(key, upload_id, parts, buffer))
                     buffer.clear()
             if upload_id is None:
                 await self.client.put_object(
@@ -71,14 +64,7 @@ class S3Storage:
                 )
                 return size
             if buffer:
-                part = await self.client.upload_part(
-                    Bucket=self.bucket,
-                    Key=key,
-                    UploadId=upload_id,
-                    PartNumber=len(parts) + 1,
-                    Body=bytes(buffer),
-                )
-                parts.append({"ETag": part["ETag"], "PartNumber": len(parts) + 1})
+                parts.append(await self._part(key, upload_id, parts, buffer))
             await self.client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=key,
@@ -92,6 +78,24 @@ class S3Storage:
                 )
             raise
         return size
+
+    async def _part(
+        self,
+        key: str,
+        upload_id: str,
+        parts: list[CompletedPartTypeDef],
+        buffer: bytearray,
+    ) -> CompletedPartTypeDef:
+        """Upload `buffer` as the part after `parts`."""
+        number = len(parts) + 1
+        part = await self.client.upload_part(
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=bytes(buffer),
+        )
+        return {"ETag": part["ETag"], "PartNumber": number}
 
     async def stream(self, key: str) -> Chunks:
         try:

@@ -103,13 +103,15 @@ async def get_post_view(session: AsyncSession, post_id: UUID) -> PostView | None
 
     On asyncpg the statement, compiled once, runs on the driver itself:
     SQLAlchemy's execution and result layers cost as much CPU as the rest of
-    the request together (see bench/README.md). Other drivers go through
+    the request together (README, Benchmarks). Other drivers go through
     SQLAlchemy with the same statement.
     """
     connection = await session.connection()
     row: Mapping[Any, Any] | None
-    driver = (await connection.get_raw_connection()).driver_connection
-    if connection.dialect.driver == "asyncpg" and driver is not None:
+    driver = None
+    if connection.dialect.driver == "asyncpg":
+        driver = (await connection.get_raw_connection()).driver_connection
+    if driver is not None:
         row = await driver.fetchrow(_compiled_post_view(connection.dialect), post_id)
     else:
         result = await session.execute(_post_view(), {"post_id": post_id})
