@@ -83,9 +83,9 @@ class S3Storage:
         self,
         key: str,
         upload_id: str,
-        parts: list[CompletedPartTypeDef],
+        parts: "list[CompletedPartTypeDef]",
         buffer: bytearray,
-    ) -> CompletedPartTypeDef:
+    ) -> "CompletedPartTypeDef":
         """Upload `buffer` as the part after `parts`."""
         number = len(parts) + 1
         part = await self.client.upload_part(
