@@ -1,13 +1,15 @@
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar
+from functools import cache
+from typing import Annotated, Any, ClassVar, NamedTuple, Protocol
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Dialect, MetaData, event
+from sqlalchemy import DateTime, Dialect, MetaData, Select, event
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import greenlet_spawn
 
 from src.config import Config
 
@@ -143,13 +146,18 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """`engine` in autocommit, sharing its pool: reads without BEGIN/COMMIT."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions for requests that only read: no BEGIN and COMMIT round trips.
 
     Each statement runs on its own, as it would under READ COMMITTED anyway;
     on SQLite, readers then no longer queue behind `BEGIN IMMEDIATE`.
     """
-    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return create_sessionmaker(create_read_engine(engine))
 
 
 async def get_async_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -181,3 +189,89 @@ async def get_async_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function" runs the commit before the response goes out, so a failed
 # commit is answered with an error and never with a 2xx.
 SessionDep = Annotated[AsyncSession, Depends(get_async_session, scope="function")]
+
+
+type ReadBind = AsyncEngine | AsyncConnection
+
+
+async def get_read_bind(request: Request) -> ReadBind:
+    """Where reads outside a unit of work run (`fetch_one`): the pool.
+
+    A plain function, not a generator: nothing is held between dependencies,
+    a connection is borrowed only for the statement.
+    """
+    engine: AsyncEngine = request.state.read_engine
+    return engine
+
+
+ReadBindDep = Annotated[ReadBind, Depends(get_read_bind)]
+
+
+type AnySelect = Select[*tuple[Any, ...]]
+
+
+class _DriverStatement(NamedTuple):
+    sql: str
+    parameter_names: tuple[str, ...]
+
+
+@cache
+def _driver_statement(statement: AnySelect, dialect: Dialect) -> _DriverStatement:
+    compiled = statement.compile(dialect=dialect)
+    return _DriverStatement(str(compiled), tuple(compiled.positiontup or ()))
+
+
+class FetchedRow(Protocol):
+    """A row whose values are looked up by column name."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
+async def fetch_one(
+    bind: ReadBind, statement: AnySelect, parameters: Mapping[str, Any]
+) -> FetchedRow | None:
+    """The first row of a read-only `statement`, or None.
+
+    For hot reads of plain columns. On asyncpg the statement, compiled once
+    (build it once too), runs on the driver connection itself, borrowed from
+    the pool for just this call: SQLAlchemy's connection, execution and result
+    layers cost as much CPU as the rest of the request together (README,
+    Benchmarks). Values are then the driver's own, without column type
+    processing. Other drivers take SQLAlchemy's usual path.
+    """
+    if bind.dialect.driver != "asyncpg":
+        if isinstance(bind, AsyncConnection):
+            return (await bind.execute(statement, parameters)).mappings().first()
+        async with bind.connect() as connection:
+            result = await connection.execute(statement, parameters)
+            return result.mappings().first()
+    driver_statement = _driver_statement(statement, bind.dialect)
+    arguments = [parameters[name] for name in driver_statement.parameter_names]
+    if isinstance(bind, AsyncConnection):
+        raw = await bind.get_raw_connection()
+        return await _fetchrow(raw.driver_connection, driver_statement, arguments)
+    pooled = await bind.raw_connection()
+    driver: Any = pooled.driver_connection
+    try:
+        return await _fetchrow(driver, driver_statement, arguments)
+    except BaseException as exc:
+        # As SQLAlchemy does for its own statements: a connection that failed
+        # mid-statement leaves the pool, and a lost one is reported as a
+        # disconnect (answered 503), not as a bug.
+        lost = driver.is_closed()
+        await greenlet_spawn(pooled.invalidate, exc)
+        if lost:
+            raise DBAPIError(
+                driver_statement.sql, None, exc, connection_invalidated=True
+            ) from exc
+        raise
+    finally:
+        # Returning a connection may close it (pool overflow), which awaits.
+        await greenlet_spawn(pooled.close)
+
+
+async def _fetchrow(
+    driver: Any, statement: _DriverStatement, arguments: list[Any]
+) -> FetchedRow | None:
+    row: FetchedRow | None = await driver.fetchrow(statement.sql, *arguments)
+    return row

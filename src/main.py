@@ -19,6 +19,7 @@ from src.config import Config, settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, ErrorMessage
 from src.database import (
     create_engine,
+    create_read_engine,
     create_read_sessionmaker,
     create_sessionmaker,
 )
@@ -105,6 +106,7 @@ def create_app(config: Config = settings) -> FastAPI:
                     "async_engine": engine,
                     "async_sessionmaker": create_sessionmaker(engine),
                     "read_sessionmaker": create_read_sessionmaker(engine),
+                    "read_engine": create_read_engine(engine),
                     "redis": redis,
                     "rate_limiter": create_rate_limiter(config, redis),
                 }

@@ -45,7 +45,13 @@ from src.auth import service as auth_service  # noqa: E402
 from src.auth.schemas import UserCreate  # noqa: E402
 from src.aws.config import StorageBackend, storage_settings  # noqa: E402
 from src.config import Config, settings  # noqa: E402
-from src.database import Base, create_engine, get_async_session  # noqa: E402
+from src.database import (  # noqa: E402
+    Base,
+    ReadBind,
+    create_engine,
+    get_async_session,
+    get_read_bind,
+)
 from src.main import create_app  # noqa: E402
 from src.notifications.config import EmailBackend, email_settings  # noqa: E402
 from tests.factories import AuthUser, create_user, login, user_payload  # noqa: E402
@@ -137,7 +143,9 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-def app_factory(test_config: Config, session: AsyncSession) -> AppFactory:
+def app_factory(
+    test_config: Config, connection: AsyncConnection, session: AsyncSession
+) -> AppFactory:
     """Build an app on the test's rolled-back session.
 
     Keyword arguments override settings for that app only.
@@ -153,9 +161,14 @@ def app_factory(test_config: Config, session: AsyncSession) -> AppFactory:
             await session.rollback()
             raise
 
+    async def test_read_bind() -> ReadBind:
+        # Reads outside the unit of work see the test's uncommitted rows too.
+        return connection
+
     def factory(**overrides: object) -> FastAPI:
         app = create_app(test_config.model_copy(update=overrides))
         app.dependency_overrides[get_async_session] = test_session
+        app.dependency_overrides[get_read_bind] = test_read_bind
         return app
 
     return factory

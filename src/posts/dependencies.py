@@ -4,7 +4,7 @@ from uuid import UUID
 from fastapi import Depends, Header
 
 from src.auth.dependencies import CurrentUser
-from src.database import SessionDep
+from src.database import ReadBindDep, SessionDep
 from src.posts import service
 from src.posts.exceptions import (
     AttachmentNotFound,
@@ -28,9 +28,9 @@ async def valid_post_id(post_id: UUID, session: SessionDep) -> Post:
 ValidPost = Annotated[Post, Depends(valid_post_id)]
 
 
-async def valid_post_view(post_id: UUID, session: SessionDep) -> service.PostView:
+async def valid_post_view(post_id: UUID, bind: ReadBindDep) -> service.PostView:
     """The post as clients read it, for routes that only show it."""
-    view = await service.get_post_view(session, post_id)
+    view = await service.get_post_view(bind, post_id)
     if view is None:
         raise PostNotFound
     return view

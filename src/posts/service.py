@@ -1,14 +1,12 @@
-from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 import structlog
 from fastapi import UploadFile
 from sqlalchemy import (
     ColumnElement,
-    Dialect,
     Select,
     bindparam,
     delete,
@@ -23,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from src.auth.models import User
 from src.auth.schemas import UserSummary
 from src.aws.client import Chunks, Storage
+from src.database import ReadBind, fetch_one
 from src.notifications import service as notification_service
 from src.pagination import PaginationParams, fetch_page
 from src.posts.constants import ATTACHMENT_KEY_PREFIX, SNIFF_BYTES
@@ -93,29 +92,9 @@ def _post_view() -> PostViewRow:
     )
 
 
-@cache
-def _compiled_post_view(dialect: Dialect) -> str:
-    return str(_post_view().compile(dialect=dialect))
-
-
-async def get_post_view(session: AsyncSession, post_id: UUID) -> PostView | None:
-    """The post as clients see it, or None: the hot read, with no ORM entity.
-
-    On asyncpg the statement, compiled once, runs on the driver itself:
-    SQLAlchemy's execution and result layers cost as much CPU as the rest of
-    the request together (README, Benchmarks). Other drivers go through
-    SQLAlchemy with the same statement.
-    """
-    connection = await session.connection()
-    row: Mapping[Any, Any] | None
-    driver = None
-    if connection.dialect.driver == "asyncpg":
-        driver = (await connection.get_raw_connection()).driver_connection
-    if driver is not None:
-        row = await driver.fetchrow(_compiled_post_view(connection.dialect), post_id)
-    else:
-        result = await session.execute(_post_view(), {"post_id": post_id})
-        row = result.mappings().one_or_none()
+async def get_post_view(bind: ReadBind, post_id: UUID) -> PostView | None:
+    """The post as clients see it, or None: the hot read, with no ORM entity."""
+    row = await fetch_one(bind, _post_view(), {"post_id": post_id})
     if row is None:
         return None
     post = PostResponse(

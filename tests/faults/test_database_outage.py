@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.postgres, pytest.mark.slow]
 logger = structlog.get_logger("tests.faults")
 
 WORKERS = 8
+READERS = 4
 CONNECT_TIMEOUT = 2.0
 RECOVERY_LIMIT_SECONDS = 5.0
 
@@ -41,14 +42,39 @@ class Outcome:
 
 
 class Load:
-    """Writers creating posts until stopped or out of budget."""
+    """Writers creating posts and readers reading one, until stopped or out
+    of budget."""
 
-    def __init__(self, client: AsyncClient, user: AuthUser) -> None:
+    def __init__(self, client: AsyncClient, user: AuthUser, post_id: str) -> None:
         self.client = client
         self.user = user
+        self.post_id = post_id
         self.outcomes: list[Outcome] = []
+        self.reads: list[Outcome] = []
         self.stop = asyncio.Event()
         self._changed = asyncio.Condition()
+
+    @classmethod
+    async def start(cls, client: AsyncClient) -> "Load":
+        user = await create_user(client)
+        response = await client.post(
+            "/posts",
+            json={"title": "Read during the drill", "content": "Before the outage"},
+            headers=user.headers,
+        )
+        return cls(client, user, response.json()["id"])
+
+    async def _reader(self, budget: int) -> None:
+        for _ in range(budget):
+            if self.stop.is_set():
+                return
+            started = time.monotonic()
+            response = await self.client.get(f"/posts/{self.post_id}")
+            async with self._changed:
+                self.reads.append(
+                    Outcome(response.status_code, time.monotonic() - started, None)
+                )
+                self._changed.notify_all()
 
     async def _writer(self, budget: int) -> None:
         for n in range(budget):
@@ -67,16 +93,21 @@ class Load:
                 )
                 self._changed.notify_all()
 
-    async def run(self, budget: int = 400) -> None:
-        await asyncio.gather(*(self._writer(budget) for _ in range(WORKERS)))
+    async def run(self, budget: int = 400, read_budget: int = 20_000) -> None:
+        await asyncio.gather(
+            *(self._writer(budget) for _ in range(WORKERS)),
+            *(self._reader(read_budget) for _ in range(READERS)),
+        )
 
-    def count(self, status: int) -> int:
-        return sum(o.status == status for o in self.outcomes)
+    def count(self, status: int, *, reads: bool = False) -> int:
+        return sum(o.status == status for o in (self.reads if reads else self.outcomes))
 
-    async def until(self, status: int, more: int) -> None:
-        target = self.count(status) + more
+    async def until(self, status: int, more: int, *, reads: bool = False) -> None:
+        target = self.count(status, reads=reads) + more
         async with self._changed:
-            await self._changed.wait_for(lambda: self.count(status) >= target)
+            await self._changed.wait_for(
+                lambda: self.count(status, reads=reads) >= target
+            )
 
 
 @pytest.fixture
@@ -103,19 +134,20 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
 ) -> None:
     proxy, config = proxied
     async with asyncio.timeout(90), app_client(create_app(config)) as client:
-        user = await create_user(client)
-        load = Load(client, user)
+        load = await Load.start(client)
         running = asyncio.create_task(load.run())
 
         await load.until(201, 20)
         await proxy.cut()
         await load.until(503, 20)
+        await load.until(503, 20, reads=True)
         during = await client.get("/health/ready")
         await proxy.restore()
         restored = time.monotonic()
         await load.until(201, 1)
         recovery = time.monotonic() - restored
         await load.until(201, 20)
+        await load.until(200, 20, reads=True)
         load.stop.set()
         await running
         after = await client.get("/health/ready")
@@ -134,12 +166,15 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
         requests=len(load.outcomes),
         created=len(created),
         refused=len(failures),
+        reads=len(load.reads),
+        reads_refused=load.count(503, reads=True),
         slowest_refusal_s=round(max(o.seconds for o in failures), 3),
         recovery_s=round(recovery, 3),
         rows_stored=total,
     )
     assert statuses <= {201, 503}
-    assert max(o.seconds for o in failures) < CONNECT_TIMEOUT + 1
+    assert {o.status for o in load.reads} <= {200, 503}
+    assert max(o.seconds for o in failures + load.reads) < CONNECT_TIMEOUT + 1
     assert during.status_code == 503
     assert during.json()["checks"]["database"] == "down"
     assert recovery < RECOVERY_LIMIT_SECONDS
@@ -156,19 +191,20 @@ async def test_a_hung_database_is_503_within_the_command_timeout(
 ) -> None:
     proxy, config = proxied
     async with asyncio.timeout(90), app_client(create_app(config)) as client:
-        user = await create_user(client)
-        load = Load(client, user)
+        load = await Load.start(client)
         running = asyncio.create_task(load.run())
 
         await load.until(201, 20)
         proxy.freeze()
         await load.until(503, 2 * WORKERS)
+        await load.until(503, 2 * READERS, reads=True)
         during = await client.get("/health/ready")
         proxy.thaw()
         thawed = time.monotonic()
         await load.until(201, 1)
         recovery = time.monotonic() - thawed
         await load.until(201, 20)
+        await load.until(200, 20, reads=True)
         load.stop.set()
         await running
 
@@ -177,12 +213,15 @@ async def test_a_hung_database_is_503_within_the_command_timeout(
         "hung_database_drill",
         requests=len(load.outcomes),
         refused=len(failures),
+        reads=len(load.reads),
+        reads_refused=load.count(503, reads=True),
         slowest_refusal_s=round(max(o.seconds for o in failures), 3),
         recovery_s=round(recovery, 3),
     )
     assert {o.status for o in load.outcomes} <= {201, 503}
+    assert {o.status for o in load.reads} <= {200, 503}
     # A request may meet the pool timeout after waiting for a connection.
-    assert max(o.seconds for o in failures) < 2 * CONNECT_TIMEOUT + 1
+    assert max(o.seconds for o in failures + load.reads) < 2 * CONNECT_TIMEOUT + 1
     assert during.status_code == 503
     assert during.json()["checks"]["database"] == "down"
     assert recovery < RECOVERY_LIMIT_SECONDS
