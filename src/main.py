@@ -1,5 +1,7 @@
+import gc
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from functools import cache
 from typing import Any
 
 import structlog
@@ -46,6 +48,26 @@ DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
     ConnectionError,
     TimeoutError,
 )
+
+
+# Young-generation collections run every this many new container objects
+# (Python's default is 2000; a request makes hundreds).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+@cache
+def _settle_garbage_collector() -> None:
+    """Once per process, after start-up: what exists now (routes, schemas,
+    mappers, the engine) lives as long as the process, so keep it out of
+    every later collection, and collect young objects less often.
+
+    Worth about a tenth more requests/s on a cached read, and a shorter
+    p99 (README, Benchmarks).
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, oldest)
 
 
 def _request_id_headers() -> dict[str, str]:
@@ -100,6 +122,7 @@ def create_app(config: Config = settings) -> FastAPI:
         )
         try:
             async with create_storage(storage_settings) as storage:
+                _settle_garbage_collector()
                 yield {
                     "config": config,
                     "storage": storage,
