@@ -20,6 +20,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import greenlet_spawn
 
 from src.config import Config
+from src.pool import FairAsyncQueuePool
 
 POSTGRES_INDEXES_NAMING_CONVENTION = {
     "ix": "%(column_0_label)s_idx",
@@ -96,6 +97,7 @@ def create_engine(config: Config) -> AsyncEngine:
     if config.is_sqlite:
         engine = create_async_engine(
             config.DATABASE_URL,
+            poolclass=FairAsyncQueuePool,
             pool_size=config.DATABASE_POOL_SIZE,
             max_overflow=config.DATABASE_MAX_OVERFLOW,
             pool_timeout=config.DATABASE_POOL_TIMEOUT,
@@ -104,6 +106,7 @@ def create_engine(config: Config) -> AsyncEngine:
         return engine
     return create_async_engine(
         config.DATABASE_URL,
+        poolclass=FairAsyncQueuePool,
         pool_size=config.DATABASE_POOL_SIZE,
         max_overflow=config.DATABASE_MAX_OVERFLOW,
         pool_timeout=config.DATABASE_POOL_TIMEOUT,
