@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 from sqlalchemy.util.queue import Empty
 
@@ -76,17 +76,21 @@ async def test_an_item_handed_to_a_cancelled_waiter_is_not_lost() -> None:
     assert queue.get_nowait() == "connection"
 
 
-async def test_the_engine_hands_connections_out_in_arrival_order(
-    database_url: str,
-) -> None:
-    engine = create_engine(
+def _one_connection_engine(database_url: str, pool_timeout: float) -> AsyncEngine:
+    return create_engine(
         Config(
             DATABASE_URL=database_url,
             DATABASE_POOL_SIZE=1,
             DATABASE_MAX_OVERFLOW=0,
-            DATABASE_POOL_TIMEOUT=5,
+            DATABASE_POOL_TIMEOUT=pool_timeout,
         )
     )
+
+
+async def test_the_engine_hands_connections_out_in_arrival_order(
+    database_url: str,
+) -> None:
+    engine = _one_connection_engine(database_url, pool_timeout=5)
     pool = engine.pool
     assert isinstance(pool, FairAsyncQueuePool)
     order: list[str] = []
@@ -116,14 +120,7 @@ async def test_the_engine_hands_connections_out_in_arrival_order(
 async def test_the_engine_times_out_a_wait_as_sqlalchemy_does(
     database_url: str,
 ) -> None:
-    engine = create_engine(
-        Config(
-            DATABASE_URL=database_url,
-            DATABASE_POOL_SIZE=1,
-            DATABASE_MAX_OVERFLOW=0,
-            DATABASE_POOL_TIMEOUT=0.05,
-        )
-    )
+    engine = _one_connection_engine(database_url, pool_timeout=0.05)
     try:
         async with engine.connect():
             with pytest.raises(sa_exc.TimeoutError):
