@@ -31,10 +31,10 @@ class AccessLogMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         # Asked per request, so a level changed at run time applies at once.
-        self._level = logging.getLogger(ACCESS_LOGGER)
+        self._std_logger = logging.getLogger(ACCESS_LOGGER)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._level.isEnabledFor(logging.INFO):
+        if scope["type"] != "http" or not self._std_logger.isEnabledFor(logging.INFO):
             # Timing and wrapping `send` cost more than the rest of a cached
             # read's middleware; skip them when the line would be dropped.
             await self.app(scope, receive, send)
