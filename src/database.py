@@ -1,7 +1,8 @@
 import re
 from collections.abc import AsyncIterator, Mapping
+from contextlib import nullcontext
 from datetime import UTC, datetime
-from functools import cache
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, NamedTuple, Protocol
 
 from fastapi import Depends, Request
@@ -94,22 +95,19 @@ def utcnow() -> datetime:
 
 def create_engine(config: Config) -> AsyncEngine:
     """Create the application's engine for `config.DATABASE_URL`."""
+    pool_options: dict[str, Any] = {
+        "poolclass": FairAsyncQueuePool,
+        "pool_size": config.DATABASE_POOL_SIZE,
+        "max_overflow": config.DATABASE_MAX_OVERFLOW,
+        "pool_timeout": config.DATABASE_POOL_TIMEOUT,
+    }
     if config.is_sqlite:
-        engine = create_async_engine(
-            config.DATABASE_URL,
-            poolclass=FairAsyncQueuePool,
-            pool_size=config.DATABASE_POOL_SIZE,
-            max_overflow=config.DATABASE_MAX_OVERFLOW,
-            pool_timeout=config.DATABASE_POOL_TIMEOUT,
-        )
+        engine = create_async_engine(config.DATABASE_URL, **pool_options)
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
         config.DATABASE_URL,
-        poolclass=FairAsyncQueuePool,
-        pool_size=config.DATABASE_POOL_SIZE,
-        max_overflow=config.DATABASE_MAX_OVERFLOW,
-        pool_timeout=config.DATABASE_POOL_TIMEOUT,
+        **pool_options,
         pool_pre_ping=config.DATABASE_POOL_PRE_PING,
         pool_recycle=1800,
         connect_args={
@@ -150,17 +148,13 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 
 def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
-    """`engine` in autocommit, sharing its pool: reads without BEGIN/COMMIT."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
-def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for requests that only read: no BEGIN and COMMIT round trips.
+    """`engine` for requests that only read, sharing its pool: autocommit, so
+    no BEGIN and COMMIT round trips.
 
     Each statement runs on its own, as it would under READ COMMITTED anyway;
     on SQLite, readers then no longer queue behind `BEGIN IMMEDIATE`.
     """
-    return create_sessionmaker(create_read_engine(engine))
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 async def get_async_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -218,7 +212,8 @@ class _DriverStatement(NamedTuple):
     parameter_names: tuple[str, ...]
 
 
-@cache
+# Bounded: a statement built per call would otherwise stay here for good.
+@lru_cache(maxsize=64)
 def _driver_statement(statement: AnySelect, dialect: Dialect) -> _DriverStatement:
     compiled = statement.compile(dialect=dialect)
     return _DriverStatement(str(compiled), tuple(compiled.positiontup or ()))
@@ -243,9 +238,11 @@ async def fetch_one(
     processing. Other drivers take SQLAlchemy's usual path.
     """
     if bind.dialect.driver != "asyncpg":
-        if isinstance(bind, AsyncConnection):
-            return (await bind.execute(statement, parameters)).mappings().first()
-        async with bind.connect() as connection:
+        # The test's own connection is used as is; the engine lends one.
+        borrowed = (
+            nullcontext(bind) if isinstance(bind, AsyncConnection) else bind.connect()
+        )
+        async with borrowed as connection:
             result = await connection.execute(statement, parameters)
             return result.mappings().first()
     driver_statement = _driver_statement(statement, bind.dialect)

@@ -22,7 +22,6 @@ from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, ErrorMessag
 from src.database import (
     create_engine,
     create_read_engine,
-    create_read_sessionmaker,
     create_sessionmaker,
 )
 from src.dependencies import known_query_parameters
@@ -122,14 +121,15 @@ def create_app(config: Config = settings) -> FastAPI:
         )
         try:
             async with create_storage(storage_settings) as storage:
+                read_engine = create_read_engine(engine)
                 _settle_garbage_collector()
                 yield {
                     "config": config,
                     "storage": storage,
                     "async_engine": engine,
                     "async_sessionmaker": create_sessionmaker(engine),
-                    "read_sessionmaker": create_read_sessionmaker(engine),
-                    "read_engine": create_read_engine(engine),
+                    "read_sessionmaker": create_sessionmaker(read_engine),
+                    "read_engine": read_engine,
                     "redis": redis,
                     "rate_limiter": create_rate_limiter(config, redis),
                 }
