@@ -12,7 +12,7 @@ trap 'kill $SERVER_PID $S3_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 server_peak_mib() {
   local pid
-  pid=$(pgrep -n -f "uvicorn .* --port $BENCH_PORT")
+  pid=$(pgrep -n -f -- "--port $BENCH_PORT")
   awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$pid/status"
 }
 

@@ -1,5 +1,7 @@
 # Shared by the bench/ scripts: a throw-away PostgreSQL database and one
-# uvicorn worker on 127.0.0.1, pinned to CPU 0 (wrk runs on CPU 1).
+# worker of the production command (`serve`) on 127.0.0.1, pinned to CPU 0
+# (wrk runs on CPU 1). Settings are the defaults users get, except the
+# database URL and rate limits (a benchmark is one client hammering).
 set -euo pipefail
 
 BENCH_PG="${BENCH_PG:-postgresql+asyncpg://postgres@127.0.0.1:5432}"
@@ -8,12 +10,6 @@ BENCH_PORT="${BENCH_PORT:-8077}"
 BENCH_URL="http://127.0.0.1:$BENCH_PORT"
 export DATABASE_URL="$BENCH_PG/$BENCH_DB"
 export RATE_LIMIT_ENABLED=false
-# A fixed pool of 20, like the ceiling's: overflow connections would be opened
-# and closed under load, and each new connection costs a TLS attempt and a
-# backend start.
-export DATABASE_POOL_SIZE="${DATABASE_POOL_SIZE:-20}" DATABASE_MAX_OVERFLOW="${DATABASE_MAX_OVERFLOW:-0}"
-export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
-export LOG_JSON=true
 
 need() { command -v "$1" >/dev/null || { echo "needs $1 (apt-get install $1)" >&2; exit 1; }; }
 
@@ -46,13 +42,22 @@ bench_user() {
   export BENCH_TOKEN BENCH_USER_ID
 }
 
-start_server() { start_server_app src.main:app "$@"; }
+# The API as operators run it: `serve`, one worker.
+start_server() {
+  taskset -c 0 uv run --frozen python -m src.cli serve --no-migrate \
+    --port "$BENCH_PORT" "$@" >/tmp/bench-server.log 2>&1 &
+  wait_for_server
+}
 
-# Any ASGI app, served like the API; ready once it answers on its port.
+# Any other ASGI app (the ceiling), on the same core and port.
 start_server_app() {
   local app="$1"; shift
   taskset -c 0 uv run --frozen uvicorn "$app" --host 127.0.0.1 --port "$BENCH_PORT" \
     --no-access-log --log-level warning "$@" >/tmp/bench-server.log 2>&1 &
+  wait_for_server
+}
+
+wait_for_server() {
   SERVER_PID=$!
   trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
   for _ in $(seq 100); do
@@ -70,7 +75,7 @@ stop_server() {
 server_rss_mib() {
   # uv run execs python; the worker is the newest python child of that tree.
   local pid
-  pid=$(pgrep -n -f "uvicorn .* --port $BENCH_PORT")
+  pid=$(pgrep -n -f -- "--port $BENCH_PORT")
   awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status"
 }
 
