@@ -9,10 +9,14 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import src.all_models  # noqa: F401  (registers every domain's tables)
 from alembic import context
+from src.attachments import models as attachments_models
+from src.auth import models as auth_models
+from src.comments import models as comments_models
 from src.config import settings
-from src.database import Base, UTCDateTime
+from src.database.base import Base, UTCDateTime
+from src.notifications import models as notifications_models
+from src.posts import models as posts_models
 
 config = context.config
 
@@ -22,6 +26,15 @@ if config.config_file_name is not None and config.attributes.get(
 ):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
+# Every domain's tables, registered by importing its models: the one place
+# that lists them all (add a line when a domain gets a `models.py`).
+DOMAIN_MODELS = (
+    attachments_models,
+    auth_models,
+    comments_models,
+    notifications_models,
+    posts_models,
+)
 target_metadata = Base.metadata
 
 

@@ -57,6 +57,18 @@ class PreconditionFailed(DetailedHTTPException):
     DETAIL = ErrorMessage.PRECONDITION_FAILED
 
 
+class StaleEdit(PreconditionFailed):
+    """`If-Match` names another version than the stored one."""
+
+    DETAIL = ErrorMessage.STALE_EDIT
+
+
+class ConcurrentEdit(Conflict):
+    """Another edit changed the row between this edit's read and its write."""
+
+    DETAIL = ErrorMessage.CONCURRENT_EDIT
+
+
 class UnprocessableContent(DetailedHTTPException):
     STATUS_CODE = status.HTTP_422_UNPROCESSABLE_CONTENT
     DETAIL = ErrorMessage.UNPROCESSABLE_CONTENT

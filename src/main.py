@@ -1,104 +1,39 @@
-import gc
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from functools import cache
 from typing import Any
 
 import structlog
-from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
-from fastapi import Depends, FastAPI, Request, status
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
-from sqlalchemy import exc as sa_exc
 
-from src import openapi
+from src.attachments.router import router as attachments_router
 from src.auth.router import router as auth_router
 from src.auth.router import users_router
 from src.aws.client import create_storage
 from src.aws.config import storage_settings
+from src.comments.router import router as comments_router
 from src.config import Config, settings
-from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, ErrorMessage
-from src.database import (
-    create_engine,
-    create_read_engine,
-    create_sessionmaker,
-)
-from src.dependencies import known_query_parameters
+from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS
+from src.database.engine import create_engine, create_read_engine
+from src.database.session import create_read_sessionmaker, create_sessionmaker
 from src.health.router import router as health_router
 from src.logging_config import setup_logging
-from src.middleware import (
+from src.notifications.router import router as notifications_router
+from src.posts.router import router as posts_router
+from src.posts.router import users_router as user_posts_router
+from src.web import errors, openapi
+from src.web.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
     is_sane_request_id,
 )
-from src.notifications.router import router as notifications_router
-from src.posts.router import router as posts_router
-from src.posts.router import users_router as user_posts_router
-from src.rate_limit import create_rate_limiter
+from src.web.query import declare_query_names, known_query_parameters
+from src.web.rate_limit import create_rate_limiter
+from src.web.state import STATE_KEY, AppState
 
 logger = structlog.get_logger(__name__)
-
-# Errors that mean "a dependency is unreachable", not "our code is wrong".
-DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.TimeoutError,
-    ConnectionError,
-    TimeoutError,
-)
-
-
-# Young-generation collections run every this many new container objects
-# (Python's default is 2000; a request makes hundreds).
-GC_YOUNG_THRESHOLD = 10_000
-
-
-@cache
-def _settle_garbage_collector() -> None:
-    """Once per process, after start-up: what exists now (routes, schemas,
-    mappers, the engine) lives as long as the process, so keep it out of
-    every later collection, and collect young objects less often.
-
-    Worth about a tenth more requests/s on a cached read, and a shorter
-    p99 (README, Benchmarks).
-    """
-    gc.collect()
-    gc.freeze()
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, oldest)
-
-
-def _request_id_headers() -> dict[str, str]:
-    request_id = correlation_id.get()
-    return {REQUEST_ID_HEADER: request_id} if request_id else {}
-
-
-async def _unhandled_exception_handler(_: Request, exc: Exception) -> JSONResponse:
-    logger.error("unhandled_exception", exc_info=exc)
-    # This handler runs outside the request-id middleware: add the header here.
-    return JSONResponse(
-        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        content={"detail": ErrorMessage.INTERNAL_SERVER_ERROR},
-        headers=_request_id_headers(),
-    )
-
-
-async def _dependency_error_handler(_: Request, exc: Exception) -> JSONResponse:
-    logger.error("dependency_unavailable", error=repr(exc))
-    return JSONResponse(
-        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        content={"detail": ErrorMessage.SERVICE_UNAVAILABLE},
-        headers={"Retry-After": "5"},
-    )
-
-
-async def _database_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    # A connection lost mid-statement surfaces as a plain DBAPIError that
-    # SQLAlchemy marks as a disconnect (and invalidates the pool for).
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return await _dependency_error_handler(request, exc)
-    return await _unhandled_exception_handler(request, exc)
 
 
 def create_app(config: Config = settings) -> FastAPI:
@@ -106,7 +41,7 @@ def create_app(config: Config = settings) -> FastAPI:
     setup_logging(config.LOG_LEVEL, json=config.LOG_JSON)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncGenerator[dict[str, Any]]:
+    async def lifespan(_: FastAPI) -> AsyncGenerator[dict[str, AppState]]:
         engine = create_engine(config)
         redis = (
             Redis.from_url(config.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
@@ -122,16 +57,17 @@ def create_app(config: Config = settings) -> FastAPI:
         try:
             async with create_storage(storage_settings) as storage:
                 read_engine = create_read_engine(engine)
-                _settle_garbage_collector()
                 yield {
-                    "config": config,
-                    "storage": storage,
-                    "async_engine": engine,
-                    "async_sessionmaker": create_sessionmaker(engine),
-                    "read_sessionmaker": create_sessionmaker(read_engine),
-                    "read_engine": read_engine,
-                    "redis": redis,
-                    "rate_limiter": create_rate_limiter(config, redis),
+                    STATE_KEY: AppState(
+                        config=config,
+                        engine=engine,
+                        read_engine=read_engine,
+                        sessionmaker=create_sessionmaker(engine),
+                        read_sessionmaker=create_read_sessionmaker(read_engine),
+                        storage=storage,
+                        redis=redis,
+                        rate_limiter=create_rate_limiter(config, redis),
+                    )
                 }
         finally:
             if redis is not None:
@@ -173,20 +109,23 @@ def create_app(config: Config = settings) -> FastAPI:
         validator=is_sane_request_id,
     )
 
-    app.add_exception_handler(Exception, _unhandled_exception_handler)
-    app.add_exception_handler(sa_exc.DBAPIError, _database_error_handler)
-    for error in DEPENDENCY_ERRORS:
-        app.add_exception_handler(error, _dependency_error_handler)
-
+    errors.install(app)
     openapi.install(app)
 
     # Routes are matched in this order: the hottest (reading posts) first.
-    app.include_router(posts_router)
-    app.include_router(user_posts_router)
-    app.include_router(auth_router)
-    app.include_router(users_router)
-    app.include_router(notifications_router)
-    app.include_router(health_router)
+    routers = (
+        posts_router,
+        comments_router,
+        attachments_router,
+        user_posts_router,
+        auth_router,
+        users_router,
+        notifications_router,
+        health_router,
+    )
+    for router in routers:
+        app.include_router(router)
+    declare_query_names(app, routers)
     return app
 
 

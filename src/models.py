@@ -5,7 +5,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.orm import Mapped, mapped_column
 
-from src.database import utcnow
+from src.database.base import utcnow
 
 
 class UUIDPrimaryKey:

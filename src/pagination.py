@@ -2,7 +2,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Self
 
 from fastapi import Depends, Query
-from sqlalchemy import Select
+from sqlalchemy import Row, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.schemas import CustomModel
@@ -30,18 +30,18 @@ async def pagination_params(
 PaginationDep = Annotated[PaginationParams, Depends(pagination_params)]
 
 
-async def fetch_page[T](
+async def fetch_page[*Ts](
     session: AsyncSession,
-    query: Select[T],
+    query: Select[*Ts],
     count: Select[int],
     pagination: PaginationParams,
-) -> tuple[list[T], int]:
-    """One page of `query` and the `count` of all rows: two statements."""
+) -> tuple[Sequence[Row[*Ts]], int]:
+    """One page of `query`'s rows and the `count` of all: two statements."""
     total = await session.scalar(count)
-    rows = await session.scalars(
+    result = await session.execute(
         query.limit(pagination.limit).offset(pagination.offset)
     )
-    return list(rows), total or 0
+    return result.all(), total or 0
 
 
 class Page[T](CustomModel):
@@ -54,7 +54,7 @@ class Page[T](CustomModel):
     def create(
         cls, items: Sequence[Any], total: int, pagination: PaginationParams
     ) -> Self:
-        """A page of `items` (ORM objects or dicts) out of `total`."""
+        """A page of `items` (responses, ORM objects or dicts) out of `total`."""
         return cls.model_validate(
             {
                 "items": items,

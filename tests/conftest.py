@@ -36,24 +36,26 @@ from sqlalchemy.ext.asyncio import (  # noqa: E402
     AsyncConnection,
     AsyncEngine,
     AsyncSession,
+    async_sessionmaker,
     create_async_engine,
 )
 
-import src.all_models  # noqa: E402, F401
-from src import migrations  # noqa: E402
 from src.auth import service as auth_service  # noqa: E402
 from src.auth.schemas import UserCreate  # noqa: E402
 from src.aws.config import StorageBackend, storage_settings  # noqa: E402
 from src.config import Config, settings  # noqa: E402
-from src.database import (  # noqa: E402
-    Base,
+from src.database import migrations  # noqa: E402
+from src.database.base import Base  # noqa: E402
+from src.database.engine import create_engine  # noqa: E402
+from src.database.session import (  # noqa: E402
     ReadBind,
-    create_engine,
-    get_async_session,
+    ReadOnlySession,
     get_read_bind,
+    get_read_session,
+    get_unit_of_work,
 )
+from src.mail.config import EmailBackend, email_settings  # noqa: E402
 from src.main import create_app  # noqa: E402
-from src.notifications.config import EmailBackend, email_settings  # noqa: E402
 from tests.factories import AuthUser, create_user, login, user_payload  # noqa: E402
 from tests.smtp import Inbox, free_port, start_smtp_server  # noqa: E402
 from tests.utils import app_client  # noqa: E402
@@ -146,12 +148,24 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 def app_factory(
     test_config: Config, connection: AsyncConnection, session: AsyncSession
 ) -> AppFactory:
-    """Build an app on the test's rolled-back session.
+    """Build an app on the test's rolled-back connection: its units of work
+    share the test's session, its reads see what they wrote.
 
     Keyword arguments override settings for that app only.
     """
+    read_sessionmaker = async_sessionmaker(
+        connection,
+        expire_on_commit=False,
+        sync_session_class=ReadOnlySession,
+        # A read session's commits end nothing but its own use of the connection.
+        join_transaction_mode="rollback_only",
+    )
 
-    async def test_session() -> AsyncIterator[AsyncSession]:
+    async def test_read_session() -> AsyncIterator[AsyncSession]:
+        async with read_sessionmaker() as read_session:
+            yield read_session
+
+    async def test_unit_of_work() -> AsyncIterator[AsyncSession]:
         # Same contract as the real dependency: commit (here, release the
         # savepoint) before the response, roll back on error.
         try:
@@ -167,7 +181,8 @@ def app_factory(
 
     def factory(**overrides: object) -> FastAPI:
         app = create_app(test_config.model_copy(update=overrides))
-        app.dependency_overrides[get_async_session] = test_session
+        app.dependency_overrides[get_unit_of_work] = test_unit_of_work
+        app.dependency_overrides[get_read_session] = test_read_session
         app.dependency_overrides[get_read_bind] = test_read_bind
         return app
 

@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 
 from src.auth.models import RefreshToken, User
 from src.aws.config import StorageBackend, storage_settings
-from src.cli import cli
+from src.cli.commands import cli
+from src.cli.seed import DEMO_PASSWORD
 from src.config import Config, settings
-from src.database import utcnow
+from src.database.base import utcnow
 from src.main import create_app
-from src.seed import DEMO_PASSWORD
 from tests.utils import app_client
 
 ROOT = Path(__file__).resolve().parent.parent

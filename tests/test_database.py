@@ -6,7 +6,8 @@ from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from src.config import Config
-from src.database import SessionDep, UTCDateTime
+from src.database.base import UTCDateTime
+from src.database.session import ReadSession, UnitOfWork
 from src.main import create_app
 from src.posts.models import Post
 from tests.factories import create_post, create_user
@@ -51,14 +52,34 @@ async def test_naive_timestamps_are_refused(
         )
 
 
-async def test_a_safe_method_that_changes_objects_still_commits(
+async def test_a_read_session_refuses_to_write(
     test_config: Config, committed_database: str
 ) -> None:
-    # Reads skip the commit; a GET that did change something must not lose it.
     app = create_app(test_config)
 
     @app.get("/test-rename/{post_id}")
-    async def rename(post_id: UUID, session: SessionDep) -> None:
+    async def rename(post_id: UUID, session: ReadSession) -> None:
+        post = await session.get(Post, post_id)
+        assert post is not None
+        post.title = "Renamed on a read session"
+        await session.flush()
+
+    async with app_client(app) as client:
+        author = await create_user(client)
+        post = await create_post(client, author)
+        assert (await client.get(f"/test-rename/{post['id']}")).status_code == 500
+        after = await client.get(f"/posts/{post['id']}")
+
+    assert after.json()["title"] == post["title"]
+
+
+async def test_a_unit_of_work_commits_whatever_the_method(
+    test_config: Config, committed_database: str
+) -> None:
+    app = create_app(test_config)
+
+    @app.get("/test-rename/{post_id}")
+    async def rename(post_id: UUID, session: UnitOfWork) -> None:
         post = await session.get(Post, post_id)
         assert post is not None
         post.title = "Renamed by a GET"

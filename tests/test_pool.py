@@ -11,8 +11,8 @@ from sqlalchemy.util import greenlet_spawn
 from sqlalchemy.util.queue import Empty
 
 from src.config import Config
-from src.database import create_engine
-from src.pool import FairAsyncQueuePool, FairQueue
+from src.database.engine import create_engine
+from src.database.pool import FairAsyncQueuePool, FairQueue
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""Deciding what an uploaded file is, and naming it safely."""
+"""Reading an uploaded file, deciding what it is, and naming it safely."""
 
 import codecs
 import re
@@ -7,12 +7,15 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 import puremagic
+from fastapi import UploadFile
 
-from src.posts.constants import (
+from src.attachments.constants import (
     ALLOWED_CONTENT_TYPES,
     FILENAME_MAX_LENGTH,
     TEXT_CONTENT_TYPE,
 )
+from src.aws.constants import CHUNK_BYTES
+from src.aws.schemas import Chunks
 
 # Text may hold tabs, newlines, carriage returns and form feeds; any other
 # control character (NUL above all) means binary.
@@ -83,17 +86,7 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 
 
-def etag(version: int) -> str:
-    """The strong entity tag of a post or comment at `version`.
-
-    It changes with every edit of the editable fields; `comments_count`, which
-    others change, is left out, so an edit is not refused for a new comment.
-    """
-    return f'"{version}"'
-
-
-def if_match_allows(if_match: str, version: int) -> bool:
-    """RFC 9110 If-Match: `*` or a list of tags, compared strongly (W/ never match)."""
-    if if_match.strip() == "*":
-        return True
-    return etag(version) in (tag.strip() for tag in if_match.split(","))
+async def read_upload(upload: UploadFile) -> Chunks:
+    """The uploaded file's bytes, a chunk at a time (it is spooled to disk)."""
+    while chunk := await upload.read(CHUNK_BYTES):
+        yield chunk

@@ -10,7 +10,7 @@ from src.auth.config import auth_settings
 from src.auth.exceptions import InvalidToken, MissingRefreshToken, UserNotFound
 from src.auth.models import User
 from src.auth.schemas import RefreshTokenRequest
-from src.database import SessionDep
+from src.database.session import ReadSession
 from src.exceptions import NotAuthenticated
 
 # auto_error=False: a missing token is our 401 (with WWW-Authenticate), not
@@ -31,7 +31,7 @@ async def parse_jwt_data(
 
 
 async def get_current_user(
-    user_id: Annotated[UUID, Depends(parse_jwt_data)], session: SessionDep
+    user_id: Annotated[UUID, Depends(parse_jwt_data)], session: ReadSession
 ) -> User:
     """The authenticated user; 401 if the account no longer exists."""
     user = await service.get_user(session, user_id)
@@ -43,7 +43,7 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-async def valid_user_id(user_id: UUID, session: SessionDep) -> User:
+async def valid_user_id(user_id: UUID, session: ReadSession) -> User:
     user = await service.get_user(session, user_id)
     if user is None:
         raise UserNotFound

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from src.auth.config import auth_settings
 from src.auth.models import User
 from src.config import settings
-from src.notifications.client import build_message
+from src.mail.client import build_message
 
 
 def _hours(lifetime: timedelta) -> str:

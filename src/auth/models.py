@@ -5,7 +5,7 @@ from sqlalchemy import Enum, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from src.auth.constants import EmailTokenPurpose, MusicBand
-from src.database import Base, utcnow
+from src.database.base import Base, utcnow
 from src.models import CreatedAt, UUIDPrimaryKey
 
 

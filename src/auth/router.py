@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from src.attachments import service as attachments_service
 from src.auth import service, utils
 from src.auth.dependencies import (
     CurrentUser,
@@ -33,11 +34,10 @@ from src.auth.schemas import (
     UserUpdate,
 )
 from src.aws.dependencies import StorageDep
-from src.database import SessionDep
+from src.database.session import ReadSession, UnitOfWork
 from src.exceptions import TooManyRequests, responses
-from src.notifications.client import send_email
-from src.posts import service as posts_service
-from src.rate_limit import rate_limit
+from src.mail.client import send_email
+from src.web.rate_limit import rate_limit
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -59,7 +59,7 @@ async def register(
     request: Request,
     response: Response,
     background_tasks: BackgroundTasks,
-    session: SessionDep,
+    session: UnitOfWork,
 ) -> UserPrivate:
     user = await service.create_user(session, data=data)
     if message := await service.request_email_verification(session, user=user):
@@ -82,12 +82,14 @@ async def register(
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     response: Response,
-    session: SessionDep,
+    reads: ReadSession,
+    session: UnitOfWork,
 ) -> TokenResponse:
-    user = await service.authenticate(
-        session, login=form.username, password=form.password
+    # Verified on the read session: no transaction waits on the hash.
+    user, upgraded_hash = await service.authenticate(
+        reads, login=form.username, password=form.password
     )
-    tokens = await service.issue_tokens(session, user_id=user.id)
+    tokens = await service.log_in(session, user_id=user.id, upgraded_hash=upgraded_hash)
     utils.set_refresh_cookie(response, tokens.refresh_token)
     return tokens
 
@@ -101,7 +103,7 @@ async def login(
     responses=responses(InvalidRefreshToken),
 )
 async def refresh_tokens(
-    token: PresentedRefreshToken, response: Response, session: SessionDep
+    token: PresentedRefreshToken, response: Response, session: UnitOfWork
 ) -> TokenResponse:
     tokens = await service.rotate_refresh_token(session, token=token)
     utils.set_refresh_cookie(response, tokens.refresh_token)
@@ -116,7 +118,7 @@ async def refresh_tokens(
     "cookie. Idempotent.",
 )
 async def logout(
-    token: RefreshTokenOptional, response: Response, session: SessionDep
+    token: RefreshTokenOptional, response: Response, session: UnitOfWork
 ) -> None:
     if token:
         await service.revoke_refresh_token(session, token=token)
@@ -140,7 +142,7 @@ async def get_me(user: CurrentUser) -> UserPrivate:
     responses=responses(InvalidToken, UsernameTaken),
 )
 async def update_me(
-    data: UserUpdate, user: CurrentUser, session: SessionDep
+    data: UserUpdate, user: CurrentUser, session: UnitOfWork
 ) -> UserPrivate:
     user = await service.update_user(session, user=user, data=data)
     return UserPrivate.model_validate(user)
@@ -154,7 +156,7 @@ async def update_me(
     responses=responses(InvalidToken, WrongPassword),
 )
 async def change_password(
-    data: PasswordChange, user: CurrentUser, session: SessionDep
+    data: PasswordChange, user: CurrentUser, session: UnitOfWork
 ) -> None:
     await service.change_password(session, user=user, data=data)
 
@@ -166,7 +168,7 @@ async def change_password(
     description="Revoke every refresh token of the account.",
     responses=AUTHENTICATED,
 )
-async def logout_everywhere(user: CurrentUser, session: SessionDep) -> None:
+async def logout_everywhere(user: CurrentUser, session: UnitOfWork) -> None:
     await service.revoke_all_refresh_tokens(session, user_id=user.id)
 
 
@@ -180,15 +182,15 @@ async def logout_everywhere(user: CurrentUser, session: SessionDep) -> None:
 async def delete_me(
     user: CurrentUser,
     response: Response,
-    session: SessionDep,
+    session: UnitOfWork,
     storage: StorageDep,
     background_tasks: BackgroundTasks,
 ) -> None:
-    keys = await posts_service.attachment_keys_of_user(session, user.id)
-    await service.delete_user(session, user=user)
+    keys = await attachments_service.delete_attachments_of_user(session, user.id)
+    await service.delete_user(session, user_id=user.id)
     utils.clear_refresh_cookie(response)
     # Runs after the response, so after the deletion is committed.
-    background_tasks.add_task(posts_service.remove_stored_objects, storage, keys)
+    background_tasks.add_task(attachments_service.remove_stored_objects, storage, keys)
 
 
 @router.post(
@@ -201,7 +203,7 @@ async def delete_me(
     dependencies=[rate_limit("verify_email")],
 )
 async def send_verification_email(
-    user: CurrentUser, background_tasks: BackgroundTasks, session: SessionDep
+    user: CurrentUser, background_tasks: BackgroundTasks, session: UnitOfWork
 ) -> AcceptedResponse:
     if message := await service.request_email_verification(session, user=user):
         background_tasks.add_task(send_email, message)
@@ -216,7 +218,7 @@ async def send_verification_email(
     description="Spend a verification token; the account's email becomes verified.",
     responses=responses(InvalidEmailToken),
 )
-async def confirm_email(data: EmailTokenConfirm, session: SessionDep) -> None:
+async def confirm_email(data: EmailTokenConfirm, session: UnitOfWork) -> None:
     await service.confirm_email(session, token=data.token)
 
 
@@ -230,7 +232,7 @@ async def confirm_email(data: EmailTokenConfirm, session: SessionDep) -> None:
     dependencies=[rate_limit("password_reset")],
 )
 async def request_password_reset(
-    data: PasswordResetRequest, background_tasks: BackgroundTasks, session: SessionDep
+    data: PasswordResetRequest, background_tasks: BackgroundTasks, session: UnitOfWork
 ) -> AcceptedResponse:
     if message := await service.request_password_reset(session, email=data.email):
         background_tasks.add_task(send_email, message)
@@ -247,7 +249,7 @@ async def request_password_reset(
     "token of the account is revoked.",
     responses=responses(InvalidEmailToken),
 )
-async def reset_password(data: PasswordResetConfirm, session: SessionDep) -> None:
+async def reset_password(data: PasswordResetConfirm, session: UnitOfWork) -> None:
     await service.reset_password(session, token=data.token, password=data.new_password)
 
 

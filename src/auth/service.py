@@ -1,5 +1,8 @@
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import NamedTuple
 from uuid import UUID
 
 import structlog
@@ -20,7 +23,7 @@ from src.auth.exceptions import (
 )
 from src.auth.models import EmailToken, RefreshToken, User
 from src.auth.schemas import PasswordChange, TokenResponse, UserCreate, UserUpdate
-from src.database import unique_violation, utcnow
+from src.database.base import unique_violation, utcnow
 
 logger = structlog.get_logger(__name__)
 
@@ -30,11 +33,12 @@ _CONFLICTS = {
 }
 
 
-async def _flush_or_conflict(session: AsyncSession) -> None:
-    """Flush in a savepoint; a known unique violation becomes its 409."""
+@asynccontextmanager
+async def _conflicts_as_409(session: AsyncSession) -> AsyncGenerator[None]:
+    """Run the block in a savepoint; a known unique violation becomes its 409."""
     try:
         async with session.begin_nested():
-            await session.flush()
+            yield
     except IntegrityError as exc:
         if conflict := _CONFLICTS.get(unique_violation(exc) or ""):
             raise conflict from exc
@@ -67,7 +71,8 @@ async def create_user(
     session: AsyncSession, *, data: UserCreate, is_superuser: bool = False
 ) -> User:
     """Register a user; a taken email or username raises 409."""
-    # Hash before touching the database: no lock is held during the slow part.
+    # Hash before the first statement: the unit of work's transaction is not
+    # open yet, so no lock or connection is held during the slow part.
     hashed_password = await utils.hash_password(data.password)
     user = User(
         email=data.email.lower(),
@@ -80,15 +85,26 @@ async def create_user(
         is_superuser=is_superuser,
     )
     session.add(user)
-    await _flush_or_conflict(session)
+    async with _conflicts_as_409(session):
+        await session.flush()
     logger.info("user_registered", user_id=str(user.id))
     return user
 
 
-async def authenticate(session: AsyncSession, *, login: str, password: str) -> User:
+class Authenticated(NamedTuple):
+    user: User
+    # The password hashed with today's parameters, if the stored hash is older.
+    upgraded_hash: str | None
+
+
+async def authenticate(
+    session: AsyncSession, *, login: str, password: str
+) -> Authenticated:
     """The user these credentials belong to; InvalidCredentials otherwise.
 
-    Unknown users cost the same hash work as a wrong password.
+    Only reads: give it the read session, so no transaction is open while the
+    password is verified. Unknown users cost the same hash work as a wrong
+    password.
     """
     user = await get_user_by_login(session, login)
     valid, upgraded_hash = await utils.verify_password(
@@ -97,10 +113,19 @@ async def authenticate(session: AsyncSession, *, login: str, password: str) -> U
     if user is None or not valid:
         logger.info("login_failed")
         raise InvalidCredentials
+    return Authenticated(user, upgraded_hash)
+
+
+async def log_in(
+    session: AsyncSession, *, user_id: UUID, upgraded_hash: str | None
+) -> TokenResponse:
+    """New tokens for an authenticated user; stores an upgraded password hash."""
     if upgraded_hash is not None:
-        user.hashed_password = upgraded_hash
-        logger.info("password_hash_upgraded", user_id=str(user.id))
-    return user
+        await session.execute(
+            update(User).where(User.id == user_id).values(hashed_password=upgraded_hash)
+        )
+        logger.info("password_hash_upgraded", user_id=str(user_id))
+    return await issue_tokens(session, user_id=user_id)
 
 
 async def issue_tokens(session: AsyncSession, *, user_id: UUID) -> TokenResponse:
@@ -175,34 +200,52 @@ async def revoke_all_refresh_tokens(session: AsyncSession, *, user_id: UUID) -> 
 async def update_user(session: AsyncSession, *, user: User, data: UserUpdate) -> User:
     """Apply the fields present in `data`; a taken username raises 409."""
     changes = data.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        setattr(user, field, value)
-    await _flush_or_conflict(session)
-    return user
+    if not changes:
+        return user
+    async with _conflicts_as_409(session):
+        updated: User | None = await session.scalar(
+            update(User)
+            .where(User.id == user.id)
+            .values(**changes, updated_at=utcnow())
+            .returning(User)
+        )
+    if updated is None:  # pragma: no cover - the account was deleted meanwhile
+        raise InvalidCredentials
+    return updated
 
 
-async def set_password(session: AsyncSession, *, user: User, password: str) -> None:
-    """Store a new password and revoke every refresh token of the user."""
-    user.hashed_password = await utils.hash_password(password)
-    await revoke_all_refresh_tokens(session, user_id=user.id)
-    await session.flush()
+async def set_password(
+    session: AsyncSession, *, user_id: UUID, hashed_password: str
+) -> None:
+    """Store a new password hash and revoke every refresh token of the user."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(hashed_password=hashed_password, updated_at=utcnow())
+    )
+    await revoke_all_refresh_tokens(session, user_id=user_id)
 
 
 async def change_password(
     session: AsyncSession, *, user: User, data: PasswordChange
 ) -> None:
-    """Change the password after checking the current one (400 if wrong)."""
+    """Change the password after checking the current one (400 if wrong).
+
+    Both hash computations come before the first statement, so the unit of
+    work's transaction holds only the UPDATEs.
+    """
     valid, _ = await utils.verify_password(data.current_password, user.hashed_password)
     if not valid:
         raise WrongPassword
-    await set_password(session, user=user, password=data.new_password)
+    hashed_password = await utils.hash_password(data.new_password)
+    await set_password(session, user_id=user.id, hashed_password=hashed_password)
     logger.info("password_changed", user_id=str(user.id))
 
 
-async def delete_user(session: AsyncSession, *, user: User) -> None:
+async def delete_user(session: AsyncSession, *, user_id: UUID) -> None:
     """Delete the user; the database cascades to everything they own."""
-    await session.execute(delete(User).where(User.id == user.id))
-    logger.info("user_deleted", user_id=str(user.id))
+    await session.execute(delete(User).where(User.id == user_id))
+    logger.info("user_deleted", user_id=str(user_id))
 
 
 async def _create_email_token(
@@ -228,13 +271,13 @@ async def _create_email_token(
 
 async def _spend_email_token(
     session: AsyncSession, *, token: str, purpose: EmailTokenPurpose
-) -> User:
-    """Mark a live token used and return its user; 400 if there is none.
+) -> UUID:
+    """Mark a live token used and return its user's id; 400 if there is none.
 
     One conditional UPDATE: a token can be spent once, even by racing requests.
     """
     now = utcnow()
-    user_id = await session.scalar(
+    user_id: UUID | None = await session.scalar(
         update(EmailToken)
         .where(
             EmailToken.token_hash == utils.hash_opaque_token(token),
@@ -245,10 +288,9 @@ async def _spend_email_token(
         .values(used_at=now)
         .returning(EmailToken.user_id)
     )
-    user = await get_user(session, user_id) if user_id else None
-    if user is None:
+    if user_id is None:
         raise InvalidEmailToken
-    return user
+    return user_id
 
 
 async def request_email_verification(
@@ -265,12 +307,13 @@ async def request_email_verification(
 
 async def confirm_email(session: AsyncSession, *, token: str) -> None:
     """Spend a verification token and mark its user's email verified."""
-    user = await _spend_email_token(
+    user_id = await _spend_email_token(
         session, token=token, purpose=EmailTokenPurpose.VERIFY_EMAIL
     )
-    user.email_verified = True
-    await session.flush()
-    logger.info("email_verified", user_id=str(user.id))
+    await session.execute(
+        update(User).where(User.id == user_id).values(email_verified=True)
+    )
+    logger.info("email_verified", user_id=str(user_id))
 
 
 async def request_password_reset(
@@ -289,22 +332,26 @@ async def request_password_reset(
 
 
 async def reset_password(session: AsyncSession, *, token: str, password: str) -> None:
-    """Spend a reset token, set the password, end every session of the user."""
-    user = await _spend_email_token(
+    """Spend a reset token, set the password, end every session of the user.
+
+    The password is hashed first, before the unit of work's first statement.
+    """
+    hashed_password = await utils.hash_password(password)
+    user_id = await _spend_email_token(
         session, token=token, purpose=EmailTokenPurpose.PASSWORD_RESET
     )
     # Any other outstanding reset link dies with this one.
     await session.execute(
         update(EmailToken)
         .where(
-            EmailToken.user_id == user.id,
+            EmailToken.user_id == user_id,
             EmailToken.purpose == EmailTokenPurpose.PASSWORD_RESET,
             EmailToken.used_at.is_(None),
         )
         .values(used_at=utcnow())
     )
-    await set_password(session, user=user, password=password)
-    logger.info("password_reset", user_id=str(user.id))
+    await set_password(session, user_id=user_id, hashed_password=hashed_password)
+    logger.info("password_reset", user_id=str(user_id))
 
 
 async def purge_expired_tokens(session: AsyncSession) -> int:

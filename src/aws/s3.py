@@ -9,9 +9,9 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from src.aws.client import CHUNK_BYTES, Chunks
+from src.aws.constants import CHUNK_BYTES
 from src.aws.exceptions import StorageUnavailable, StoredObjectMissing
-from src.aws.schemas import StoredObject
+from src.aws.schemas import Chunks, StoredObject
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client

@@ -1,5 +1,9 @@
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+
+# An object's bytes, streamed in chunks.
+type Chunks = AsyncIterator[bytes]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Operator commands: `uv run python -m src.cli --help`."""
+"""The commands of `python -m src.cli`."""
 
 import asyncio
 import time
@@ -17,18 +17,20 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from src import migrations
+from src.attachments import service as attachments_service
 from src.auth import service as auth_service
 from src.auth.schemas import UserCreate
 from src.aws.client import create_storage
 from src.aws.config import storage_settings
+from src.cli.seed import DEMO_PASSWORD, SeedSize
+from src.cli.seed import seed as seed_database
 from src.config import settings
-from src.database import create_engine, create_sessionmaker, utcnow
+from src.database import migrations
+from src.database.base import utcnow
+from src.database.engine import create_engine
+from src.database.session import create_sessionmaker
 from src.exceptions import DetailedHTTPException
 from src.logging_config import setup_logging
-from src.posts import service as posts_service
-from src.seed import DEMO_PASSWORD, SeedSize
-from src.seed import seed as seed_database
 
 cli = typer.Typer(
     help="Publishing API operations.", no_args_is_help=True, add_completion=False
@@ -148,7 +150,7 @@ async def _cleanup(grace: timedelta) -> tuple[int, int]:
             create_storage(storage_settings) as storage,
             create_sessionmaker(engine)() as session,
         ):
-            objects = await posts_service.remove_orphaned_objects(
+            objects = await attachments_service.remove_orphaned_objects(
                 session, storage, older_than=utcnow() - grace
             )
             tokens = await auth_service.purge_expired_tokens(session)
@@ -197,7 +199,8 @@ def serve(
     if migrate_first:
         migrate()
     uvicorn.run(
-        "src.main:app",
+        "src.cli.serve:create_served_app",
+        factory=True,
         host=host,
         port=port,
         workers=workers,
@@ -207,7 +210,3 @@ def serve(
         proxy_headers=True,
         timeout_graceful_shutdown=graceful_timeout,
     )
-
-
-if __name__ == "__main__":
-    cli()

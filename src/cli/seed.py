@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from src.auth.constants import MusicBand
 from src.auth.models import User
 from src.auth.utils import hash_password
-from src.database import Base, utcnow
-from src.posts.models import Post, PostComment
+from src.comments.models import Comment
+from src.database.base import Base, utcnow
+from src.posts.models import Post
 
 DEMO_PASSWORD = "Demo-passw0rd!"
 BATCH_SIZE = 5_000
@@ -187,5 +188,5 @@ async def seed(
             await _write(connection, tables[Post.__tablename__], posts(), progress)
         if post_ids:
             await _write(
-                connection, tables[PostComment.__tablename__], comments(), progress
+                connection, tables[Comment.__tablename__], comments(), progress
             )

@@ -5,7 +5,7 @@ from alembic.config import Config as AlembicConfig
 from alembic import command
 from src.config import settings
 
-ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
 def alembic_config(database_url: str | None = None) -> AlembicConfig:

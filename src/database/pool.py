@@ -4,8 +4,14 @@ SQLAlchemy's asyncio pool lets a request that arrives just as a connection
 is returned take it ahead of the requests already waiting, which then go to
 the back of the line. Under load (more requests in flight than connections)
 some wait seconds, and past `DATABASE_POOL_TIMEOUT` get 503, while the
-average looks fine (README, Benchmarks). Here a returned connection goes to
-the longest waiter, and newcomers queue behind waiters.
+average looks fine (docs/decisions/fair-pool.md). Here a returned connection
+goes to the longest waiter, and newcomers queue behind waiters.
+
+Upstream: sqlalchemy/sqlalchemy#7679 ("QueuePool connection allocation can
+starve threads"), open. This subclass plugs in through the pool's
+`_queue_class` attribute and SQLAlchemy's `QueueCommon`, which are not public
+API: pyproject.toml pins SQLAlchemy below 2.2, and tests/test_pool.py fails if
+a release changes that contract.
 """
 
 import asyncio

@@ -2,6 +2,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from src.health import service
 from src.health.schemas import HealthResponse, ReadinessResponse
+from src.web.state import app_state
 
 router = APIRouter(prefix="/health", tags=["Health"])
 
@@ -28,9 +29,8 @@ async def liveness() -> HealthResponse:
     },
 )
 async def readiness(request: Request, response: Response) -> ReadinessResponse:
-    results = await service.check_dependencies(
-        request.state.async_engine, request.state.redis
-    )
+    state = app_state(request)
+    results = await service.check_dependencies(state.engine, state.redis)
     ready = all(results.values())
     if not ready:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 import aiosmtplib
 import structlog
 
-from src.notifications.config import EmailBackend, email_settings
+from src.mail.config import EmailBackend, email_settings
 
 logger = structlog.get_logger(__name__)
 

@@ -4,14 +4,14 @@ from uuid import UUID
 from fastapi import Depends
 
 from src.auth.dependencies import CurrentUser
-from src.database import SessionDep
+from src.database.session import ReadSession
 from src.notifications import service
 from src.notifications.exceptions import NotificationNotFound
 from src.notifications.models import Notification
 
 
 async def valid_owned_notification(
-    notification_id: UUID, user: CurrentUser, session: SessionDep
+    notification_id: UUID, user: CurrentUser, session: ReadSession
 ) -> Notification:
     """The caller's notification; someone else's is a 404, not a 403."""
     notification = await service.get_notification(

@@ -5,7 +5,7 @@ from uuid import UUID
 from sqlalchemy import Enum, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from src.database import Base
+from src.database.base import Base
 from src.models import CreatedAt, UUIDPrimaryKey
 from src.notifications.constants import NotificationType
 

@@ -2,7 +2,7 @@ from fastapi import APIRouter, status
 
 from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
-from src.database import SessionDep
+from src.database.session import ReadSession, UnitOfWork
 from src.exceptions import responses
 from src.notifications import service
 from src.notifications.dependencies import OwnedNotification
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/notifications", tags=["Notifications"])
 async def list_notifications(
     user: CurrentUser,
     pagination: PaginationDep,
-    session: SessionDep,
+    session: ReadSession,
     unread: bool | None = None,
 ) -> Page[NotificationResponse]:
     notifications, total = await service.list_notifications(
@@ -38,7 +38,7 @@ async def list_notifications(
     summary="Mark all my notifications read",
     responses=responses(InvalidToken),
 )
-async def read_all_notifications(user: CurrentUser, session: SessionDep) -> None:
+async def read_all_notifications(user: CurrentUser, session: UnitOfWork) -> None:
     await service.mark_all_read(session, user_id=user.id)
 
 
@@ -49,6 +49,6 @@ async def read_all_notifications(user: CurrentUser, session: SessionDep) -> None
     responses=responses(InvalidToken, NotificationNotFound),
 )
 async def read_notification(
-    notification: OwnedNotification, session: SessionDep
+    notification: OwnedNotification, session: UnitOfWork
 ) -> None:
-    await service.mark_read(session, notification=notification)
+    await service.mark_read(session, notification_id=notification.id)

@@ -4,7 +4,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from src.database import utcnow
+from src.database.base import utcnow
 from src.notifications.constants import NotificationType
 from src.notifications.models import Notification
 from src.pagination import PaginationParams, fetch_page
@@ -69,14 +69,17 @@ async def list_notifications(
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     count = select(func.count()).select_from(Notification).where(*conditions)
-    return await fetch_page(session, query, count, pagination)
+    rows, total = await fetch_page(session, query, count, pagination)
+    return [notification for (notification,) in rows], total
 
 
-async def mark_read(session: AsyncSession, *, notification: Notification) -> None:
+async def mark_read(session: AsyncSession, *, notification_id: UUID) -> None:
     """Mark one notification read; the first read time is kept."""
-    if notification.read_at is None:
-        notification.read_at = utcnow()
-        await session.flush()
+    await session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
 
 
 async def mark_all_read(session: AsyncSession, *, user_id: UUID) -> None:

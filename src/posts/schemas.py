@@ -4,11 +4,7 @@ from uuid import UUID
 from pydantic import MISSING, Field, StringConstraints
 
 from src.auth.schemas import UserSummary
-from src.posts.constants import (
-    COMMENT_CONTENT_MAX_LENGTH,
-    POST_CONTENT_MAX_LENGTH,
-    TITLE_MAX_LENGTH,
-)
+from src.posts.constants import POST_CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH
 from src.schemas import NON_BLANK_PATTERN, CustomModel, RequestModel, UTCDatetime
 
 type Title = Annotated[
@@ -19,9 +15,6 @@ type Title = Annotated[
 ]
 type PostContent = Annotated[
     str, Field(min_length=1, max_length=POST_CONTENT_MAX_LENGTH)
-]
-type CommentContent = Annotated[
-    str, Field(min_length=1, max_length=COMMENT_CONTENT_MAX_LENGTH)
 ]
 
 
@@ -48,34 +41,3 @@ class PostResponse(CustomModel):
     comments_count: int
     created_at: UTCDatetime
     updated_at: UTCDatetime | None
-
-
-class CommentCreate(RequestModel):
-    content: CommentContent
-
-
-class CommentUpdate(RequestModel):
-    content: CommentContent
-
-
-class CommentResponse(CustomModel):
-    id: UUID
-    post_id: UUID
-    content: str
-    creator_id: UUID
-    creator: UserSummary
-    created_at: UTCDatetime
-    updated_at: UTCDatetime | None
-
-
-class AttachmentResponse(CustomModel):
-    id: UUID
-    post_id: UUID
-    filename: str
-    content_type: str
-    size: int
-    created_at: UTCDatetime
-
-
-class AttachmentDetail(AttachmentResponse):
-    download_url: str

@@ -1,11 +1,11 @@
-"""Dependencies every route shares."""
+"""Refusing query parameters a route does not declare."""
 
-from fastapi import Request
+from collections.abc import Iterable
+
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-
-_query_names: dict[int, frozenset[str]] = {}
 
 
 def _query_names_of(dependant: Dependant) -> set[str]:
@@ -15,12 +15,19 @@ def _query_names_of(dependant: Dependant) -> set[str]:
     return names
 
 
-def _declared_query_names(route: APIRoute) -> frozenset[str]:
-    names = _query_names.get(id(route))
-    if names is None:
-        names = frozenset(_query_names_of(route.dependant))
-        _query_names[id(route)] = names
-    return names
+def declare_query_names(app: FastAPI, routers: Iterable[APIRouter]) -> None:
+    """Record the query parameters of every route of `routers`, as included.
+
+    Keyed by the route's id: a request's `scope["route"]` is the route of the
+    included router (not a copy), and the app holds its routers, so no id
+    can be reused while the app lives.
+    """
+    app.state.query_names = {
+        id(route): frozenset(_query_names_of(route.dependant))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }
 
 
 async def known_query_parameters(request: Request) -> None:
@@ -31,10 +38,11 @@ async def known_query_parameters(request: Request) -> None:
     """
     if not request.query_params:
         return
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
+    declared: frozenset[str] | None = request.app.state.query_names.get(
+        id(request.scope.get("route"))
+    )
+    if declared is None:
         return
-    declared = _declared_query_names(route)
     unknown = [name for name in request.query_params if name not in declared]
     if unknown:
         raise RequestValidationError(

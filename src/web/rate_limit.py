@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from src.config import Config
 from src.exceptions import TooManyRequests
+from src.web.state import app_state
 
 logger = structlog.get_logger(__name__)
 
@@ -82,7 +83,6 @@ def rate_limit(name: str) -> Any:
     """A route dependency counting the caller against limit `name`."""
 
     async def dependency(request: Request) -> None:
-        limiter: RateLimiter = request.state.rate_limiter
-        await limiter.hit(name, _client_address(request))
+        await app_state(request).rate_limiter.hit(name, _client_address(request))
 
     return Depends(dependency)

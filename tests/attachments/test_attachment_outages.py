@@ -5,11 +5,11 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from src.attachments import service
+from src.attachments.models import Attachment
 from src.aws.client import create_storage
 from src.aws.config import StorageBackend, storage_settings
-from src.database import utcnow
-from src.posts import service
-from src.posts.models import PostAttachment
+from src.database.base import utcnow
 from tests.conftest import AppFactory
 from tests.factories import AuthUser, create_post
 from tests.smtp import free_port
@@ -47,7 +47,7 @@ async def test_upload_while_the_store_is_down_is_503_and_records_nothing(
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert response.json() == {"detail": "File storage is temporarily unavailable"}
-    assert await session.scalar(select(func.count(PostAttachment.id))) == 0
+    assert await session.scalar(select(func.count(Attachment.id))) == 0
 
 
 @pytest.mark.parametrize("storage_backend", [StorageBackend.S3], indirect=True)
@@ -75,7 +75,7 @@ async def test_delete_while_the_store_is_down_keeps_the_deletion_and_cleanup_fin
     monkeypatch.setattr(storage_settings, "AWS_ENDPOINT_URL", reachable)
 
     assert deleted.status_code == 204
-    assert await session.scalar(select(func.count(PostAttachment.id))) == 0
+    assert await session.scalar(select(func.count(Attachment.id))) == 0
     async with create_storage(storage_settings) as storage:
         left = [item.key async for item in storage.list_objects("attachments/")]
         removed = await service.remove_orphaned_objects(

@@ -9,11 +9,11 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from src.attachments import service
+from src.attachments.models import Attachment
 from src.aws.client import Storage, create_storage
 from src.aws.config import StorageBackend, storage_settings
-from src.database import utcnow
-from src.posts import service
-from src.posts.models import PostAttachment
+from src.database.base import utcnow
 from tests.conftest import AppFactory
 from tests.factories import AuthUser, create_post
 from tests.utils import app_client
@@ -171,7 +171,7 @@ async def test_types_outside_the_allow_list_are_415_and_not_stored(
 
     assert response.status_code == 415
     assert "may be attached" in response.json()["detail"]
-    assert await session.scalar(select(func.count(PostAttachment.id))) == 0
+    assert await session.scalar(select(func.count(Attachment.id))) == 0
     assert await _stored_keys(storage) == []
 
 
@@ -199,7 +199,7 @@ async def test_size_limit_is_exact(
     assert over.status_code == 413
     assert over.json() == {"detail": f"The file is larger than {limit} bytes"}
     assert far_over.status_code == 413
-    assert await session.scalar(select(func.count(PostAttachment.id))) == 1
+    assert await session.scalar(select(func.count(Attachment.id))) == 1
     assert len(await _stored_keys(storage)) == 1
 
 
@@ -356,7 +356,7 @@ async def test_deleting_a_post_or_its_creator_removes_the_files(
     response = await client.delete(path, headers=user.headers)
 
     assert response.status_code == 204
-    assert await session.scalar(select(func.count(PostAttachment.id))) == 0
+    assert await session.scalar(select(func.count(Attachment.id))) == 0
     assert await _stored_keys(storage) == []
 
 

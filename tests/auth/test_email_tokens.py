@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth.models import EmailToken
-from src.notifications.config import EmailBackend, email_settings
+from src.mail.config import EmailBackend, email_settings
 from tests.factories import AuthUser, login, user_payload
 from tests.smtp import Inbox, free_port, link_token
 

@@ -6,7 +6,8 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from src.posts.models import Post, PostComment
+from src.comments.models import Comment
+from src.posts.models import Post
 from tests.factories import AuthUser, create_comment, create_post
 from tests.utils import StatementCounter
 
@@ -261,8 +262,8 @@ async def test_delete_post_removes_its_comments(
     assert (await client.get(f"/posts/{post['id']}")).status_code == 404
     comments = await session.scalar(
         select(func.count())
-        .select_from(PostComment)
-        .where(PostComment.post_id == UUID(post["id"]))
+        .select_from(Comment)
+        .where(Comment.post_id == UUID(post["id"]))
     )
     assert comments == 0
 

@@ -11,9 +11,9 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from src.attachments.models import Attachment
 from src.aws.config import storage_settings
-from src.notifications.config import EmailBackend, email_settings
-from src.posts.models import PostAttachment
+from src.mail.config import EmailBackend, email_settings
 from tests.factories import AuthUser, create_post
 from tests.smtp import free_port
 
@@ -63,7 +63,7 @@ async def test_a_file_removed_behind_the_api_is_a_clean_404(
         files={"file": ("note.txt", b"hello", "text/plain")},
         headers=user.headers,
     )
-    key = await session.scalar(select(PostAttachment.storage_key))
+    key = await session.scalar(select(Attachment.storage_key))
     assert key is not None
     (Path(storage_settings.STORAGE_LOCAL_DIR) / key).unlink()
 

@@ -1,0 +1,173 @@
+from fastapi import APIRouter, BackgroundTasks, Request, Response, UploadFile, status
+from fastapi.responses import RedirectResponse, StreamingResponse
+
+from src.attachments import service
+from src.attachments.constants import ALLOWED_CONTENT_TYPES, TEXT_CONTENT_TYPE
+from src.attachments.dependencies import DeletableAttachment, ValidAttachment
+from src.attachments.exceptions import (
+    AttachmentNotFound,
+    AttachmentTooLarge,
+    AttachmentTypeNotAllowed,
+    EmptyAttachment,
+)
+from src.attachments.schemas import AttachmentDetail, AttachmentResponse
+from src.attachments.utils import content_disposition, read_upload
+from src.auth.dependencies import CurrentUser
+from src.auth.exceptions import InvalidToken
+from src.aws.dependencies import StorageDep
+from src.aws.exceptions import StorageUnavailable, StoredObjectMissing
+from src.database.session import ReadSession, UnitOfWork
+from src.exceptions import responses
+from src.pagination import Page, PaginationDep
+from src.posts.dependencies import OwnedPost, ValidPost
+from src.posts.exceptions import NotPostCreator, PostNotFound
+from src.web.state import app_state
+
+router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Attach a file to a post",
+    description="By the post's creator. `multipart/form-data` with one field, "
+    "`file`. The type is read from the file's bytes: PNG, JPEG, GIF, WebP, PDF "
+    "or UTF-8 plain text. The client's file name is kept for display only.",
+    responses=responses(
+        InvalidToken,
+        NotPostCreator,
+        PostNotFound,
+        AttachmentTooLarge,
+        AttachmentTypeNotAllowed,
+        EmptyAttachment,
+        StorageUnavailable,
+    ),
+    form_limits={"max_files": 1, "max_fields": 0},
+)
+async def create_attachment(
+    post: OwnedPost,
+    file: UploadFile,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    session: UnitOfWork,
+    storage: StorageDep,
+) -> AttachmentResponse:
+    max_bytes = app_state(request).config.MAX_UPLOAD_BYTES
+    if file.size is not None and file.size > max_bytes:
+        raise AttachmentTooLarge(max_bytes)
+    # Stored before the unit of work's first statement: no transaction is
+    # open while the bytes go to the store.
+    upload = await service.store_upload(
+        storage,
+        post_id=post.id,
+        chunks=read_upload(file),
+        filename=file.filename,
+        max_bytes=max_bytes,
+    )
+    attachment = await service.record_attachment(
+        session, storage, post_id=post.id, creator_id=user.id, upload=upload
+    )
+    response.headers["Location"] = request.app.url_path_for(
+        "get_attachment", post_id=str(post.id), attachment_id=str(attachment.id)
+    )
+    return AttachmentResponse.model_validate(attachment)
+
+
+@router.get(
+    "",
+    summary="List a post's attachments",
+    description="In upload order.",
+    responses=responses(PostNotFound),
+)
+async def list_attachments(
+    post: ValidPost, pagination: PaginationDep, session: ReadSession
+) -> Page[AttachmentResponse]:
+    attachments, total = await service.list_attachments(
+        session, post_id=post.id, pagination=pagination
+    )
+    return Page[AttachmentResponse].create(attachments, total, pagination)
+
+
+@router.get(
+    "/{attachment_id}",
+    name="get_attachment",
+    summary="Get an attachment's metadata",
+    responses=responses(PostNotFound, AttachmentNotFound),
+)
+async def get_attachment(
+    attachment: ValidAttachment, request: Request
+) -> AttachmentDetail:
+    download_url = request.url_for(
+        "download_attachment",
+        post_id=str(attachment.post_id),
+        attachment_id=str(attachment.id),
+    )
+    return AttachmentDetail.model_validate(
+        {
+            **AttachmentResponse.model_validate(attachment).model_dump(),
+            "download_url": str(download_url),
+        }
+    )
+
+
+@router.get(
+    "/{attachment_id}/content",
+    name="download_attachment",
+    summary="Download an attachment",
+    description="The bytes, streamed by the API (local storage) or a 307 "
+    "redirect to a short-lived signed URL (S3 storage).",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, with the type sniffed at upload",
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in sorted(ALLOWED_CONTENT_TYPES | {TEXT_CONTENT_TYPE})
+            },
+        },
+        307: {"description": "Redirect to a signed URL of the object store"},
+        **responses(PostNotFound, AttachmentNotFound, StoredObjectMissing),
+    },
+)
+async def download_attachment(
+    attachment: ValidAttachment, storage: StorageDep
+) -> Response:
+    disposition = content_disposition(attachment.filename)
+    url = await storage.download_url(
+        attachment.storage_key,
+        content_type=attachment.content_type,
+        content_disposition=disposition,
+    )
+    if url is not None:
+        return RedirectResponse(url, status_code=status.HTTP_307_TEMPORARY_REDIRECT)
+    chunks = await storage.stream(attachment.storage_key)
+    return StreamingResponse(
+        chunks,
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": disposition,
+            "Content-Length": str(attachment.size),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.delete(
+    "/{attachment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an attachment",
+    description="By the post's creator or a superuser; the stored file goes too.",
+    responses=responses(InvalidToken, NotPostCreator, PostNotFound, AttachmentNotFound),
+)
+async def delete_attachment(
+    attachment: DeletableAttachment,
+    session: UnitOfWork,
+    storage: StorageDep,
+    background_tasks: BackgroundTasks,
+) -> None:
+    await service.delete_attachment(session, attachment_id=attachment.id)
+    # Runs after the response, so after the deletion is committed.
+    background_tasks.add_task(
+        service.remove_stored_objects, storage, [attachment.storage_key]
+    )

@@ -1,0 +1,1 @@
+"""Operator commands: `uv run python -m src.cli --help`."""

@@ -1,0 +1,3 @@
+from src.cli.commands import cli
+
+cli()

@@ -1,0 +1,58 @@
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Header
+
+from src.auth.dependencies import CurrentUser
+from src.comments import service
+from src.comments.exceptions import CommentNotFound, NotCommentAuthor
+from src.comments.service import CommentRow
+from src.database.session import ReadSession
+from src.posts.dependencies import ValidPost
+from src.web.conditional import check_if_match
+
+
+async def valid_comment_id(
+    comment_id: UUID, post: ValidPost, session: ReadSession
+) -> CommentRow:
+    """The comment, if it exists under this post (404 otherwise)."""
+    comment = await service.get_comment(session, post_id=post.id, comment_id=comment_id)
+    if comment is None:
+        raise CommentNotFound
+    return comment
+
+
+ValidComment = Annotated[CommentRow, Depends(valid_comment_id)]
+
+
+async def valid_owned_comment(comment: ValidComment, user: CurrentUser) -> CommentRow:
+    """The comment, if the caller wrote it."""
+    if comment.creator_id != user.id:
+        raise NotCommentAuthor
+    return comment
+
+
+OwnedComment = Annotated[CommentRow, Depends(valid_owned_comment)]
+
+
+async def valid_editable_comment(
+    comment: OwnedComment, if_match: Annotated[str | None, Header()] = None
+) -> CommentRow:
+    """The caller's comment, unless `If-Match` names another version (412)."""
+    check_if_match(if_match, comment.version)
+    return comment
+
+
+EditableComment = Annotated[CommentRow, Depends(valid_editable_comment)]
+
+
+async def valid_deletable_comment(
+    comment: ValidComment, post: ValidPost, user: CurrentUser
+) -> CommentRow:
+    """The comment, if the caller wrote it, created the post or is a superuser."""
+    if user.id not in {comment.creator_id, post.creator_id} and not user.is_superuser:
+        raise NotCommentAuthor
+    return comment
+
+
+DeletableComment = Annotated[CommentRow, Depends(valid_deletable_comment)]

@@ -1,0 +1,109 @@
+from fastapi import APIRouter, Request, Response, status
+
+from src.auth.dependencies import CurrentUser
+from src.auth.exceptions import InvalidToken
+from src.comments import service
+from src.comments.dependencies import DeletableComment, EditableComment, ValidComment
+from src.comments.exceptions import CommentNotFound, NotCommentAuthor
+from src.comments.schemas import CommentCreate, CommentResponse, CommentUpdate
+from src.comments.utils import comment_response
+from src.database.session import ReadSession, UnitOfWork
+from src.exceptions import ConcurrentEdit, StaleEdit, responses
+from src.pagination import Page, PaginationDep
+from src.posts.dependencies import ValidPost
+from src.posts.exceptions import PostNotFound
+from src.web.conditional import CONDITIONAL_EDIT, etag
+
+router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Comment on a post",
+    description="The post's creator is notified, unless they wrote the comment.",
+    responses=responses(InvalidToken, PostNotFound),
+)
+async def create_comment(
+    data: CommentCreate,
+    post: ValidPost,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    session: UnitOfWork,
+) -> CommentResponse:
+    comment = await service.create_comment(
+        session,
+        post_id=post.id,
+        post_creator_id=post.creator_id,
+        creator_id=user.id,
+        data=data,
+    )
+    response.headers["Location"] = request.app.url_path_for(
+        "get_comment", post_id=str(post.id), comment_id=str(comment.id)
+    )
+    response.headers["ETag"] = etag(comment.version)
+    return comment_response(comment)
+
+
+@router.get(
+    "",
+    summary="List a post's comments",
+    description="Oldest first.",
+    responses=responses(PostNotFound),
+)
+async def list_comments(
+    post: ValidPost, pagination: PaginationDep, session: ReadSession
+) -> Page[CommentResponse]:
+    comments, total = await service.list_comments(
+        session, post_id=post.id, pagination=pagination
+    )
+    return Page[CommentResponse].create(
+        [comment_response(comment) for comment in comments], total, pagination
+    )
+
+
+@router.get(
+    "/{comment_id}",
+    name="get_comment",
+    summary="Get a comment",
+    responses=responses(PostNotFound, CommentNotFound),
+)
+async def get_comment(comment: ValidComment, response: Response) -> CommentResponse:
+    response.headers["ETag"] = etag(comment.version)
+    return comment_response(comment)
+
+
+@router.patch(
+    "/{comment_id}",
+    summary="Edit a comment",
+    description="By the comment's author. " + CONDITIONAL_EDIT,
+    responses=responses(
+        InvalidToken,
+        NotCommentAuthor,
+        PostNotFound,
+        CommentNotFound,
+        ConcurrentEdit,
+        StaleEdit,
+    ),
+)
+async def update_comment(
+    data: CommentUpdate,
+    comment: EditableComment,
+    response: Response,
+    session: UnitOfWork,
+) -> CommentResponse:
+    comment = await service.update_comment(session, comment=comment, data=data)
+    response.headers["ETag"] = etag(comment.version)
+    return comment_response(comment)
+
+
+@router.delete(
+    "/{comment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a comment",
+    description="By the comment's author, the post's creator or a superuser.",
+    responses=responses(InvalidToken, NotCommentAuthor, PostNotFound, CommentNotFound),
+)
+async def delete_comment(comment: DeletableComment, session: UnitOfWork) -> None:
+    await service.delete_comment(session, comment_id=comment.id)

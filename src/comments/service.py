@@ -1,0 +1,130 @@
+"""Comments on posts: read as `CommentRow`s, written in a unit of work."""
+
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
+from uuid import UUID
+
+import structlog
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from src.auth.models import User
+from src.comments.models import Comment
+from src.comments.schemas import CommentCreate, CommentUpdate
+from src.database.base import utcnow
+from src.database.fast import AnySelect
+from src.exceptions import ConcurrentEdit
+from src.notifications import service as notification_service
+from src.pagination import PaginationParams, fetch_page
+
+logger = structlog.get_logger(__name__)
+
+
+class CommentRow(NamedTuple):
+    """A comment as it is read: its columns and its creator's name."""
+
+    id: UUID
+    post_id: UUID
+    content: str
+    creator_id: UUID
+    creator_username: str
+    created_at: datetime
+    updated_at: datetime | None
+    version: int
+
+
+@cache
+def _columns() -> AnySelect:
+    # In `CommentRow`'s order: a row becomes a CommentRow by position.
+    return select(
+        Comment.id,
+        Comment.post_id,
+        Comment.content,
+        Comment.creator_id,
+        User.username.label("creator_username"),
+        Comment.created_at,
+        Comment.updated_at,
+        Comment.version,
+    ).join(User, User.id == Comment.creator_id)
+
+
+async def get_comment(
+    session: AsyncSession, *, post_id: UUID, comment_id: UUID
+) -> CommentRow | None:
+    """The comment if it exists under this post, else None."""
+    row = (
+        await session.execute(
+            _columns().where(Comment.id == comment_id, Comment.post_id == post_id)
+        )
+    ).first()
+    return None if row is None else CommentRow._make(row)
+
+
+async def list_comments(
+    session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
+) -> tuple[list[CommentRow], int]:
+    """A post's comments, oldest first."""
+    query = (
+        _columns()
+        .where(Comment.post_id == post_id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    count = select(func.count()).select_from(Comment).where(Comment.post_id == post_id)
+    rows, total = await fetch_page(session, query, count, pagination)
+    return [CommentRow._make(row) for row in rows], total
+
+
+async def create_comment(
+    session: AsyncSession,
+    *,
+    post_id: UUID,
+    post_creator_id: UUID,
+    creator_id: UUID,
+    data: CommentCreate,
+) -> CommentRow:
+    """Comment on a post; its creator is notified in the same transaction."""
+    comment = Comment(post_id=post_id, creator_id=creator_id, content=data.content)
+    session.add(comment)
+    await session.flush()
+    await notification_service.notify_comment_created(
+        session,
+        post_creator_id=post_creator_id,
+        post_id=post_id,
+        comment_id=comment.id,
+        actor_id=creator_id,
+    )
+    logger.info("comment_created", post_id=str(post_id), comment_id=str(comment.id))
+    created = await get_comment(session, post_id=post_id, comment_id=comment.id)
+    if created is None:  # pragma: no cover - written in this transaction
+        raise LookupError(comment.id)
+    return created
+
+
+async def update_comment(
+    session: AsyncSession, *, comment: CommentRow, data: CommentUpdate
+) -> CommentRow:
+    """Replace the content; sets `updated_at` and the version.
+
+    `ConcurrentEdit` if another edit changed it since `comment` was read.
+    """
+    updated_at = utcnow()
+    updated = await session.scalar(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.version == comment.version)
+        .values(
+            content=data.content, updated_at=updated_at, version=comment.version + 1
+        )
+        .returning(Comment.id)
+    )
+    if updated is None:
+        raise ConcurrentEdit
+    return comment._replace(
+        content=data.content, updated_at=updated_at, version=comment.version + 1
+    )
+
+
+async def delete_comment(session: AsyncSession, *, comment_id: UUID) -> None:
+    """Delete one comment (its notification goes with it)."""
+    await session.execute(delete(Comment).where(Comment.id == comment_id))
+    logger.info("comment_deleted", comment_id=str(comment_id))

@@ -1,0 +1,70 @@
+"""Engines for `DATABASE_URL`: PostgreSQL through asyncpg, SQLite through aiosqlite."""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from src.config import Config
+from src.database.pool import FairAsyncQueuePool
+
+# Milliseconds SQLite waits for another connection's write lock before failing.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def create_engine(config: Config) -> AsyncEngine:
+    """Create the application's engine for `config.DATABASE_URL`."""
+    pool_options: dict[str, Any] = {
+        "poolclass": FairAsyncQueuePool,
+        "pool_size": config.DATABASE_POOL_SIZE,
+        "max_overflow": config.DATABASE_MAX_OVERFLOW,
+        "pool_timeout": config.DATABASE_POOL_TIMEOUT,
+    }
+    if config.is_sqlite:
+        engine = create_async_engine(config.DATABASE_URL, **pool_options)
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        config.DATABASE_URL,
+        **pool_options,
+        pool_pre_ping=config.DATABASE_POOL_PRE_PING,
+        pool_recycle=1800,
+        connect_args={
+            "timeout": config.DATABASE_CONNECT_TIMEOUT,
+            "command_timeout": config.DATABASE_COMMAND_TIMEOUT,
+            "server_settings": {"application_name": "publishing-api"},
+        },
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so that
+        # SAVEPOINTs work and SQLAlchemy's BEGIN below is the only one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
+        # IMMEDIATE takes the write lock up front: a deferred transaction that
+        # later writes can fail with "database is locked" without waiting.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """`engine` for requests that only read, sharing its pool: autocommit, so
+    no BEGIN and COMMIT round trips.
+
+    Each statement runs on its own, as it would under READ COMMITTED anyway;
+    on SQLite, readers then no longer queue behind `BEGIN IMMEDIATE`.
+    """
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

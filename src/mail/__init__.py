@@ -1,0 +1,1 @@
+"""Outgoing email: a `console` backend that logs and an `smtp` one that sends."""

@@ -1,0 +1,61 @@
+"""How errors the routes do not handle themselves are answered."""
+
+import structlog
+from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+
+from src.constants import REQUEST_ID_HEADER, ErrorMessage
+from src.exceptions import ServiceUnavailable
+
+logger = structlog.get_logger(__name__)
+
+# Errors that mean "a dependency is unreachable", not "our code is wrong".
+DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def _request_id_headers() -> dict[str, str]:
+    request_id = correlation_id.get()
+    return {REQUEST_ID_HEADER: request_id} if request_id else {}
+
+
+async def _unhandled_exception_handler(_: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled_exception", exc_info=exc)
+    # This handler runs outside the request-id middleware: add the header here.
+    return JSONResponse(
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        content={"detail": ErrorMessage.INTERNAL_SERVER_ERROR},
+        headers=_request_id_headers(),
+    )
+
+
+async def _dependency_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    logger.error("dependency_unavailable", error=repr(exc))
+    return JSONResponse(
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        content={"detail": ErrorMessage.SERVICE_UNAVAILABLE},
+        headers={"Retry-After": str(ServiceUnavailable.RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    # A connection lost mid-statement surfaces as a plain DBAPIError that
+    # SQLAlchemy marks as a disconnect (and invalidates the pool for).
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return await _dependency_error_handler(request, exc)
+    return await _unhandled_exception_handler(request, exc)
+
+
+def install(app: FastAPI) -> None:
+    """500 for bugs, 503 with `Retry-After` for an unreachable dependency."""
+    app.add_exception_handler(Exception, _unhandled_exception_handler)
+    app.add_exception_handler(sa_exc.DBAPIError, _database_error_handler)
+    for error in DEPENDENCY_ERRORS:
+        app.add_exception_handler(error, _dependency_error_handler)

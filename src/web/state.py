@@ -1,0 +1,40 @@
+"""What the application's lifespan opens, typed, and how a request reaches it."""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from src.aws.client import Storage
+from src.config import Config
+
+if TYPE_CHECKING:
+    # Only for the annotation: the limiter's dependency reads this state.
+    from src.web.rate_limit import RateLimiter
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    """Opened at start-up, closed at shutdown; shared by every request."""
+
+    config: Config
+    engine: AsyncEngine
+    # The same pool in autocommit: reads open no transaction.
+    read_engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    read_sessionmaker: async_sessionmaker[AsyncSession]
+    storage: Storage
+    redis: Redis | None
+    rate_limiter: "RateLimiter"
+
+
+# The key under which the lifespan hands the state to every request.
+STATE_KEY = "app_state"
+
+
+def app_state(request: Request) -> AppState:
+    """The running application's state."""
+    state: AppState = getattr(request.state, STATE_KEY)
+    return state
