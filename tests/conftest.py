@@ -9,7 +9,7 @@ import asyncio
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 # Settings are read at import time: configure the test environment first.
@@ -40,8 +40,6 @@ from sqlalchemy.ext.asyncio import (  # noqa: E402
     create_async_engine,
 )
 
-from src.auth import service as auth_service  # noqa: E402
-from src.auth.schemas import UserCreate  # noqa: E402
 from src.aws.config import StorageBackend, storage_settings  # noqa: E402
 from src.config import Config, settings  # noqa: E402
 from src.database import migrations  # noqa: E402
@@ -56,11 +54,9 @@ from src.database.session import (  # noqa: E402
 )
 from src.mail.config import EmailBackend, email_settings  # noqa: E402
 from src.main import create_app  # noqa: E402
-from tests.factories import AuthUser, create_user, login, user_payload  # noqa: E402
+from tests.factories import AuthUser, create_superuser, create_user  # noqa: E402
 from tests.smtp import Inbox, free_port, start_smtp_server  # noqa: E402
-from tests.utils import app_client  # noqa: E402
-
-type AppFactory = Callable[..., FastAPI]
+from tests.utils import AppFactory, app_client  # noqa: E402
 
 
 def pytest_collection_modifyitems(
@@ -260,22 +256,7 @@ def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
 
 @pytest.fixture
 async def superuser(client: AsyncClient, session: AsyncSession) -> AuthUser:
-    payload = user_payload()
-    await auth_service.create_user(
-        session, data=UserCreate.model_validate(payload), is_superuser=True
-    )
-    tokens = await login(client, payload["username"], payload["password"])
-    me = await client.get(
-        "/auth/users/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
-    )
-    return AuthUser(
-        id=me.json()["id"],
-        email=payload["email"],
-        username=payload["username"],
-        password=payload["password"],
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-    )
+    return await create_superuser(client, session)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from src.auth import service as auth_service
+from src.auth.schemas import UserCreate
 
 DEFAULT_PASSWORD = "Corr3ct-horse!"
 
@@ -64,6 +68,26 @@ async def create_user(client: AsyncClient, **overrides: Any) -> AuthUser:
     )
 
 
+async def create_superuser(client: AsyncClient, session: AsyncSession) -> AuthUser:
+    """A superuser, made as the command line makes one, then logged in."""
+    payload = user_payload()
+    await auth_service.create_user(
+        session, data=UserCreate.model_validate(payload), is_superuser=True
+    )
+    tokens = await login(client, payload["username"], payload["password"])
+    me = await client.get(
+        "/auth/users/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    return AuthUser(
+        id=me.json()["id"],
+        email=payload["email"],
+        username=payload["username"],
+        password=payload["password"],
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+    )
+
+
 async def create_post(
     client: AsyncClient, author: AuthUser, **overrides: Any
 ) -> dict[str, Any]:
@@ -83,3 +107,19 @@ async def create_comment(
     assert response.status_code == 201, response.text
     comment: dict[str, Any] = response.json()
     return comment
+
+
+async def upload_attachment(
+    client: AsyncClient,
+    post_id: str,
+    author: AuthUser,
+    content: bytes = b"hello",
+    filename: str = "note.txt",
+    content_type: str = "text/plain",
+) -> Response:
+    """Upload a file to a post as `author`; the response, whatever its status."""
+    return await client.post(
+        f"/posts/{post_id}/attachments",
+        files={"file": (filename, content, content_type)},
+        headers=author.headers,
+    )

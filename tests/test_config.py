@@ -1,7 +1,16 @@
+import re
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 
+from src.auth.config import AuthConfig
+from src.aws.config import StorageConfig
 from src.config import Config
+from src.mail.config import EmailConfig
+
+ENV_EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
 
 
 @pytest.mark.parametrize(
@@ -36,3 +45,24 @@ def test_local_defaults_need_no_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert config.DATABASE_URL == "sqlite+aiosqlite:///./app.db"
     assert config.MAX_REQUEST_BYTES == 1024 * 1024
     assert config.MAX_UPLOAD_BYTES == 10 * 1024 * 1024
+
+
+def _settings_names() -> set[str]:
+    classes: list[type[BaseSettings]] = [Config, AuthConfig, StorageConfig, EmailConfig]
+    return {
+        f"{cls.model_config.get('env_prefix', '')}{name}"
+        for cls in classes
+        for name in cls.model_fields
+    }
+
+
+def test_env_example_lists_exactly_the_settings() -> None:
+    # .env.example is the one reference of the configuration: it must name
+    # every setting, and nothing that is not one.
+    listed = {
+        match["name"]
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if (match := re.match(r"#? ?(?P<name>[A-Z][A-Z0-9_]+)=", line))
+    }
+
+    assert listed == _settings_names()

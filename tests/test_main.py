@@ -8,8 +8,7 @@ from fastapi import Body, FastAPI
 from httpx import AsyncClient
 
 from src.constants import Environment
-from tests.conftest import AppFactory
-from tests.utils import app_client
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 

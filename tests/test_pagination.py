@@ -5,8 +5,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from src.pagination import Page, PaginationDep
-from tests.conftest import AppFactory
-from tests.utils import app_client
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 

@@ -24,7 +24,7 @@ from src.aws.local import LocalDiskStorage
 from src.aws.schemas import Chunks
 from src.config import Config
 from src.main import create_app
-from tests.factories import AuthUser, create_post, create_user, user_payload
+from tests.factories import create_post, create_user, upload_attachment, user_payload
 from tests.utils import app_client
 
 pytestmark = pytest.mark.anyio
@@ -88,16 +88,6 @@ def gated_app(
     return client
 
 
-async def _upload(
-    client: httpx.AsyncClient, post_id: str, author: AuthUser
-) -> httpx.Response:
-    return await client.post(
-        f"/posts/{post_id}/attachments",
-        files={"file": ("pixel.png", PNG, "image/png")},
-        headers=author.headers,
-    )
-
-
 async def test_another_users_write_succeeds_while_an_upload_is_in_progress(
     gated_app: GatedClient,
     storage: GatedStorage,
@@ -107,7 +97,9 @@ async def test_another_users_write_succeeds_while_an_upload_is_in_progress(
         author = await create_user(client)
         other = await create_user(client)
         post = await create_post(client, author)
-        upload = asyncio.create_task(_upload(client, post["id"], author))
+        upload = asyncio.create_task(
+            upload_attachment(client, post["id"], author, PNG, "pixel.png")
+        )
         await storage.wait_inside(1)
 
         if test_config.is_sqlite:
@@ -140,7 +132,9 @@ async def test_uploads_beyond_the_pool_size_hold_no_connection(
         author = await create_user(client)
         post = await create_post(client, author)
         tasks = [
-            asyncio.create_task(_upload(client, post["id"], author))
+            asyncio.create_task(
+                upload_attachment(client, post["id"], author, PNG, "pixel.png")
+            )
             for _ in range(uploads)
         ]
         # Every upload is at the store at once: none waits for a connection.

@@ -1,10 +1,11 @@
 import os
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import IO, Any
 
 import httpx
 from asgi_lifespan import LifespanManager
@@ -14,6 +15,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.smtp import free_port
+
+# Builds an app on the test's rolled-back connection (the `app_factory` fixture).
+type AppFactory = Callable[..., FastAPI]
 
 
 @asynccontextmanager
@@ -47,12 +51,25 @@ class StatementCounter:
         event.remove(self._connection, "before_cursor_execute", self._count)
 
 
+# Start-up imports the whole app; on a loaded 2-core machine running the
+# suite that has taken well over 30 s. A deadline, not a wait: a server that
+# answers sooner is used at once.
+SERVER_START_DEADLINE_SECONDS = 180
+
+
+class ServerStartError(RuntimeError):
+    """The server exited or did not answer in time; carries its output."""
+
+
 @contextmanager
 def running_server(
     database_url: str, *serve_args: str
 ) -> Generator[tuple[subprocess.Popen[bytes], str]]:
     """The API as production runs it (`python -m src.cli serve`), in a child
     process on a free port; yields the process and its base URL once it answers.
+
+    If it exits or does not answer by the deadline, the failure shows what
+    the server printed.
     """
     port = free_port()
     env = os.environ | {
@@ -61,20 +78,39 @@ def running_server(
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "src.cli", "serve", "--no-migrate"]
-    process = subprocess.Popen([*command, "--port", str(port), *serve_args], env=env)  # noqa: S603
-    base_url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(  # noqa: S603
+            [*command, "--port", str(port), *serve_args],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield _started(process, output, f"http://127.0.0.1:{port}")
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def _started(
+    process: subprocess.Popen[bytes], output: IO[bytes], base_url: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`process` and its URL once it answers; ServerStartError otherwise."""
+    deadline = time.monotonic() + SERVER_START_DEADLINE_SECONDS
+    while not _answers(f"{base_url}/health"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            output.seek(0)
+            printed = output.read().decode(errors="replace")
+            raise ServerStartError(
+                f"serve (exit status {process.poll()}) printed:\n{printed}"
+            )
+        time.sleep(0.1)
+    return process, base_url
+
+
+def _answers(url: str) -> bool:
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/health").is_success:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        yield process, base_url
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        return httpx.get(url).is_success
+    except httpx.TransportError:
+        return False

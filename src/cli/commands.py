@@ -1,6 +1,7 @@
 """The commands of `python -m src.cli`."""
 
 import asyncio
+import json
 import time
 from datetime import timedelta
 from typing import Annotated
@@ -177,6 +178,17 @@ def cleanup(
     """
     objects, tokens = asyncio.run(_cleanup(timedelta(minutes=grace_minutes)))
     typer.echo(f"Removed {objects} orphaned files and {tokens} expired tokens.")
+
+
+@cli.command()
+def openapi() -> None:
+    """Print the OpenAPI document (committed as openapi.json)."""
+    # Imported here: src.main builds an app on import, which no other
+    # command needs.
+    from src.main import create_app  # noqa: PLC0415
+
+    document = create_app(settings).openapi()
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @cli.command()

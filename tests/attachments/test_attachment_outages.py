@@ -10,10 +10,9 @@ from src.attachments.models import Attachment
 from src.aws.client import create_storage
 from src.aws.config import StorageBackend, storage_settings
 from src.database.base import utcnow
-from tests.conftest import AppFactory
-from tests.factories import AuthUser, create_post
+from tests.factories import AuthUser, create_post, upload_attachment
 from tests.smtp import free_port
-from tests.utils import app_client
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 
@@ -38,11 +37,7 @@ async def test_upload_while_the_store_is_down_is_503_and_records_nothing(
     monkeypatch.setattr(storage_settings, "AWS_ENDPOINT_URL", unreachable_s3)
     async with app_client(app_factory()) as client:
         post = await create_post(client, user)
-        response = await client.post(
-            f"/posts/{post['id']}/attachments",
-            files={"file": ("a.png", PNG)},
-            headers=user.headers,
-        )
+        response = await upload_attachment(client, post["id"], user, PNG, "a.png")
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
@@ -61,11 +56,7 @@ async def test_delete_while_the_store_is_down_keeps_the_deletion_and_cleanup_fin
     unreachable_s3: str,
 ) -> None:
     post = await create_post(client, user)
-    uploaded = await client.post(
-        f"/posts/{post['id']}/attachments",
-        files={"file": ("a.png", PNG)},
-        headers=user.headers,
-    )
+    uploaded = await upload_attachment(client, post["id"], user, PNG, "a.png")
     assert uploaded.status_code == 201
     reachable = storage_settings.AWS_ENDPOINT_URL
 

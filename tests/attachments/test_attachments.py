@@ -14,9 +14,8 @@ from src.attachments.models import Attachment
 from src.aws.client import Storage, create_storage
 from src.aws.config import StorageBackend, storage_settings
 from src.database.base import utcnow
-from tests.conftest import AppFactory
-from tests.factories import AuthUser, create_post
-from tests.utils import app_client
+from tests.factories import AuthUser, create_post, upload_attachment
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 
@@ -43,25 +42,10 @@ async def _stored_keys(storage: Storage) -> list[str]:
     return [item.key async for item in storage.list_objects("attachments/")]
 
 
-async def _upload(
-    client: AsyncClient,
-    post_id: str,
-    author: AuthUser,
-    content: bytes,
-    filename: str = "file.bin",
-    content_type: str = "application/octet-stream",
-) -> httpx.Response:
-    return await client.post(
-        f"/posts/{post_id}/attachments",
-        files={"file": (filename, content, content_type)},
-        headers=author.headers,
-    )
-
-
 async def _attach(
     client: AsyncClient, post_id: str, author: AuthUser, content: bytes, **kw: Any
 ) -> dict[str, Any]:
-    response = await _upload(client, post_id, author, content, **kw)
+    response = await upload_attachment(client, post_id, author, content, **kw)
     assert response.status_code == 201, response.text
     attachment: dict[str, Any] = response.json()
     return attachment
@@ -83,7 +67,7 @@ async def test_upload_list_get_and_download(
 ) -> None:
     post = await create_post(client, user)
 
-    response = await _upload(
+    response = await upload_attachment(
         client, post["id"], user, PNG, filename="photo.png", content_type="image/png"
     )
 
@@ -165,7 +149,7 @@ async def test_types_outside_the_allow_list_are_415_and_not_stored(
 ) -> None:
     post = await create_post(client, user)
 
-    response = await _upload(
+    response = await upload_attachment(
         client, post["id"], user, content, filename="cat.png", content_type="image/png"
     )
 
@@ -178,7 +162,7 @@ async def test_types_outside_the_allow_list_are_415_and_not_stored(
 async def test_an_empty_file_is_422(client: AsyncClient, user: AuthUser) -> None:
     post = await create_post(client, user)
 
-    response = await _upload(client, post["id"], user, b"")
+    response = await upload_attachment(client, post["id"], user, b"")
 
     assert response.status_code == 422
     assert response.json() == {"detail": "The file is empty"}
@@ -190,9 +174,11 @@ async def test_size_limit_is_exact(
     limit = 100_000
     async with app_client(app_factory(MAX_UPLOAD_BYTES=limit)) as client:
         post = await create_post(client, user)
-        at_limit = await _upload(client, post["id"], user, TEXT[:1] * limit)
-        over = await _upload(client, post["id"], user, TEXT[:1] * (limit + 1))
-        far_over = await _upload(client, post["id"], user, TEXT[:1] * (limit * 3))
+        at_limit = await upload_attachment(client, post["id"], user, TEXT[:1] * limit)
+        over = await upload_attachment(client, post["id"], user, TEXT[:1] * (limit + 1))
+        far_over = await upload_attachment(
+            client, post["id"], user, TEXT[:1] * (limit * 3)
+        )
 
     assert at_limit.status_code == 201
     assert at_limit.json()["size"] == limit
@@ -208,11 +194,11 @@ async def test_only_the_post_creator_attaches(
 ) -> None:
     post = await create_post(client, user)
 
-    stranger = await _upload(client, post["id"], other_user, PNG)
+    stranger = await upload_attachment(client, post["id"], other_user, PNG)
     anonymous = await client.post(
         f"/posts/{post['id']}/attachments", files={"file": ("a.png", PNG)}
     )
-    missing = await _upload(client, str(uuid.uuid4()), user, PNG)
+    missing = await upload_attachment(client, str(uuid.uuid4()), user, PNG)
 
     assert stranger.status_code == 403
     assert anonymous.status_code == 401

@@ -4,9 +4,8 @@ from collections.abc import AsyncIterator
 import pytest
 from httpx import AsyncClient
 
-from tests.conftest import AppFactory
 from tests.factories import user_payload
-from tests.utils import app_client
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 

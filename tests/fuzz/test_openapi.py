@@ -6,7 +6,7 @@ that match the documented schema. It runs against the real server process,
 authenticated as a normal user.
 
 CI runs a fixed-seed, bounded pass; `FUZZ_EXAMPLES=500 uv run pytest
-tests/fuzz` runs a longer one (see README).
+tests/fuzz` runs a longer one (see docs/testing.md).
 """
 
 import os

@@ -1,8 +1,7 @@
 import pytest
 from httpx import AsyncClient
 
-from tests.conftest import AppFactory
-from tests.utils import app_client
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 

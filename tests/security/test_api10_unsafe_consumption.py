@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.attachments.models import Attachment
 from src.aws.config import storage_settings
 from src.mail.config import EmailBackend, email_settings
-from tests.factories import AuthUser, create_post
+from tests.factories import AuthUser, create_post, upload_attachment
 from tests.smtp import free_port
 
 pytestmark = pytest.mark.anyio
@@ -58,10 +58,8 @@ async def test_a_file_removed_behind_the_api_is_a_clean_404(
     client: AsyncClient, user: AuthUser, session: AsyncSession
 ) -> None:
     post = await create_post(client, user)
-    upload = await client.post(
-        f"/posts/{post['id']}/attachments",
-        files={"file": ("note.txt", b"hello", "text/plain")},
-        headers=user.headers,
+    upload = await upload_attachment(
+        client, post["id"], user, b"hello", "note.txt", "text/plain"
     )
     key = await session.scalar(select(Attachment.storage_key))
     assert key is not None

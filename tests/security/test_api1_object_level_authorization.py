@@ -3,7 +3,7 @@
 import pytest
 from httpx import AsyncClient
 
-from tests.factories import AuthUser, create_comment, create_post
+from tests.factories import AuthUser, create_comment, create_post, upload_attachment
 
 pytestmark = pytest.mark.anyio
 
@@ -64,18 +64,14 @@ async def test_another_users_attachment_cannot_be_deleted(
     client: AsyncClient, user: AuthUser, other_user: AuthUser
 ) -> None:
     post = await create_post(client, user)
-    upload = await client.post(
-        f"/posts/{post['id']}/attachments",
-        files={"file": ("note.txt", b"hello", "text/plain")},
-        headers=user.headers,
+    upload = await upload_attachment(
+        client, post["id"], user, b"hello", "note.txt", "text/plain"
     )
     url = f"/posts/{post['id']}/attachments/{upload.json()['id']}"
 
     delete = await client.delete(url, headers=other_user.headers)
-    foreign_upload = await client.post(
-        f"/posts/{post['id']}/attachments",
-        files={"file": ("x.txt", b"x", "text/plain")},
-        headers=other_user.headers,
+    foreign_upload = await upload_attachment(
+        client, post["id"], other_user, b"x", "x.txt", "text/plain"
     )
 
     assert delete.status_code == 403

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from httpx import AsyncClient
 
-from tests.factories import AuthUser, create_post, user_payload
+from tests.factories import AuthUser, create_post, upload_attachment, user_payload
 
 pytestmark = pytest.mark.anyio
 
@@ -51,10 +51,8 @@ async def test_an_upload_name_never_chooses_the_storage_path(
 ) -> None:
     post = await create_post(client, user)
 
-    response = await client.post(
-        f"/posts/{post['id']}/attachments",
-        files={"file": ("../../../etc/cron.d/job", b"plain text", "text/plain")},
-        headers=user.headers,
+    response = await upload_attachment(
+        client, post["id"], user, b"plain text", "../../../etc/cron.d/job", "text/plain"
     )
 
     assert response.status_code == 201

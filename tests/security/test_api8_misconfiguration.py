@@ -7,8 +7,7 @@ from pydantic import ValidationError
 from src.auth.config import LOCAL_JWT_SECRET, AuthConfig
 from src.config import settings
 from src.constants import Environment
-from tests.conftest import AppFactory
-from tests.utils import app_client
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 
