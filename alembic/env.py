@@ -13,7 +13,7 @@ from alembic import context
 from src.attachments import models as attachments_models
 from src.auth import models as auth_models
 from src.comments import models as comments_models
-from src.config import settings
+from src.config import Config
 from src.database.base import Base, UTCDateTime
 from src.notifications import models as notifications_models
 from src.posts import models as posts_models
@@ -40,7 +40,7 @@ target_metadata = Base.metadata
 
 def _database_url() -> str:
     # Tests and the CLI pass the URL explicitly; otherwise use the settings.
-    url: str = config.attributes.get("database_url") or settings.DATABASE_URL
+    url: str = config.attributes.get("database_url") or Config().DATABASE_URL
     return url
 
 

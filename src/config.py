@@ -1,9 +1,16 @@
+"""The application's settings: the global ones here, each package's in its
+own `config.py`, read once into `Settings` and passed down from `create_app`.
+"""
+
+from dataclasses import dataclass
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from src.constants import Environment
-
-MIN_SECRET_LENGTH = 32
+from src.auth.config import AuthConfig
+from src.aws.config import StorageConfig
+from src.constants import ENV_FILE, Environment
+from src.mail.config import EmailConfig
 
 LOCAL_CORS_ORIGINS = [
     "http://localhost:3000",
@@ -15,15 +22,8 @@ LOCAL_CORS_ORIGINS = [
 ]
 
 
-def env_config(prefix: str = "") -> SettingsConfigDict:
-    """Settings config shared by every module: environment, then `.env`."""
-    return SettingsConfigDict(
-        env_prefix=prefix, env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
-
-
 class Config(BaseSettings):
-    model_config = env_config()
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
     ENVIRONMENT: Environment = Environment.LOCAL
     APP_VERSION: str = "0.1.0"
@@ -100,16 +100,18 @@ class Config(BaseSettings):
         return self.DATABASE_URL.startswith("sqlite")
 
 
-settings = Config()
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of the application."""
+
+    app: Config
+    auth: AuthConfig
+    storage: StorageConfig
+    email: EmailConfig
 
 
-def require_secret(value: str | None, *, variable: str, local_default: str) -> None:
-    """Stop start-up outside `local` when a secret is missing, weak or the dev value."""
-    if not settings.ENVIRONMENT.is_deployed:
-        return
-    if not value or value == local_default or len(value) < MIN_SECRET_LENGTH:
-        raise ValueError(
-            f"{variable} must be set to a random value of at least "
-            f"{MIN_SECRET_LENGTH} characters when "
-            f"ENVIRONMENT={settings.ENVIRONMENT.value}"
-        )
+def load_settings() -> Settings:
+    """Read every settings class from the environment and `.env`."""
+    return Settings(
+        app=Config(), auth=AuthConfig(), storage=StorageConfig(), email=EmailConfig()
+    )

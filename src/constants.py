@@ -11,6 +11,9 @@ class Environment(StrEnum):
         return self is not Environment.LOCAL
 
 
+# Settings are read from the environment, then from this file if it exists.
+ENV_FILE = ".env"
+
 SHOW_DOCS_ENVIRONMENTS = frozenset({Environment.LOCAL, Environment.STAGING})
 
 REQUEST_ID_HEADER = "X-Request-ID"

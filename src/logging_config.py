@@ -5,6 +5,9 @@ import structlog
 from asgi_correlation_id import correlation_id
 from structlog.types import EventDict, Processor, WrappedLogger
 
+# Marks the root handler `setup_logging` installs.
+_OURS = "_publishing_api_handler"
+
 
 def _add_request_id(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     if (request_id := correlation_id.get()) is not None:
@@ -53,7 +56,13 @@ def setup_logging(log_level: str = "INFO", *, json: bool | None = None) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace the handler an earlier call installed; leave others' (a test
+    # runner's capture) in place.
+    root.handlers[:] = [
+        *(h for h in root.handlers if not getattr(h, _OURS, False)),
+        handler,
+    ]
+    setattr(handler, _OURS, True)
     root.setLevel(log_level.upper())
     # Uvicorn installs its own handlers; send its records through ours, and
     # drop its access log: the app writes one access line per request itself.

@@ -12,9 +12,8 @@ from src.attachments.router import router as attachments_router
 from src.auth.router import router as auth_router
 from src.auth.router import users_router
 from src.aws.client import create_storage
-from src.aws.config import storage_settings
 from src.comments.router import router as comments_router
-from src.config import Config, settings
+from src.config import Settings, load_settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS
 from src.database.engine import create_engine, create_read_engine
 from src.database.session import create_read_sessionmaker, create_sessionmaker
@@ -36,8 +35,12 @@ from src.web.state import STATE_KEY, AppState
 logger = structlog.get_logger(__name__)
 
 
-def create_app(config: Config = settings) -> FastAPI:
-    """Build the application: routers, middleware and error handlers."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application from `settings` (default: read from the
+    environment): routers, middleware, error handlers and the lifespan.
+    """
+    settings = settings or load_settings()
+    config = settings.app
     setup_logging(config.LOG_LEVEL, json=config.LOG_JSON)
 
     @asynccontextmanager
@@ -52,14 +55,14 @@ def create_app(config: Config = settings) -> FastAPI:
             "startup",
             environment=config.ENVIRONMENT,
             database=engine.dialect.name,
-            storage=storage_settings.STORAGE_BACKEND,
+            storage=settings.storage.STORAGE_BACKEND,
         )
         try:
-            async with create_storage(storage_settings) as storage:
+            async with create_storage(settings.storage) as storage:
                 read_engine = create_read_engine(engine)
                 yield {
                     STATE_KEY: AppState(
-                        config=config,
+                        settings=settings,
                         engine=engine,
                         read_engine=read_engine,
                         sessionmaker=create_sessionmaker(engine),

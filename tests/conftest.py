@@ -1,4 +1,6 @@
-"""Test fixtures: a migrated database per run, a rolled-back transaction per test.
+"""Test fixtures: a migrated database per run, a rolled-back transaction per
+test, and apps built from a settings object (`test_settings`, `settings`),
+not from the environment.
 
 The suite runs on SQLite by default. Set TEST_DATABASE_URL to a PostgreSQL URL
 (postgresql+asyncpg://user@host/db) to run it there: a fresh database is
@@ -6,33 +8,17 @@ created next to the one named, migrated, and dropped at the end.
 """
 
 import asyncio
+import dataclasses
 import os
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-# Settings are read at import time: configure the test environment first.
-_TMP = Path(tempfile.mkdtemp(prefix="publishing-api-tests-"))
-os.environ["ENVIRONMENT"] = "local"
-os.environ["DATABASE_URL"] = os.environ.get(
-    "TEST_DATABASE_URL", f"sqlite+aiosqlite:///{_TMP / 'test.db'}"
-)
-os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
-# Cheap Argon2 parameters: the suite hashes hundreds of passwords.
-os.environ["AUTH_PASSWORD_HASH_TIME_COST"] = "1"
-os.environ["AUTH_PASSWORD_HASH_MEMORY_KIB"] = "1024"
-os.environ["AUTH_PASSWORD_HASH_PARALLELISM"] = "1"
-os.environ["LOG_JSON"] = "true"
-os.environ.pop("REDIS_URL", None)
-os.environ["STORAGE_BACKEND"] = "local"
-os.environ["STORAGE_LOCAL_DIR"] = str(_TMP / "storage")
-
-import pytest  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from httpx import AsyncClient  # noqa: E402
-from sqlalchemy import make_url, text  # noqa: E402
-from sqlalchemy.ext.asyncio import (  # noqa: E402
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
     AsyncSession,
@@ -40,30 +26,34 @@ from sqlalchemy.ext.asyncio import (  # noqa: E402
     create_async_engine,
 )
 
-from src.aws.config import StorageBackend, storage_settings  # noqa: E402
-from src.config import Config, settings  # noqa: E402
-from src.database import migrations  # noqa: E402
-from src.database.base import Base  # noqa: E402
-from src.database.engine import create_engine  # noqa: E402
-from src.database.session import (  # noqa: E402
+from src.aws.config import StorageBackend, StorageConfig
+from src.config import Config, Settings
+from src.constants import Environment
+from src.database import migrations
+from src.database.base import Base
+from src.database.engine import create_engine
+from src.database.session import (
     ReadBind,
     ReadOnlySession,
     get_read_bind,
     get_read_session,
     get_unit_of_work,
 )
-from src.mail.config import EmailBackend, email_settings  # noqa: E402
-from src.main import create_app  # noqa: E402
-from tests.factories import AuthUser, create_superuser, create_user  # noqa: E402
-from tests.smtp import Inbox, free_port, start_smtp_server  # noqa: E402
-from tests.utils import AppFactory, app_client  # noqa: E402
+from src.mail.config import EmailBackend, EmailConfig
+from src.main import create_app
+from tests.factories import AuthUser, create_superuser, create_user
+from tests.smtp import Inbox, free_port, start_smtp_server
+from tests.utils import AUTH_CONFIG, AppFactory, app_client, with_app_settings
+
+# Unset: the suite runs on a SQLite file of its own.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     # Tests of PostgreSQL behaviour (faults) run in the PostgreSQL pass only.
-    if not settings.is_sqlite:
+    if TEST_DATABASE_URL:
         return
     kept = [item for item in items if item.get_closest_marker("postgres") is None]
     if len(kept) < len(items):
@@ -88,14 +78,20 @@ def _run_sql(url: str, *statements: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Files of this run: the SQLite database, stored attachments."""
+    return tmp_path_factory.mktemp("run")
+
+
+@pytest.fixture(scope="session")
+def database_url(run_dir: Path) -> Iterator[str]:
     """A freshly migrated database for this run, removed afterwards."""
-    url = settings.DATABASE_URL
-    if settings.is_sqlite:
+    if not TEST_DATABASE_URL:
+        url = f"sqlite+aiosqlite:///{run_dir / 'test.db'}"
         migrations.upgrade_head(url)
         yield url
         return
-    admin = make_url(url)
+    admin = make_url(Config(DATABASE_URL=TEST_DATABASE_URL).DATABASE_URL)
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin_url = admin.render_as_string(hide_password=False)
     test_url = admin.set(database=name).render_as_string(hide_password=False)
@@ -108,13 +104,45 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def test_config(database_url: str) -> Config:
-    return Config(DATABASE_URL=database_url)
+def test_settings(database_url: str, run_dir: Path) -> Settings:
+    """The run's settings, built here rather than read from the environment."""
+    return Settings(
+        app=Config(
+            _env_file=None,
+            ENVIRONMENT=Environment.LOCAL,
+            DATABASE_URL=database_url,
+            REDIS_URL=None,
+            RATE_LIMIT_ENABLED=False,
+            LOG_JSON=True,
+        ),
+        auth=AUTH_CONFIG,
+        storage=StorageConfig(
+            _env_file=None,
+            STORAGE_BACKEND=StorageBackend.LOCAL,
+            STORAGE_LOCAL_DIR=run_dir / "storage",
+        ),
+        email=EmailConfig(_env_file=None, EMAIL_BACKEND=EmailBackend.CONSOLE),
+    )
+
+
+@pytest.fixture
+def settings(test_settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """The settings of the test's app: the run's, with the storage backend and
+    the mail server of the fixtures the test asks for.
+    """
+    settings = test_settings
+    if "storage_backend" in request.fixturenames:
+        storage: StorageConfig = request.getfixturevalue("storage_config")
+        settings = dataclasses.replace(settings, storage=storage)
+    if "smtp_inbox" in request.fixturenames:
+        inbox: Inbox = request.getfixturevalue("smtp_inbox")
+        settings = dataclasses.replace(settings, email=inbox.config)
+    return settings
 
 
 @pytest.fixture(scope="session")
-async def engine(test_config: Config) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(test_config)
+async def engine(test_settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(test_settings.app)
     yield engine
     await engine.dispose()
 
@@ -142,12 +170,13 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 @pytest.fixture
 def app_factory(
-    test_config: Config, connection: AsyncConnection, session: AsyncSession
+    settings: Settings, connection: AsyncConnection, session: AsyncSession
 ) -> AppFactory:
     """Build an app on the test's rolled-back connection: its units of work
     share the test's session, its reads see what they wrote.
 
-    Keyword arguments override settings for that app only.
+    Keyword arguments override global settings (`src/config.py`) for that
+    app only; `settings=` replaces them all.
     """
     read_sessionmaker = async_sessionmaker(
         connection,
@@ -175,8 +204,8 @@ def app_factory(
         # Reads outside the unit of work see the test's uncommitted rows too.
         return connection
 
-    def factory(**overrides: object) -> FastAPI:
-        app = create_app(test_config.model_copy(update=overrides))
+    def factory(*, settings: Settings = settings, **overrides: object) -> FastAPI:
+        app = create_app(with_app_settings(settings, **overrides))
         app.dependency_overrides[get_unit_of_work] = test_unit_of_work
         app.dependency_overrides[get_read_session] = test_read_session
         app.dependency_overrides[get_read_bind] = test_read_bind
@@ -221,13 +250,13 @@ def committed_module_database(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def committing_client(
-    test_config: Config, database_url: str
+    settings: Settings, database_url: str
 ) -> AsyncIterator[AsyncClient]:
     """A client on real, separately committed sessions (for races).
 
     Every table is emptied afterwards.
     """
-    async with app_client(create_app(test_config)) as client:
+    async with app_client(create_app(settings)) as client:
         yield client
     await _empty_tables(database_url)
 
@@ -243,20 +272,25 @@ async def other_user(client: AsyncClient) -> AuthUser:
 
 
 @pytest.fixture
-def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    """Route email through the smtp backend to a real server the test reads."""
+def smtp_inbox() -> Iterator[Inbox]:
+    """A real SMTP server the test reads; the test's app sends email to it."""
     inbox = Inbox()
     controller = start_smtp_server(inbox)
-    monkeypatch.setattr(email_settings, "EMAIL_BACKEND", EmailBackend.SMTP)
-    monkeypatch.setattr(email_settings, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setattr(email_settings, "SMTP_PORT", controller.port)
+    inbox.config = EmailConfig(
+        _env_file=None,
+        EMAIL_BACKEND=EmailBackend.SMTP,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=controller.port,
+    )
     yield inbox
     controller.stop()
 
 
 @pytest.fixture
-async def superuser(client: AsyncClient, session: AsyncSession) -> AuthUser:
-    return await create_superuser(client, session)
+async def superuser(
+    client: AsyncClient, session: AsyncSession, settings: Settings
+) -> AuthUser:
+    return await create_superuser(client, session, settings.auth)
 
 
 @pytest.fixture(scope="session")
@@ -272,21 +306,29 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(params=[StorageBackend.LOCAL, StorageBackend.S3])
-def storage_backend(
+def storage_backend(request: pytest.FixtureRequest) -> StorageBackend:
+    """Each backend in turn (the test's app uses `storage_config`)."""
+    backend: StorageBackend = request.param
+    return backend
+
+
+@pytest.fixture
+def storage_config(
+    storage_backend: StorageBackend,
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
-) -> StorageBackend:
-    """Each backend in turn: a fresh directory, or a fresh bucket on the S3
-    server, reached through the same client code production uses.
+) -> StorageConfig:
+    """A fresh directory, or a fresh bucket on the S3 server, reached through
+    the same client code production uses.
     """
-    backend: StorageBackend = request.param
-    monkeypatch.setattr(storage_settings, "STORAGE_BACKEND", backend)
-    if backend is StorageBackend.LOCAL:
-        monkeypatch.setattr(storage_settings, "STORAGE_LOCAL_DIR", tmp_path / "files")
-        return backend
-    endpoint = request.getfixturevalue("s3_endpoint")
-    bucket = f"test-{uuid.uuid4().hex[:16]}"
+    if storage_backend is StorageBackend.LOCAL:
+        return StorageConfig(
+            _env_file=None,
+            STORAGE_BACKEND=StorageBackend.LOCAL,
+            STORAGE_LOCAL_DIR=tmp_path / "files",
+        )
+    # The standard AWS credential chain, pointed at the test server.
     for name, value in {
         "AWS_ACCESS_KEY_ID": "test-key",
         "AWS_SECRET_ACCESS_KEY": "test-secret",
@@ -294,19 +336,21 @@ def storage_backend(
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-aws-credentials"),
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(storage_settings, "AWS_ENDPOINT_URL", endpoint)
-    monkeypatch.setattr(storage_settings, "AWS_S3_BUCKET", bucket)
-    monkeypatch.setattr(storage_settings, "AWS_REGION", "us-east-1")
-    asyncio.run(_create_bucket())
-    return backend
+    config = StorageConfig(
+        _env_file=None,
+        STORAGE_BACKEND=StorageBackend.S3,
+        AWS_ENDPOINT_URL=request.getfixturevalue("s3_endpoint"),
+        AWS_S3_BUCKET=f"test-{uuid.uuid4().hex[:16]}",
+        AWS_REGION="us-east-1",
+    )
+    asyncio.run(_create_bucket(config))
+    return config
 
 
-async def _create_bucket() -> None:
+async def _create_bucket(config: StorageConfig) -> None:
     from aiobotocore.session import get_session  # noqa: PLC0415
 
     async with get_session().create_client(
-        "s3",
-        region_name=storage_settings.AWS_REGION,
-        endpoint_url=storage_settings.AWS_ENDPOINT_URL,
+        "s3", region_name=config.AWS_REGION, endpoint_url=config.AWS_ENDPOINT_URL
     ) as client:
-        await client.create_bucket(Bucket=storage_settings.AWS_S3_BUCKET or "")
+        await client.create_bucket(Bucket=config.AWS_S3_BUCKET or "")

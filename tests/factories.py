@@ -8,6 +8,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth import service as auth_service
+from src.auth.config import AuthConfig
 from src.auth.schemas import UserCreate
 
 DEFAULT_PASSWORD = "Corr3ct-horse!"
@@ -68,11 +69,16 @@ async def create_user(client: AsyncClient, **overrides: Any) -> AuthUser:
     )
 
 
-async def create_superuser(client: AsyncClient, session: AsyncSession) -> AuthUser:
+async def create_superuser(
+    client: AsyncClient, session: AsyncSession, config: AuthConfig
+) -> AuthUser:
     """A superuser, made as the command line makes one, then logged in."""
     payload = user_payload()
     await auth_service.create_user(
-        session, data=UserCreate.model_validate(payload), is_superuser=True
+        session,
+        data=UserCreate.model_validate(payload),
+        config=config,
+        is_superuser=True,
     )
     tokens = await login(client, payload["username"], payload["password"])
     me = await client.get(

@@ -9,12 +9,16 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from src.mail.config import EmailConfig
+
 
 class Inbox:
     """An aiosmtpd handler keeping every message it receives."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        # How an app reaches this server; set once it listens.
+        self.config = EmailConfig(_env_file=None)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = email.message_from_bytes(

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from src.auth.models import RefreshToken, User
-from src.aws.config import StorageBackend, storage_settings
+from src.aws.config import StorageBackend
 from src.cli.commands import cli
 from src.cli.seed import DEMO_PASSWORD
-from src.config import Config, settings
+from src.config import Settings
 from src.database.base import utcnow
 from src.main import create_app
 from tests.utils import app_client
@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def cli_database(committed_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(settings, "DATABASE_URL", committed_database)
+def cli_database(
+    committed_database: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """Commands read their settings from the environment, as an operator's do."""
+    monkeypatch.setenv("DATABASE_URL", committed_database)
+    for name in ("TIME_COST", "MEMORY_KIB", "PARALLELISM"):
+        value = getattr(settings.auth, f"PASSWORD_HASH_{name}")
+        monkeypatch.setenv(f"AUTH_PASSWORD_HASH_{name}", str(value))
     return committed_database
 
 
@@ -122,9 +128,9 @@ def test_production_start_up_accepts_a_strong_secret() -> None:
     assert result.returncode == 0, result.stderr
 
 
-async def _seeded_view(config: Config) -> tuple[dict[str, Any], list[str], int]:
+async def _seeded_view(settings: Settings) -> tuple[dict[str, Any], list[str], int]:
     """What a client sees after seeding: the first page, usernames, a login."""
-    async with app_client(create_app(config)) as client:
+    async with app_client(create_app(settings)) as client:
         page = (await client.get("/posts", params={"limit": 100})).json()
         usernames = sorted({post["creator"]["username"] for post in page["items"]})
         response = await client.post(
@@ -134,7 +140,7 @@ async def _seeded_view(config: Config) -> tuple[dict[str, Any], list[str], int]:
 
 
 def test_seed_fills_the_database_with_consistent_demo_data(
-    cli_database: str, test_config: Config
+    cli_database: str, settings: Settings
 ) -> None:
     args = ["seed", "--users", "7", "--posts", "40", "--comments", "90"]
 
@@ -142,7 +148,7 @@ def test_seed_fills_the_database_with_consistent_demo_data(
 
     assert result.exit_code == 0, result.output
     assert "Seeded 7 users, 40 posts and 90 comments" in result.output
-    page, usernames, login_status = asyncio.run(_seeded_view(test_config))
+    page, usernames, login_status = asyncio.run(_seeded_view(settings))
     assert page["total"] == 40
     assert sum(post["comments_count"] for post in page["items"]) == 90
     created = [post["created_at"] for post in page["items"]]
@@ -197,8 +203,8 @@ async def _refresh_token_count(database_url: str) -> int:
 def test_cleanup_removes_old_orphaned_files_and_expired_tokens(
     cli_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(storage_settings, "STORAGE_BACKEND", StorageBackend.LOCAL)
-    monkeypatch.setattr(storage_settings, "STORAGE_LOCAL_DIR", tmp_path)
+    monkeypatch.setenv("STORAGE_BACKEND", StorageBackend.LOCAL)
+    monkeypatch.setenv("STORAGE_LOCAL_DIR", str(tmp_path))
     old, new = tmp_path / "attachments/p/old", tmp_path / "attachments/p/new"
     old.parent.mkdir(parents=True)
     old.write_bytes(b"left behind")

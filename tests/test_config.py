@@ -38,7 +38,7 @@ def test_wildcard_cors_origin_is_refused() -> None:
 
 
 def test_local_defaults_need_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
 
     config = Config(_env_file=None)
 
@@ -50,9 +50,11 @@ def test_local_defaults_need_no_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def _settings_names() -> set[str]:
     classes: list[type[BaseSettings]] = [Config, AuthConfig, StorageConfig, EmailConfig]
     return {
-        f"{cls.model_config.get('env_prefix', '')}{name}"
+        field.validation_alias
+        if isinstance(field.validation_alias, str)
+        else f"{cls.model_config.get('env_prefix', '')}{name}"
         for cls in classes
-        for name in cls.model_fields
+        for name, field in cls.model_fields.items()
     }
 
 

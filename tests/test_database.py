@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from src.config import Config
+from src.config import Settings
 from src.database.base import UTCDateTime
 from src.database.session import ReadSession, UnitOfWork
 from src.main import create_app
@@ -53,9 +53,9 @@ async def test_naive_timestamps_are_refused(
 
 
 async def test_a_read_session_refuses_to_write(
-    test_config: Config, committed_database: str
+    settings: Settings, committed_database: str
 ) -> None:
-    app = create_app(test_config)
+    app = create_app(settings)
 
     @app.get("/test-rename/{post_id}")
     async def rename(post_id: UUID, session: ReadSession) -> None:
@@ -74,9 +74,9 @@ async def test_a_read_session_refuses_to_write(
 
 
 async def test_a_unit_of_work_commits_whatever_the_method(
-    test_config: Config, committed_database: str
+    settings: Settings, committed_database: str
 ) -> None:
-    app = create_app(test_config)
+    app = create_app(settings)
 
     @app.get("/test-rename/{post_id}")
     async def rename(post_id: UUID, session: UnitOfWork) -> None:

@@ -22,10 +22,10 @@ from src.aws.client import Storage
 from src.aws.dependencies import get_storage
 from src.aws.local import LocalDiskStorage
 from src.aws.schemas import Chunks
-from src.config import Config
+from src.config import Settings
 from src.main import create_app
 from tests.factories import create_post, create_user, upload_attachment, user_payload
-from tests.utils import app_client
+from tests.utils import app_client, with_app_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -72,12 +72,12 @@ type GatedClient = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 @pytest.fixture
 def gated_app(
-    test_config: Config, committed_database: str, storage: GatedStorage
+    settings: Settings, committed_database: str, storage: GatedStorage
 ) -> GatedClient:
     """A client of an app on real, committed sessions and the gated storage."""
 
     def client(**overrides: object) -> AbstractAsyncContextManager[httpx.AsyncClient]:
-        app = create_app(test_config.model_copy(update=overrides))
+        app = create_app(with_app_settings(settings, **overrides))
 
         async def gated() -> Storage:
             return storage
@@ -91,7 +91,7 @@ def gated_app(
 async def test_another_users_write_succeeds_while_an_upload_is_in_progress(
     gated_app: GatedClient,
     storage: GatedStorage,
-    test_config: Config,
+    settings: Settings,
 ) -> None:
     async with gated_app() as client:
         author = await create_user(client)
@@ -102,9 +102,9 @@ async def test_another_users_write_succeeds_while_an_upload_is_in_progress(
         )
         await storage.wait_inside(1)
 
-        if test_config.is_sqlite:
+        if settings.app.is_sqlite:
             # Nobody holds SQLite's write lock: it is free to take at once.
-            path = make_url(test_config.DATABASE_URL).database or ""
+            path = make_url(settings.app.DATABASE_URL).database or ""
             probe = sqlite3.connect(path, timeout=0, isolation_level=None)
             probe.execute("BEGIN IMMEDIATE")
             probe.execute("ROLLBACK")
@@ -164,7 +164,7 @@ async def _transactions_open(database_url: str) -> int:
 
 
 async def test_logins_waiting_for_the_hasher_do_not_block_writes(
-    gated_app: GatedClient,
+    gated_app: GatedClient, settings: Settings
 ) -> None:
     async with gated_app() as client:
         writer = await create_user(client)
@@ -174,7 +174,7 @@ async def test_logins_waiting_for_the_hasher_do_not_block_writes(
 
         # Occupy the hashing thread: the logins queue behind it, mid-request.
         gate = threading.Event()
-        executor = auth_utils._hash_executor()
+        executor = auth_utils.hash_executor(settings.auth)
         blocker = executor.submit(gate.wait)
         logins = [
             asyncio.create_task(

@@ -1,4 +1,6 @@
+import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,10 +16,35 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from src.auth.config import LOCAL_JWT_SECRET, AuthConfig
+from src.config import Settings
+from src.constants import Environment
 from tests.smtp import free_port
+
+# The suite's auth settings: the defaults, with cheap Argon2 parameters (it
+# hashes hundreds of passwords); named here so that tests can forge tokens.
+AUTH_CONFIG = AuthConfig(
+    _env_file=None,
+    ENVIRONMENT=Environment.LOCAL,
+    JWT_SECRET=LOCAL_JWT_SECRET,
+    JWT_ALG="HS256",
+    JWT_EXP=5,
+    REFRESH_TOKEN_KEY="refreshToken",
+    SECURE_COOKIES=True,
+    PASSWORD_HASH_TIME_COST=1,
+    PASSWORD_HASH_MEMORY_KIB=1024,
+    PASSWORD_HASH_PARALLELISM=1,
+)
 
 # Builds an app on the test's rolled-back connection (the `app_factory` fixture).
 type AppFactory = Callable[..., FastAPI]
+
+
+def with_app_settings(settings: Settings, **overrides: object) -> Settings:
+    """`settings` with some global settings (`src/config.py`) replaced."""
+    if not overrides:
+        return settings
+    return dataclasses.replace(settings, app=settings.app.model_copy(update=overrides))
 
 
 @asynccontextmanager
@@ -72,11 +99,19 @@ def running_server(
     the server printed.
     """
     port = free_port()
+    files = tempfile.mkdtemp(prefix="served-files-")
+    # The server reads its settings from the environment, as in production.
     env = os.environ | {
+        "ENVIRONMENT": "local",
         "DATABASE_URL": database_url,
         "RATE_LIMIT_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
+        "STORAGE_BACKEND": "local",
+        "STORAGE_LOCAL_DIR": files,
+        "AUTH_PASSWORD_HASH_TIME_COST": str(AUTH_CONFIG.PASSWORD_HASH_TIME_COST),
+        "AUTH_PASSWORD_HASH_MEMORY_KIB": str(AUTH_CONFIG.PASSWORD_HASH_MEMORY_KIB),
     }
+    env.pop("REDIS_URL", None)
     command = [sys.executable, "-m", "src.cli", "serve", "--no-migrate"]
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(  # noqa: S603
@@ -91,6 +126,7 @@ def running_server(
             if process.poll() is None:
                 process.kill()
                 process.wait()
+            shutil.rmtree(files, ignore_errors=True)
 
 
 def _started(

@@ -21,7 +21,7 @@ from src.exceptions import responses
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import OwnedPost, ValidPost
 from src.posts.exceptions import NotPostCreator, PostNotFound
-from src.web.state import app_state
+from src.web.state import AppSettings
 
 router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
 
@@ -52,8 +52,9 @@ async def create_attachment(
     response: Response,
     session: UnitOfWork,
     storage: StorageDep,
+    settings: AppSettings,
 ) -> AttachmentResponse:
-    max_bytes = app_state(request).config.MAX_UPLOAD_BYTES
+    max_bytes = settings.app.MAX_UPLOAD_BYTES
     if file.size is not None and file.size > max_bytes:
         raise AttachmentTooLarge(max_bytes)
     # Stored before the unit of work's first statement: no transaction is

@@ -2,16 +2,24 @@ from datetime import timedelta
 from typing import Self
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from src.config import env_config, require_secret
+from src.constants import ENV_FILE, Environment
 
 # Used only in ENVIRONMENT=local; start-up refuses it anywhere else.
 LOCAL_JWT_SECRET = "local-development-secret-not-for-deployed-use"
+MIN_SECRET_LENGTH = 32
 
 
 class AuthConfig(BaseSettings):
-    model_config = env_config("AUTH_")
+    model_config = SettingsConfigDict(
+        env_prefix="AUTH_", env_file=ENV_FILE, extra="ignore"
+    )
+
+    # The global ENVIRONMENT (no prefix): the secret's strength depends on it.
+    ENVIRONMENT: Environment = Field(
+        default=Environment.LOCAL, validation_alias="ENVIRONMENT"
+    )
 
     JWT_ALG: str = "HS256"
     JWT_SECRET: str = LOCAL_JWT_SECRET
@@ -35,12 +43,14 @@ class AuthConfig(BaseSettings):
 
     @model_validator(mode="after")
     def _strong_secret(self) -> Self:
-        require_secret(
-            self.JWT_SECRET, variable="AUTH_JWT_SECRET", local_default=LOCAL_JWT_SECRET
-        )
+        secret = self.JWT_SECRET
+        weak = secret == LOCAL_JWT_SECRET or len(secret) < MIN_SECRET_LENGTH
+        if self.ENVIRONMENT.is_deployed and weak:
+            raise ValueError(
+                "AUTH_JWT_SECRET must be set to a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters when "
+                f"ENVIRONMENT={self.ENVIRONMENT.value}"
+            )
         if self.JWT_ALG not in {"HS256", "HS384", "HS512"}:
             raise ValueError("AUTH_JWT_ALG must be one of HS256, HS384, HS512")
         return self
-
-
-auth_settings = AuthConfig()

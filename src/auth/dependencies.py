@@ -2,30 +2,38 @@ from typing import Annotated
 from uuid import UUID
 
 import jwt
-from fastapi import Body, Cookie, Depends
+from fastapi import Body, Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from src.auth import service, utils
-from src.auth.config import auth_settings
+from src.auth.config import AuthConfig
 from src.auth.exceptions import InvalidToken, MissingRefreshToken, UserNotFound
 from src.auth.models import User
 from src.auth.schemas import RefreshTokenRequest
 from src.database.session import ReadSession
 from src.exceptions import NotAuthenticated
+from src.web.state import AppSettings
 
 # auto_error=False: a missing token is our 401 (with WWW-Authenticate), not
 # the library's.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
+async def get_auth_settings(settings: AppSettings) -> AuthConfig:
+    return settings.auth
+
+
+AuthSettings = Annotated[AuthConfig, Depends(get_auth_settings)]
+
+
 async def parse_jwt_data(
-    token: Annotated[str | None, Depends(oauth2_scheme)],
+    token: Annotated[str | None, Depends(oauth2_scheme)], config: AuthSettings
 ) -> UUID:
     """The user id of a valid access token; 401 for any other."""
     if token is None:
         raise NotAuthenticated
     try:
-        return UUID(utils.decode_access_token(token)["sub"])
+        return UUID(utils.decode_access_token(token, config)["sub"])
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise InvalidToken from exc
 
@@ -54,19 +62,17 @@ ValidUser = Annotated[User, Depends(valid_user_id)]
 
 
 async def refresh_token_optional(
+    request: Request,
+    config: AuthSettings,
     body: Annotated[RefreshTokenRequest | None, Body()] = None,
-    # Set by the server and sent back by browsers: not a client-facing
-    # parameter, so not in the schema (the routes' descriptions name it).
-    cookie: Annotated[
-        str,
-        Cookie(
-            alias=auth_settings.REFRESH_TOKEN_KEY,
-            max_length=256,
-            include_in_schema=False,
-        ),
-    ] = "",
 ) -> str | None:
-    """The refresh token from the JSON body, else from the cookie."""
+    """The refresh token from the JSON body, else from the cookie.
+
+    The cookie is set by the server and sent back by browsers: not a
+    client-facing parameter, so not in the schema (the routes' descriptions
+    name it), and its name is a setting.
+    """
+    cookie = request.cookies.get(config.REFRESH_TOKEN_KEY)
     return (body.refresh_token if body else None) or cookie or None
 
 

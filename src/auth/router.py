@@ -6,6 +6,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from src.attachments import service as attachments_service
 from src.auth import service, utils
 from src.auth.dependencies import (
+    AuthSettings,
     CurrentUser,
     PresentedRefreshToken,
     RefreshTokenOptional,
@@ -38,6 +39,7 @@ from src.database.session import ReadSession, UnitOfWork
 from src.exceptions import TooManyRequests, responses
 from src.mail.client import send_email
 from src.web.rate_limit import rate_limit
+from src.web.state import AppSettings
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -60,10 +62,13 @@ async def register(
     response: Response,
     background_tasks: BackgroundTasks,
     session: UnitOfWork,
+    settings: AppSettings,
 ) -> UserPrivate:
-    user = await service.create_user(session, data=data)
-    if message := await service.request_email_verification(session, user=user):
-        background_tasks.add_task(send_email, message)
+    user = await service.create_user(session, data=data, config=settings.auth)
+    if message := await service.request_email_verification(
+        session, user=user, settings=settings
+    ):
+        background_tasks.add_task(send_email, message, settings.email)
     response.headers["Location"] = request.app.url_path_for(
         "get_user_profile", user_id=str(user.id)
     )
@@ -84,13 +89,16 @@ async def login(
     response: Response,
     reads: ReadSession,
     session: UnitOfWork,
+    config: AuthSettings,
 ) -> TokenResponse:
     # Verified on the read session: no transaction waits on the hash.
     user, upgraded_hash = await service.authenticate(
-        reads, login=form.username, password=form.password
+        reads, login=form.username, password=form.password, config=config
     )
-    tokens = await service.log_in(session, user_id=user.id, upgraded_hash=upgraded_hash)
-    utils.set_refresh_cookie(response, tokens.refresh_token)
+    tokens = await service.log_in(
+        session, user_id=user.id, upgraded_hash=upgraded_hash, config=config
+    )
+    utils.set_refresh_cookie(response, tokens.refresh_token, config)
     return tokens
 
 
@@ -103,10 +111,13 @@ async def login(
     responses=responses(InvalidRefreshToken),
 )
 async def refresh_tokens(
-    token: PresentedRefreshToken, response: Response, session: UnitOfWork
+    token: PresentedRefreshToken,
+    response: Response,
+    session: UnitOfWork,
+    config: AuthSettings,
 ) -> TokenResponse:
-    tokens = await service.rotate_refresh_token(session, token=token)
-    utils.set_refresh_cookie(response, tokens.refresh_token)
+    tokens = await service.rotate_refresh_token(session, token=token, config=config)
+    utils.set_refresh_cookie(response, tokens.refresh_token, config)
     return tokens
 
 
@@ -118,11 +129,14 @@ async def refresh_tokens(
     "cookie. Idempotent.",
 )
 async def logout(
-    token: RefreshTokenOptional, response: Response, session: UnitOfWork
+    token: RefreshTokenOptional,
+    response: Response,
+    session: UnitOfWork,
+    config: AuthSettings,
 ) -> None:
     if token:
         await service.revoke_refresh_token(session, token=token)
-    utils.clear_refresh_cookie(response)
+    utils.clear_refresh_cookie(response, config)
 
 
 @router.get(
@@ -156,9 +170,9 @@ async def update_me(
     responses=responses(InvalidToken, WrongPassword),
 )
 async def change_password(
-    data: PasswordChange, user: CurrentUser, session: UnitOfWork
+    data: PasswordChange, user: CurrentUser, session: UnitOfWork, config: AuthSettings
 ) -> None:
-    await service.change_password(session, user=user, data=data)
+    await service.change_password(session, user=user, data=data, config=config)
 
 
 @router.delete(
@@ -185,10 +199,11 @@ async def delete_me(
     session: UnitOfWork,
     storage: StorageDep,
     background_tasks: BackgroundTasks,
+    config: AuthSettings,
 ) -> None:
     keys = await attachments_service.delete_attachments_of_user(session, user.id)
     await service.delete_user(session, user_id=user.id)
-    utils.clear_refresh_cookie(response)
+    utils.clear_refresh_cookie(response, config)
     # Runs after the response, so after the deletion is committed.
     background_tasks.add_task(attachments_service.remove_stored_objects, storage, keys)
 
@@ -203,10 +218,15 @@ async def delete_me(
     dependencies=[rate_limit("verify_email")],
 )
 async def send_verification_email(
-    user: CurrentUser, background_tasks: BackgroundTasks, session: UnitOfWork
+    user: CurrentUser,
+    background_tasks: BackgroundTasks,
+    session: UnitOfWork,
+    settings: AppSettings,
 ) -> AcceptedResponse:
-    if message := await service.request_email_verification(session, user=user):
-        background_tasks.add_task(send_email, message)
+    if message := await service.request_email_verification(
+        session, user=user, settings=settings
+    ):
+        background_tasks.add_task(send_email, message, settings.email)
         return AcceptedResponse(detail="Verification email sent")
     return AcceptedResponse(detail="Email already verified")
 
@@ -232,10 +252,15 @@ async def confirm_email(data: EmailTokenConfirm, session: UnitOfWork) -> None:
     dependencies=[rate_limit("password_reset")],
 )
 async def request_password_reset(
-    data: PasswordResetRequest, background_tasks: BackgroundTasks, session: UnitOfWork
+    data: PasswordResetRequest,
+    background_tasks: BackgroundTasks,
+    session: UnitOfWork,
+    settings: AppSettings,
 ) -> AcceptedResponse:
-    if message := await service.request_password_reset(session, email=data.email):
-        background_tasks.add_task(send_email, message)
+    if message := await service.request_password_reset(
+        session, email=data.email, settings=settings
+    ):
+        background_tasks.add_task(send_email, message, settings.email)
     return AcceptedResponse(
         detail="If the address is registered, a reset link has been sent"
     )
@@ -249,8 +274,12 @@ async def request_password_reset(
     "token of the account is revoked.",
     responses=responses(InvalidEmailToken),
 )
-async def reset_password(data: PasswordResetConfirm, session: UnitOfWork) -> None:
-    await service.reset_password(session, token=data.token, password=data.new_password)
+async def reset_password(
+    data: PasswordResetConfirm, session: UnitOfWork, config: AuthSettings
+) -> None:
+    await service.reset_password(
+        session, token=data.token, password=data.new_password, config=config
+    )
 
 
 @users_router.get(

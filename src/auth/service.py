@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth import emails, utils
-from src.auth.config import auth_settings
+from src.auth.config import AuthConfig
 from src.auth.constants import EmailTokenPurpose
 from src.auth.exceptions import (
     EmailTaken,
@@ -23,6 +23,7 @@ from src.auth.exceptions import (
 )
 from src.auth.models import EmailToken, RefreshToken, User
 from src.auth.schemas import PasswordChange, TokenResponse, UserCreate, UserUpdate
+from src.config import Settings
 from src.database.base import unique_violation, utcnow
 
 logger = structlog.get_logger(__name__)
@@ -68,12 +69,16 @@ async def get_user_by_login(session: AsyncSession, login: str) -> User | None:
 
 
 async def create_user(
-    session: AsyncSession, *, data: UserCreate, is_superuser: bool = False
+    session: AsyncSession,
+    *,
+    data: UserCreate,
+    config: AuthConfig,
+    is_superuser: bool = False,
 ) -> User:
     """Register a user; a taken email or username raises 409."""
     # Hash before the first statement: the unit of work's transaction is not
     # open yet, so no lock or connection is held during the slow part.
-    hashed_password = await utils.hash_password(data.password)
+    hashed_password = await utils.hash_password(data.password, config)
     user = User(
         email=data.email.lower(),
         username=data.username,
@@ -98,7 +103,7 @@ class Authenticated(NamedTuple):
 
 
 async def authenticate(
-    session: AsyncSession, *, login: str, password: str
+    session: AsyncSession, *, login: str, password: str, config: AuthConfig
 ) -> Authenticated:
     """The user these credentials belong to; InvalidCredentials otherwise.
 
@@ -108,7 +113,7 @@ async def authenticate(
     """
     user = await get_user_by_login(session, login)
     valid, upgraded_hash = await utils.verify_password(
-        password, user.hashed_password if user else None
+        password, user.hashed_password if user else None, config
     )
     if user is None or not valid:
         logger.info("login_failed")
@@ -117,7 +122,11 @@ async def authenticate(
 
 
 async def log_in(
-    session: AsyncSession, *, user_id: UUID, upgraded_hash: str | None
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    upgraded_hash: str | None,
+    config: AuthConfig,
 ) -> TokenResponse:
     """New tokens for an authenticated user; stores an upgraded password hash."""
     if upgraded_hash is not None:
@@ -125,28 +134,32 @@ async def log_in(
             update(User).where(User.id == user_id).values(hashed_password=upgraded_hash)
         )
         logger.info("password_hash_upgraded", user_id=str(user_id))
-    return await issue_tokens(session, user_id=user_id)
+    return await issue_tokens(session, user_id=user_id, config=config)
 
 
-async def issue_tokens(session: AsyncSession, *, user_id: UUID) -> TokenResponse:
+async def issue_tokens(
+    session: AsyncSession, *, user_id: UUID, config: AuthConfig
+) -> TokenResponse:
     """A new access token and a new stored refresh token for the user."""
     refresh_token = utils.new_opaque_token()
     session.add(
         RefreshToken(
             user_id=user_id,
             token_hash=utils.hash_opaque_token(refresh_token),
-            expires_at=utcnow() + auth_settings.REFRESH_TOKEN_EXP,
+            expires_at=utcnow() + config.REFRESH_TOKEN_EXP,
         )
     )
     await session.flush()
     return TokenResponse(
-        access_token=utils.create_access_token(user_id),
-        expires_in=int(timedelta(minutes=auth_settings.JWT_EXP).total_seconds()),
+        access_token=utils.create_access_token(user_id, config),
+        expires_in=int(timedelta(minutes=config.JWT_EXP).total_seconds()),
         refresh_token=refresh_token,
     )
 
 
-async def rotate_refresh_token(session: AsyncSession, *, token: str) -> TokenResponse:
+async def rotate_refresh_token(
+    session: AsyncSession, *, token: str, config: AuthConfig
+) -> TokenResponse:
     """Exchange a live refresh token for a new pair; the old one dies.
 
     A token that was already rotated or revoked is taken as stolen: every
@@ -173,7 +186,7 @@ async def rotate_refresh_token(session: AsyncSession, *, token: str) -> TokenRes
         await session.commit()
         logger.warning("refresh_token_reuse", user_id=str(stored.user_id))
         raise InvalidRefreshToken
-    return await issue_tokens(session, user_id=stored.user_id)
+    return await issue_tokens(session, user_id=stored.user_id, config=config)
 
 
 async def revoke_refresh_token(session: AsyncSession, *, token: str) -> None:
@@ -227,17 +240,19 @@ async def set_password(
 
 
 async def change_password(
-    session: AsyncSession, *, user: User, data: PasswordChange
+    session: AsyncSession, *, user: User, data: PasswordChange, config: AuthConfig
 ) -> None:
     """Change the password after checking the current one (400 if wrong).
 
     Both hash computations come before the first statement, so the unit of
     work's transaction holds only the UPDATEs.
     """
-    valid, _ = await utils.verify_password(data.current_password, user.hashed_password)
+    valid, _ = await utils.verify_password(
+        data.current_password, user.hashed_password, config
+    )
     if not valid:
         raise WrongPassword
-    hashed_password = await utils.hash_password(data.new_password)
+    hashed_password = await utils.hash_password(data.new_password, config)
     await set_password(session, user_id=user.id, hashed_password=hashed_password)
     logger.info("password_changed", user_id=str(user.id))
 
@@ -249,12 +264,16 @@ async def delete_user(session: AsyncSession, *, user_id: UUID) -> None:
 
 
 async def _create_email_token(
-    session: AsyncSession, *, user_id: UUID, purpose: EmailTokenPurpose
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    purpose: EmailTokenPurpose,
+    config: AuthConfig,
 ) -> str:
     lifetime = (
-        auth_settings.VERIFY_EMAIL_TOKEN_EXP
+        config.VERIFY_EMAIL_TOKEN_EXP
         if purpose is EmailTokenPurpose.VERIFY_EMAIL
-        else auth_settings.PASSWORD_RESET_TOKEN_EXP
+        else config.PASSWORD_RESET_TOKEN_EXP
     )
     token = utils.new_opaque_token()
     session.add(
@@ -294,15 +313,18 @@ async def _spend_email_token(
 
 
 async def request_email_verification(
-    session: AsyncSession, *, user: User
+    session: AsyncSession, *, user: User, settings: Settings
 ) -> EmailMessage | None:
     """A verification email for the user, or None if already verified."""
     if user.email_verified:
         return None
     token = await _create_email_token(
-        session, user_id=user.id, purpose=EmailTokenPurpose.VERIFY_EMAIL
+        session,
+        user_id=user.id,
+        purpose=EmailTokenPurpose.VERIFY_EMAIL,
+        config=settings.auth,
     )
-    return emails.verification_email(user, token)
+    return emails.verification_email(user, token, settings)
 
 
 async def confirm_email(session: AsyncSession, *, token: str) -> None:
@@ -317,7 +339,7 @@ async def confirm_email(session: AsyncSession, *, token: str) -> None:
 
 
 async def request_password_reset(
-    session: AsyncSession, *, email: str
+    session: AsyncSession, *, email: str, settings: Settings
 ) -> EmailMessage | None:
     """A reset email if `email` belongs to a user; None (silently) if not."""
     user = await session.scalar(select(User).where(User.email == email.lower()))
@@ -325,18 +347,23 @@ async def request_password_reset(
         logger.info("password_reset_unknown_email")
         return None
     token = await _create_email_token(
-        session, user_id=user.id, purpose=EmailTokenPurpose.PASSWORD_RESET
+        session,
+        user_id=user.id,
+        purpose=EmailTokenPurpose.PASSWORD_RESET,
+        config=settings.auth,
     )
     logger.info("password_reset_requested", user_id=str(user.id))
-    return emails.password_reset_email(user, token)
+    return emails.password_reset_email(user, token, settings)
 
 
-async def reset_password(session: AsyncSession, *, token: str, password: str) -> None:
+async def reset_password(
+    session: AsyncSession, *, token: str, password: str, config: AuthConfig
+) -> None:
     """Spend a reset token, set the password, end every session of the user.
 
     The password is hashed first, before the unit of work's first statement.
     """
-    hashed_password = await utils.hash_password(password)
+    hashed_password = await utils.hash_password(password, config)
     user_id = await _spend_email_token(
         session, token=token, purpose=EmailTokenPurpose.PASSWORD_RESET
     )

@@ -18,7 +18,7 @@ from fastapi import Response
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from src.auth.config import auth_settings
+from src.auth.config import AuthConfig
 from src.auth.constants import REFRESH_COOKIE_PATH
 
 REFRESH_TOKEN_BYTES = 32
@@ -26,15 +26,22 @@ HASH_THREAD_NICENESS = 5
 
 
 @cache
-def _password_hash() -> PasswordHash:
+def _password_hash(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHash:
+    # One per set of parameters (in practice, one per process).
     return PasswordHash(
         (
             Argon2Hasher(
-                time_cost=auth_settings.PASSWORD_HASH_TIME_COST,
-                memory_cost=auth_settings.PASSWORD_HASH_MEMORY_KIB,
-                parallelism=auth_settings.PASSWORD_HASH_PARALLELISM,
+                time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
             ),
         )
+    )
+
+
+def _hasher(config: AuthConfig) -> PasswordHash:
+    return _password_hash(
+        config.PASSWORD_HASH_TIME_COST,
+        config.PASSWORD_HASH_MEMORY_KIB,
+        config.PASSWORD_HASH_PARALLELISM,
     )
 
 
@@ -46,61 +53,69 @@ def _lower_thread_priority() -> None:
 
 
 @cache
-def _hash_executor() -> ThreadPoolExecutor:
+def _hash_executor(concurrency: int) -> ThreadPoolExecutor:
     # Its size bounds the hashes computed at once (each holds MEMORY_KIB).
     return ThreadPoolExecutor(
-        max_workers=auth_settings.PASSWORD_HASH_CONCURRENCY,
+        max_workers=concurrency,
         thread_name_prefix="password-hash",
         initializer=_lower_thread_priority,
     )
 
 
-async def _off_loop[R](func: Callable[..., R], *args: object) -> R:
+def hash_executor(config: AuthConfig) -> ThreadPoolExecutor:
+    """The threads that hash passwords, shared by the process."""
+    return _hash_executor(config.PASSWORD_HASH_CONCURRENCY)
+
+
+async def _off_loop[R](config: AuthConfig, func: Callable[..., R], *args: object) -> R:
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_hash_executor(), func, *args)
+    return await loop.run_in_executor(hash_executor(config), func, *args)
 
 
 @cache
-def _dummy_hash() -> str:
-    return _password_hash().hash(secrets.token_urlsafe(16))
+def _dummy_hash(hasher: PasswordHash) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
-async def hash_password(password: str) -> str:
+async def hash_password(password: str, config: AuthConfig) -> str:
     """Hash with Argon2id in a worker thread, off the event loop."""
-    return await _off_loop(_password_hash().hash, password)
+    return await _off_loop(config, _hasher(config).hash, password)
 
 
-async def verify_password(password: str, hashed: str | None) -> tuple[bool, str | None]:
+async def verify_password(
+    password: str, hashed: str | None, config: AuthConfig
+) -> tuple[bool, str | None]:
     """Check a password; return (valid, upgraded hash or None).
 
     With no hash (unknown user) a dummy hash is checked, so the answer takes
     as long as for a known user with a wrong password.
     """
+    hasher = _hasher(config)
     if hashed is None:
-        await _off_loop(_password_hash().verify, password, _dummy_hash())
+        await _off_loop(config, hasher.verify, password, _dummy_hash(hasher))
         return False, None
-    return await _off_loop(_password_hash().verify_and_update, password, hashed)
+    return await _off_loop(config, hasher.verify_and_update, password, hashed)
 
 
-def create_access_token(user_id: UUID, *, now: datetime | None = None) -> str:
+def create_access_token(
+    user_id: UUID, config: AuthConfig, *, now: datetime | None = None
+) -> str:
     issued = now or datetime.now(UTC)
     payload = {
         "sub": str(user_id),
         "iat": issued,
-        "exp": issued + timedelta(minutes=auth_settings.JWT_EXP),
+        "exp": issued + timedelta(minutes=config.JWT_EXP),
     }
-    return jwt.encode(
-        payload, auth_settings.JWT_SECRET, algorithm=auth_settings.JWT_ALG
-    )
+    return jwt.encode(payload, config.JWT_SECRET, algorithm=config.JWT_ALG)
 
 
-def decode_access_token(token: str) -> dict[str, Any]:
+def decode_access_token(token: str, config: AuthConfig) -> dict[str, Any]:
     """Decode and verify; raises `jwt.InvalidTokenError` on any problem."""
     return jwt.decode(
         token,
-        auth_settings.JWT_SECRET,
+        config.JWT_SECRET,
         # Pinned: the token's own header never chooses the algorithm.
-        algorithms=[auth_settings.JWT_ALG],
+        algorithms=[config.JWT_ALG],
         options={"require": ["sub", "exp", "iat"]},
     )
 
@@ -114,23 +129,23 @@ def hash_opaque_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def set_refresh_cookie(response: Response, token: str) -> None:
+def set_refresh_cookie(response: Response, token: str, config: AuthConfig) -> None:
     response.set_cookie(
-        key=auth_settings.REFRESH_TOKEN_KEY,
+        key=config.REFRESH_TOKEN_KEY,
         value=token,
-        max_age=int(auth_settings.REFRESH_TOKEN_EXP.total_seconds()),
+        max_age=int(config.REFRESH_TOKEN_EXP.total_seconds()),
         path=REFRESH_COOKIE_PATH,
-        secure=auth_settings.SECURE_COOKIES,
+        secure=config.SECURE_COOKIES,
         httponly=True,
         samesite="lax",
     )
 
 
-def clear_refresh_cookie(response: Response) -> None:
+def clear_refresh_cookie(response: Response, config: AuthConfig) -> None:
     response.delete_cookie(
-        key=auth_settings.REFRESH_TOKEN_KEY,
+        key=config.REFRESH_TOKEN_KEY,
         path=REFRESH_COOKIE_PATH,
-        secure=auth_settings.SECURE_COOKIES,
+        secure=config.SECURE_COOKIES,
         httponly=True,
         samesite="lax",
     )

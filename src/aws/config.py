@@ -3,9 +3,9 @@ from pathlib import Path
 from typing import Self
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from src.config import env_config
+from src.constants import ENV_FILE
 
 
 class StorageBackend(StrEnum):
@@ -18,7 +18,7 @@ class StorageConfig(BaseSettings):
     chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, instance roles).
     """
 
-    model_config = env_config()
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
     STORAGE_BACKEND: StorageBackend = StorageBackend.LOCAL
     STORAGE_LOCAL_DIR: Path = Path("storage")
@@ -33,6 +33,3 @@ class StorageConfig(BaseSettings):
         if self.STORAGE_BACKEND is StorageBackend.S3 and not self.AWS_S3_BUCKET:
             raise ValueError("AWS_S3_BUCKET must be set when STORAGE_BACKEND=s3")
         return self
-
-
-storage_settings = StorageConfig()

@@ -22,10 +22,9 @@ from src.attachments import service as attachments_service
 from src.auth import service as auth_service
 from src.auth.schemas import UserCreate
 from src.aws.client import create_storage
-from src.aws.config import storage_settings
 from src.cli.seed import DEMO_PASSWORD, SeedSize
 from src.cli.seed import seed as seed_database
-from src.config import settings
+from src.config import Settings, load_settings
 from src.database import migrations
 from src.database.base import utcnow
 from src.database.engine import create_engine
@@ -40,22 +39,32 @@ logger = structlog.get_logger(__name__)
 
 
 @cli.callback()
-def _configure() -> None:
-    setup_logging(settings.LOG_LEVEL, json=settings.LOG_JSON)
+def _configure(ctx: typer.Context) -> None:
+    # Read once per command; every command finds them in its context.
+    settings = load_settings()
+    setup_logging(settings.app.LOG_LEVEL, json=settings.app.LOG_JSON)
+    ctx.obj = settings
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
 
 
 @cli.command()
-def migrate() -> None:
+def migrate(ctx: typer.Context) -> None:
     """Apply all database migrations (alembic upgrade head)."""
-    migrations.upgrade_head()
+    migrations.upgrade_head(_settings(ctx).app.DATABASE_URL)
     logger.info("migrations_applied")
 
 
-async def _create_superuser(data: UserCreate) -> str:
-    engine = create_engine(settings)
+async def _create_superuser(settings: Settings, data: UserCreate) -> str:
+    engine = create_engine(settings.app)
     try:
         async with create_sessionmaker(engine)() as session:
-            user = await auth_service.create_user(session, data=data, is_superuser=True)
+            user = await auth_service.create_user(
+                session, data=data, config=settings.auth, is_superuser=True
+            )
             await session.commit()
             return str(user.id)
     finally:
@@ -64,6 +73,7 @@ async def _create_superuser(data: UserCreate) -> str:
 
 @cli.command("create-superuser")
 def create_superuser(
+    ctx: typer.Context,
     email: Annotated[str, typer.Option(help="Email address")],
     username: Annotated[str, typer.Option(help="Username")],
     password: Annotated[
@@ -87,15 +97,15 @@ def create_superuser(
             typer.echo(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
         raise typer.Exit(code=2) from exc
     try:
-        user_id = asyncio.run(_create_superuser(data))
+        user_id = asyncio.run(_create_superuser(_settings(ctx), data))
     except DetailedHTTPException as exc:
         typer.echo(str(exc.detail), err=True)
         raise typer.Exit(code=1) from exc
     typer.echo(f"Superuser {username} created with id {user_id}")
 
 
-async def _seed(size: SeedSize, rng_seed: int | None) -> None:
-    engine = create_engine(settings)
+async def _seed(settings: Settings, size: SeedSize, rng_seed: int | None) -> None:
+    engine = create_engine(settings.app)
     columns = (
         TextColumn("{task.description:<13}"),
         BarColumn(),
@@ -112,6 +122,7 @@ async def _seed(size: SeedSize, rng_seed: int | None) -> None:
             await seed_database(
                 engine,
                 size,
+                auth=settings.auth,
                 rng_seed=rng_seed,
                 progress=lambda table, rows: bar.advance(tasks[table], rows),
             )
@@ -121,6 +132,7 @@ async def _seed(size: SeedSize, rng_seed: int | None) -> None:
 
 @cli.command()
 def seed(
+    ctx: typer.Context,
     users: Annotated[int, typer.Option(help="Users to create", min=1)] = 1_000,
     posts: Annotated[int, typer.Option(help="Posts to create", min=0)] = 10_000,
     comments: Annotated[int, typer.Option(help="Comments to create", min=0)] = 50_000,
@@ -136,7 +148,7 @@ def seed(
         typer.echo("comments need posts: pass --posts as well", err=True)
         raise typer.Exit(code=2)
     started = time.perf_counter()
-    asyncio.run(_seed(SeedSize(users, posts, comments), random_seed))
+    asyncio.run(_seed(_settings(ctx), SeedSize(users, posts, comments), random_seed))
     typer.echo(
         f"Seeded {users} users, {posts} posts and {comments} comments "
         f"in {time.perf_counter() - started:.1f} s. "
@@ -144,11 +156,11 @@ def seed(
     )
 
 
-async def _cleanup(grace: timedelta) -> tuple[int, int]:
-    engine = create_engine(settings)
+async def _cleanup(settings: Settings, grace: timedelta) -> tuple[int, int]:
+    engine = create_engine(settings.app)
     try:
         async with (
-            create_storage(storage_settings) as storage,
+            create_storage(settings.storage) as storage,
             create_sessionmaker(engine)() as session,
         ):
             objects = await attachments_service.remove_orphaned_objects(
@@ -163,6 +175,7 @@ async def _cleanup(grace: timedelta) -> tuple[int, int]:
 
 @cli.command()
 def cleanup(
+    ctx: typer.Context,
     grace_minutes: Annotated[
         int,
         typer.Option(
@@ -176,23 +189,26 @@ def cleanup(
     left behind only if the store was unreachable at that moment. Safe to run
     at any time, e.g. hourly from cron.
     """
-    objects, tokens = asyncio.run(_cleanup(timedelta(minutes=grace_minutes)))
+    objects, tokens = asyncio.run(
+        _cleanup(_settings(ctx), timedelta(minutes=grace_minutes))
+    )
     typer.echo(f"Removed {objects} orphaned files and {tokens} expired tokens.")
 
 
 @cli.command()
-def openapi() -> None:
+def openapi(ctx: typer.Context) -> None:
     """Print the OpenAPI document (committed as openapi.json)."""
     # Imported here: src.main builds an app on import, which no other
     # command needs.
     from src.main import create_app  # noqa: PLC0415
 
-    document = create_app(settings).openapi()
+    document = create_app(_settings(ctx)).openapi()
     typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @cli.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
@@ -209,7 +225,7 @@ def serve(
 ) -> None:
     """Apply migrations, then serve the API with uvicorn."""
     if migrate_first:
-        migrate()
+        migrate(ctx)
     uvicorn.run(
         "src.cli.serve:create_served_app",
         factory=True,

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from src.auth.config import AuthConfig
 from src.auth.constants import MusicBand
 from src.auth.models import User
 from src.auth.utils import hash_password
@@ -109,7 +110,12 @@ async def _write(
 
 
 async def seed(
-    engine: AsyncEngine, size: SeedSize, *, progress: Progress, rng_seed: int | None
+    engine: AsyncEngine,
+    size: SeedSize,
+    *,
+    auth: AuthConfig,
+    progress: Progress,
+    rng_seed: int | None,
 ) -> None:
     """Insert `size` demo rows in one transaction; all users share DEMO_PASSWORD.
 
@@ -120,7 +126,7 @@ async def seed(
     text = _Text(rng)
     tag = secrets.token_hex(3)
     now = utcnow()
-    hashed_password = await hash_password(DEMO_PASSWORD)
+    hashed_password = await hash_password(DEMO_PASSWORD, auth)
 
     def moment(after: datetime) -> datetime:
         span = max((now - after).total_seconds(), 1.0)

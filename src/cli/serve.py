@@ -9,7 +9,7 @@ import gc
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from src.config import settings
+from src.config import load_settings
 from src.main import create_app
 
 # Young-generation collections run every this many new container objects
@@ -49,5 +49,6 @@ class _SettleAfterStartup:
 
 def create_served_app() -> ASGIApp:
     """The app for one `serve` worker (uvicorn's `--factory`)."""
+    settings = load_settings()
     app = create_app(settings)
-    return _SettleAfterStartup(app) if settings.SERVE_GC_TUNING else app
+    return _SettleAfterStartup(app) if settings.app.SERVE_GC_TUNING else app

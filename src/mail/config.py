@@ -1,9 +1,9 @@
 from enum import StrEnum
 
 from pydantic import Field
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from src.config import env_config
+from src.constants import ENV_FILE
 
 
 class EmailBackend(StrEnum):
@@ -12,7 +12,7 @@ class EmailBackend(StrEnum):
 
 
 class EmailConfig(BaseSettings):
-    model_config = env_config()
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
     EMAIL_BACKEND: EmailBackend = EmailBackend.CONSOLE
     EMAIL_FROM: str = "Publishing API <no-reply@localhost>"
@@ -27,6 +27,3 @@ class EmailConfig(BaseSettings):
     # EMAIL_RETRY_DELAY * 2**attempt seconds in between.
     EMAIL_SEND_ATTEMPTS: int = Field(default=3, ge=1)
     EMAIL_RETRY_DELAY: float = Field(default=1.0, ge=0)
-
-
-email_settings = EmailConfig()

@@ -1,14 +1,14 @@
 """What the application's lifespan opens, typed, and how a request reaches it."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from src.aws.client import Storage
-from src.config import Config
+from src.config import Settings
 
 if TYPE_CHECKING:
     # Only for the annotation: the limiter's dependency reads this state.
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class AppState:
     """Opened at start-up, closed at shutdown; shared by every request."""
 
-    config: Config
+    settings: Settings
     engine: AsyncEngine
     # The same pool in autocommit: reads open no transaction.
     read_engine: AsyncEngine
@@ -38,3 +38,11 @@ def app_state(request: Request) -> AppState:
     """The running application's state."""
     state: AppState = getattr(request.state, STATE_KEY)
     return state
+
+
+async def get_settings(request: Request) -> Settings:
+    """The settings the running application was built with."""
+    return app_state(request).settings
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]

@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.attachments import service
 from src.attachments.models import Attachment
 from src.aws.client import create_storage
-from src.aws.config import StorageBackend, storage_settings
+from src.aws.config import StorageBackend
+from src.config import Settings
 from src.database.base import utcnow
 from tests.factories import AuthUser, create_post, upload_attachment
 from tests.smtp import free_port
@@ -25,17 +27,24 @@ def unreachable_s3() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
+def _cut_off(settings: Settings, endpoint: str) -> Settings:
+    """`settings` with the object store's endpoint where nothing answers."""
+    storage = settings.storage.model_copy(update={"AWS_ENDPOINT_URL": endpoint})
+    return dataclasses.replace(settings, storage=storage)
+
+
 @pytest.mark.parametrize("storage_backend", [StorageBackend.S3], indirect=True)
 async def test_upload_while_the_store_is_down_is_503_and_records_nothing(
     storage_backend: StorageBackend,
     app_factory: AppFactory,
     user: AuthUser,
     session: AsyncSession,
-    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
     unreachable_s3: str,
 ) -> None:
-    monkeypatch.setattr(storage_settings, "AWS_ENDPOINT_URL", unreachable_s3)
-    async with app_client(app_factory()) as client:
+    async with app_client(
+        app_factory(settings=_cut_off(settings, unreachable_s3))
+    ) as client:
         post = await create_post(client, user)
         response = await upload_attachment(client, post["id"], user, PNG, "a.png")
 
@@ -52,22 +61,21 @@ async def test_delete_while_the_store_is_down_keeps_the_deletion_and_cleanup_fin
     app_factory: AppFactory,
     user: AuthUser,
     session: AsyncSession,
-    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
     unreachable_s3: str,
 ) -> None:
     post = await create_post(client, user)
     uploaded = await upload_attachment(client, post["id"], user, PNG, "a.png")
     assert uploaded.status_code == 201
-    reachable = storage_settings.AWS_ENDPOINT_URL
 
-    monkeypatch.setattr(storage_settings, "AWS_ENDPOINT_URL", unreachable_s3)
-    async with app_client(app_factory()) as cut_off:
+    async with app_client(
+        app_factory(settings=_cut_off(settings, unreachable_s3))
+    ) as cut_off:
         deleted = await cut_off.delete(f"/posts/{post['id']}", headers=user.headers)
-    monkeypatch.setattr(storage_settings, "AWS_ENDPOINT_URL", reachable)
 
     assert deleted.status_code == 204
     assert await session.scalar(select(func.count(Attachment.id))) == 0
-    async with create_storage(storage_settings) as storage:
+    async with create_storage(settings.storage) as storage:
         left = [item.key async for item in storage.list_objects("attachments/")]
         removed = await service.remove_orphaned_objects(
             session, storage, older_than=utcnow() + timedelta(minutes=1)

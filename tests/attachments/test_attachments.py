@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.attachments import service
 from src.attachments.models import Attachment
 from src.aws.client import Storage, create_storage
-from src.aws.config import StorageBackend, storage_settings
+from src.aws.config import StorageBackend
+from src.config import Settings
 from src.database.base import utcnow
 from tests.factories import AuthUser, create_post, upload_attachment
 from tests.utils import AppFactory, app_client
@@ -32,9 +33,9 @@ def backend(storage_backend: StorageBackend) -> StorageBackend:
 
 
 @pytest.fixture
-async def storage() -> AsyncIterator[Storage]:
+async def storage(settings: Settings) -> AsyncIterator[Storage]:
     """The same store the app writes to, for looking behind its back."""
-    async with create_storage(storage_settings) as store:
+    async with create_storage(settings.storage) as store:
         yield store
 
 

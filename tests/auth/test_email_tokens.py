@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -6,9 +7,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth.models import EmailToken
-from src.mail.config import EmailBackend, email_settings
+from src.config import Settings
+from src.mail.config import EmailBackend, EmailConfig
 from tests.factories import AuthUser, login, user_payload
 from tests.smtp import Inbox, free_port, link_token
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +28,7 @@ async def test_registration_emails_a_verification_link(
     assert response.status_code == 201
     (message,) = smtp_inbox.to(payload["email"])
     assert message["Subject"] == "Confirm your email address"
-    assert message["From"] == email_settings.EMAIL_FROM
+    assert message["From"] == smtp_inbox.config.EMAIL_FROM
     assert "24 hours" in message.get_content()
     link_token(message, "verify-email")
 
@@ -52,10 +55,13 @@ async def test_confirming_the_link_verifies_the_email(
 async def test_resend_verification(
     client: AsyncClient, user: AuthUser, smtp_inbox: Inbox
 ) -> None:
+    registration = len(smtp_inbox.to(user.email))
+
     response = await client.post("/auth/users/me/verify-email", headers=user.headers)
 
     assert response.status_code == 202
-    (message,) = smtp_inbox.to(user.email)
+    *_, message = smtp_inbox.to(user.email)
+    assert len(smtp_inbox.to(user.email)) == registration + 1
     confirm = await client.post(
         "/auth/verify-email/confirm",
         json={"token": link_token(message, "verify-email")},
@@ -64,7 +70,7 @@ async def test_resend_verification(
     already = await client.post("/auth/users/me/verify-email", headers=user.headers)
     assert already.status_code == 202
     assert already.json() == {"detail": "Email already verified"}
-    assert len(smtp_inbox.to(user.email)) == 1
+    assert len(smtp_inbox.to(user.email)) == registration + 1
 
 
 async def test_resend_verification_needs_a_token(client: AsyncClient) -> None:
@@ -201,22 +207,27 @@ async def test_expired_reset_token_is_400(
 
 
 async def test_smtp_down_does_not_fail_the_request(
-    client: AsyncClient,
+    app_factory: AppFactory,
     user: AuthUser,
-    session: AsyncSession,
-    monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(email_settings, "EMAIL_BACKEND", EmailBackend.SMTP)
-    monkeypatch.setattr(email_settings, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setattr(email_settings, "SMTP_PORT", free_port())
-    monkeypatch.setattr(email_settings, "EMAIL_RETRY_DELAY", 0)
+    # Nothing listens on the port.
+    email = EmailConfig(
+        _env_file=None,
+        EMAIL_BACKEND=EmailBackend.SMTP,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=free_port(),
+        EMAIL_RETRY_DELAY=0,
+    )
+    app = app_factory(settings=dataclasses.replace(settings, email=email))
 
-    response = await client.post("/auth/password-reset", json={"email": user.email})
+    async with app_client(app) as client:
+        response = await client.post("/auth/password-reset", json={"email": user.email})
 
     assert response.status_code == 202
     events = [r.msg["event"] for r in caplog.records if isinstance(r.msg, dict)]
-    assert events.count("email_send_failed") == email_settings.EMAIL_SEND_ATTEMPTS
+    assert events.count("email_send_failed") == email.EMAIL_SEND_ATTEMPTS
     assert "email_undelivered" in events
 
 

@@ -9,16 +9,16 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from src.auth.config import auth_settings
 from src.auth.models import RefreshToken
 from tests.factories import AuthUser, login
+from tests.utils import AUTH_CONFIG
 
 pytestmark = pytest.mark.anyio
 
 
 def _cookie_header(response_headers: list[str]) -> str:
     cookie = next(
-        h for h in response_headers if h.startswith(auth_settings.REFRESH_TOKEN_KEY)
+        h for h in response_headers if h.startswith(AUTH_CONFIG.REFRESH_TOKEN_KEY)
     )
     return cookie.lower()
 
@@ -36,13 +36,13 @@ async def test_login_with_username_or_email(
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == auth_settings.JWT_EXP * 60
+    assert body["expires_in"] == AUTH_CONFIG.JWT_EXP * 60
     assert body["refresh_token"]
     claims = jwt.decode(
-        body["access_token"], auth_settings.JWT_SECRET, algorithms=["HS256"]
+        body["access_token"], AUTH_CONFIG.JWT_SECRET, algorithms=["HS256"]
     )
     assert claims["sub"] == user.id
-    assert claims["exp"] - claims["iat"] == auth_settings.JWT_EXP * 60
+    assert claims["exp"] - claims["iat"] == AUTH_CONFIG.JWT_EXP * 60
 
 
 async def test_login_sets_a_locked_down_refresh_cookie(
@@ -100,7 +100,7 @@ def _forge(
     now = datetime.now(UTC)
     payload = {"sub": user_id, "iat": now, "exp": now + timedelta(minutes=5)}
     payload.update(claims)
-    return jwt.encode(payload, key or auth_settings.JWT_SECRET, algorithm=alg)
+    return jwt.encode(payload, key or AUTH_CONFIG.JWT_SECRET, algorithm=alg)
 
 
 def _alg_none_token(user_id: str) -> str:
@@ -177,7 +177,7 @@ async def test_refresh_rotates_the_pair(
     client: AsyncClient, user: AuthUser, via: str
 ) -> None:
     if via == "cookie":
-        client.cookies.set(auth_settings.REFRESH_TOKEN_KEY, user.refresh_token)
+        client.cookies.set(AUTH_CONFIG.REFRESH_TOKEN_KEY, user.refresh_token)
         response = await client.put("/auth/token")
     else:
         response = await client.put(
@@ -262,7 +262,7 @@ async def test_refresh_tokens_are_stored_hashed(
 async def test_logout_revokes_and_clears_the_cookie(
     client: AsyncClient, user: AuthUser
 ) -> None:
-    client.cookies.set(auth_settings.REFRESH_TOKEN_KEY, user.refresh_token)
+    client.cookies.set(AUTH_CONFIG.REFRESH_TOKEN_KEY, user.refresh_token)
 
     response = await client.delete("/auth/token")
 

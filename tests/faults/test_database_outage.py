@@ -16,12 +16,12 @@ from httpx import AsyncClient
 from sqlalchemy import func, make_url, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from src.config import Config
+from src.config import Settings
 from src.main import create_app
 from src.posts.models import Post
 from tests.factories import AuthUser, create_user
 from tests.proxy import TcpProxy
-from tests.utils import app_client
+from tests.utils import app_client, with_app_settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres, pytest.mark.slow]
 
@@ -111,26 +111,28 @@ class Load:
 
 
 @pytest.fixture
-async def proxied(committed_database: str) -> AsyncIterator[tuple[TcpProxy, Config]]:
+async def proxied(
+    committed_database: str, settings: Settings
+) -> AsyncIterator[tuple[TcpProxy, Settings]]:
     """The test database behind a proxy, and an app config that uses it."""
     url = make_url(committed_database)
     async with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
         yield (
             proxy,
-            Config(
+            with_app_settings(
+                settings,
                 DATABASE_URL=url.set(
                     host="127.0.0.1", port=proxy.port
                 ).render_as_string(hide_password=False),
                 DATABASE_CONNECT_TIMEOUT=CONNECT_TIMEOUT,
                 DATABASE_POOL_TIMEOUT=CONNECT_TIMEOUT,
                 DATABASE_COMMAND_TIMEOUT=CONNECT_TIMEOUT,
-                RATE_LIMIT_ENABLED=False,
             ),
         )
 
 
 async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
-    proxied: tuple[TcpProxy, Config], committed_database: str
+    proxied: tuple[TcpProxy, Settings], committed_database: str
 ) -> None:
     proxy, config = proxied
     async with asyncio.timeout(90), app_client(create_app(config)) as client:
@@ -189,7 +191,7 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
 
 
 async def test_a_hung_database_is_503_within_the_command_timeout(
-    proxied: tuple[TcpProxy, Config],
+    proxied: tuple[TcpProxy, Settings],
 ) -> None:
     proxy, config = proxied
     async with asyncio.timeout(90), app_client(create_app(config)) as client:

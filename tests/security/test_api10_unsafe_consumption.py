@@ -2,6 +2,7 @@
 it calls (SMTP, object storage) misbehave. It trusts none of their answers
 for its own state and never passes their failures to the client raw."""
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.attachments.models import Attachment
-from src.aws.config import storage_settings
-from src.mail.config import EmailBackend, email_settings
+from src.config import Settings
+from src.mail.config import EmailBackend, EmailConfig
 from tests.factories import AuthUser, create_post, upload_attachment
 from tests.smtp import free_port
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 
@@ -32,30 +34,37 @@ class RefusingServer:
 
 
 async def test_a_refusing_mail_server_does_not_change_the_answer(
-    client: AsyncClient, user: AuthUser, monkeypatch: pytest.MonkeyPatch
+    app_factory: AppFactory, user: AuthUser, settings: Settings
 ) -> None:
     handler = RefusingServer()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
-    monkeypatch.setattr(email_settings, "EMAIL_BACKEND", EmailBackend.SMTP)
-    monkeypatch.setattr(email_settings, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setattr(email_settings, "SMTP_PORT", controller.port)
-    monkeypatch.setattr(email_settings, "EMAIL_RETRY_DELAY", 0)
+    email = EmailConfig(
+        _env_file=None,
+        EMAIL_BACKEND=EmailBackend.SMTP,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=controller.port,
+        EMAIL_RETRY_DELAY=0,
+    )
+    app = app_factory(settings=dataclasses.replace(settings, email=email))
     try:
-        refused = await client.post("/auth/password-reset", json={"email": user.email})
-        unknown = await client.post(
-            "/auth/password-reset", json={"email": "nobody@example.com"}
-        )
+        async with app_client(app) as client:
+            refused = await client.post(
+                "/auth/password-reset", json={"email": user.email}
+            )
+            unknown = await client.post(
+                "/auth/password-reset", json={"email": "nobody@example.com"}
+            )
     finally:
         controller.stop()
 
     assert refused.status_code == unknown.status_code == 202
     assert refused.json() == unknown.json()
-    assert handler.refused == email_settings.EMAIL_SEND_ATTEMPTS
+    assert handler.refused == email.EMAIL_SEND_ATTEMPTS
 
 
 async def test_a_file_removed_behind_the_api_is_a_clean_404(
-    client: AsyncClient, user: AuthUser, session: AsyncSession
+    client: AsyncClient, user: AuthUser, session: AsyncSession, settings: Settings
 ) -> None:
     post = await create_post(client, user)
     upload = await upload_attachment(
@@ -63,7 +72,7 @@ async def test_a_file_removed_behind_the_api_is_a_clean_404(
     )
     key = await session.scalar(select(Attachment.storage_key))
     assert key is not None
-    (Path(storage_settings.STORAGE_LOCAL_DIR) / key).unlink()
+    (Path(settings.storage.STORAGE_LOCAL_DIR) / key).unlink()
 
     response = await client.get(
         f"/posts/{post['id']}/attachments/{upload.json()['id']}/content"

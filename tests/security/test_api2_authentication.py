@@ -7,9 +7,9 @@ import jwt
 import pytest
 from httpx import AsyncClient
 
-from src.auth.config import auth_settings
 from src.auth.utils import create_access_token
 from tests.factories import AuthUser
+from tests.utils import AUTH_CONFIG
 
 pytestmark = pytest.mark.anyio
 
@@ -21,8 +21,8 @@ def _bearer(token: str) -> dict[str, str]:
 def _forged(
     user: AuthUser,
     *,
-    key: str = auth_settings.JWT_SECRET,
-    algorithm: str = auth_settings.JWT_ALG,
+    key: str = AUTH_CONFIG.JWT_SECRET,
+    algorithm: str = AUTH_CONFIG.JWT_ALG,
     **changes: object,
 ) -> str:
     now = datetime.now(UTC)
@@ -43,7 +43,7 @@ async def test_a_forged_or_misused_token_is_401(
         "alg none": lambda: _forged(user, key="", algorithm="none"),
         "expired": lambda: _forged(user, exp=past),
         "no expiry": lambda: jwt.encode(
-            {"sub": user.id, "iat": past}, auth_settings.JWT_SECRET, "HS256"
+            {"sub": user.id, "iat": past}, AUTH_CONFIG.JWT_SECRET, "HS256"
         ),
         "refresh token as access": lambda: user.refresh_token,
     }[attack]()
@@ -67,7 +67,9 @@ async def test_a_valid_token_for_a_deleted_account_is_401(
 
 
 async def test_a_token_for_an_unknown_user_is_401(client: AsyncClient) -> None:
-    token = create_access_token(UUID("00000000-0000-4000-8000-000000000000"))
+    token = create_access_token(
+        UUID("00000000-0000-4000-8000-000000000000"), AUTH_CONFIG
+    )
 
     response = await client.get("/auth/users/me", headers=_bearer(token))
 

@@ -4,7 +4,7 @@ the server read, store or return too much has a bound."""
 import pytest
 from httpx import AsyncClient
 
-from src.config import settings
+from src.config import Settings
 from src.posts.constants import SEARCH_MAX_LENGTH, TITLE_MAX_LENGTH
 from tests.factories import AuthUser, create_post
 
@@ -32,9 +32,10 @@ async def test_oversized_fields_are_refused(
 
 
 async def test_a_body_over_the_request_limit_is_413_before_parsing(
-    client: AsyncClient, user: AuthUser
+    client: AsyncClient, user: AuthUser, settings: Settings
 ) -> None:
-    body = b'{"title": "t", "content": "' + b"x" * settings.MAX_REQUEST_BYTES + b'"}'
+    limit = settings.app.MAX_REQUEST_BYTES
+    body = b'{"title": "t", "content": "' + b"x" * limit + b'"}'
 
     response = await client.post(
         "/posts",

@@ -5,7 +5,6 @@ from httpx import AsyncClient
 from pydantic import ValidationError
 
 from src.auth.config import LOCAL_JWT_SECRET, AuthConfig
-from src.config import settings
 from src.constants import Environment
 from tests.utils import AppFactory, app_client
 
@@ -24,13 +23,11 @@ async def test_a_deployed_instance_publishes_no_docs(app_factory: AppFactory) ->
 
 
 @pytest.mark.parametrize("secret", [LOCAL_JWT_SECRET, "short", ""])
-def test_a_deployed_instance_refuses_a_weak_signing_secret(
-    monkeypatch: pytest.MonkeyPatch, secret: str
-) -> None:
-    monkeypatch.setattr(settings, "ENVIRONMENT", Environment.PRODUCTION)
-
+def test_a_deployed_instance_refuses_a_weak_signing_secret(secret: str) -> None:
     with pytest.raises(ValidationError, match="AUTH_JWT_SECRET"):
-        AuthConfig(JWT_SECRET=secret)
+        AuthConfig(
+            _env_file=None, ENVIRONMENT=Environment.PRODUCTION, JWT_SECRET=secret
+        )
 
 
 @pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND"])

@@ -4,7 +4,7 @@ is documented, under one published version; nothing undocumented answers."""
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from src.config import settings
+from src.config import Settings
 from src.main import create_app
 
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -24,8 +24,8 @@ def _served(app: FastAPI) -> set[tuple[str, str]]:
     return served
 
 
-def test_every_served_route_is_documented_and_the_reverse() -> None:
-    app = create_app()
+def test_every_served_route_is_documented_and_the_reverse(settings: Settings) -> None:
+    app = create_app(settings)
     schema = app.openapi()
 
     documented = {
@@ -37,5 +37,7 @@ def test_every_served_route_is_documented_and_the_reverse() -> None:
     assert _served(app) == documented
 
 
-def test_the_published_version_is_the_running_one() -> None:
-    assert create_app().openapi()["info"]["version"] == settings.APP_VERSION
+def test_the_published_version_is_the_running_one(settings: Settings) -> None:
+    assert create_app(settings).openapi()["info"]["version"] == (
+        settings.app.APP_VERSION
+    )
