@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import structlog
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -28,6 +29,8 @@ from tests.factories import create_post, create_user, upload_attachment, user_pa
 from tests.utils import app_client, with_app_settings
 
 pytestmark = pytest.mark.anyio
+
+logger = structlog.get_logger("tests.units_of_work")
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200)
 # Long enough for a loaded machine, short of hanging CI on a regression.
@@ -139,7 +142,14 @@ async def test_uploads_beyond_the_pool_size_hold_no_connection(
         ]
         # Every upload is at the store at once: none waits for a connection.
         await storage.wait_inside(uploads)
-        assert await _transactions_open(database_url) == 0
+        transactions = await _transactions_open(database_url)
+        logger.info(
+            "units_of_work_drill",
+            pool_connections=pool,
+            uploads_at_the_store=storage.inside,
+            transactions_open=transactions,
+        )
+        assert transactions == 0
 
         storage.gate.set()
         responses = await asyncio.gather(*tasks)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, stat
 from fastapi.security import OAuth2PasswordRequestForm
 
 from src.attachments import service as attachments_service
-from src.auth import service, utils
+from src.auth import email_tokens, service, utils
 from src.auth.dependencies import (
     AuthSettings,
     CurrentUser,
@@ -65,7 +65,7 @@ async def register(
     settings: AppSettings,
 ) -> UserPrivate:
     user = await service.create_user(session, data=data, config=settings.auth)
-    if message := await service.request_email_verification(
+    if message := await email_tokens.request_email_verification(
         session, user=user, settings=settings
     ):
         background_tasks.add_task(send_email, message, settings.email)
@@ -99,7 +99,7 @@ async def login(
         session, user_id=user.id, upgraded_hash=upgraded_hash, config=config
     )
     utils.set_refresh_cookie(response, tokens.refresh_token, config)
-    return tokens
+    return TokenResponse.model_validate(tokens._asdict())
 
 
 @router.put(
@@ -118,7 +118,7 @@ async def refresh_tokens(
 ) -> TokenResponse:
     tokens = await service.rotate_refresh_token(session, token=token, config=config)
     utils.set_refresh_cookie(response, tokens.refresh_token, config)
-    return tokens
+    return TokenResponse.model_validate(tokens._asdict())
 
 
 @router.delete(
@@ -223,7 +223,7 @@ async def send_verification_email(
     session: UnitOfWork,
     settings: AppSettings,
 ) -> AcceptedResponse:
-    if message := await service.request_email_verification(
+    if message := await email_tokens.request_email_verification(
         session, user=user, settings=settings
     ):
         background_tasks.add_task(send_email, message, settings.email)
@@ -239,7 +239,7 @@ async def send_verification_email(
     responses=responses(InvalidEmailToken),
 )
 async def confirm_email(data: EmailTokenConfirm, session: UnitOfWork) -> None:
-    await service.confirm_email(session, token=data.token)
+    await email_tokens.confirm_email(session, token=data.token)
 
 
 @router.post(
@@ -257,7 +257,7 @@ async def request_password_reset(
     session: UnitOfWork,
     settings: AppSettings,
 ) -> AcceptedResponse:
-    if message := await service.request_password_reset(
+    if message := await email_tokens.request_password_reset(
         session, email=data.email, settings=settings
     ):
         background_tasks.add_task(send_email, message, settings.email)
@@ -277,7 +277,7 @@ async def request_password_reset(
 async def reset_password(
     data: PasswordResetConfirm, session: UnitOfWork, config: AuthSettings
 ) -> None:
-    await service.reset_password(
+    await email_tokens.reset_password(
         session, token=data.token, password=data.new_password, config=config
     )
 

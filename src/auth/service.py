@@ -1,7 +1,6 @@
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from email.message import EmailMessage
 from typing import NamedTuple
 from uuid import UUID
 
@@ -10,20 +9,17 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from src.auth import emails, utils
+from src.auth import utils
 from src.auth.config import AuthConfig
-from src.auth.constants import EmailTokenPurpose
 from src.auth.exceptions import (
     EmailTaken,
     InvalidCredentials,
-    InvalidEmailToken,
     InvalidRefreshToken,
     UsernameTaken,
     WrongPassword,
 )
 from src.auth.models import EmailToken, RefreshToken, User
-from src.auth.schemas import PasswordChange, TokenResponse, UserCreate, UserUpdate
-from src.config import Settings
+from src.auth.schemas import PasswordChange, UserCreate, UserUpdate
 from src.database.base import unique_violation, utcnow
 
 logger = structlog.get_logger(__name__)
@@ -96,6 +92,13 @@ async def create_user(
     return user
 
 
+class IssuedTokens(NamedTuple):
+    access_token: str
+    # Seconds the access token is valid.
+    expires_in: int
+    refresh_token: str
+
+
 class Authenticated(NamedTuple):
     user: User
     # The password hashed with today's parameters, if the stored hash is older.
@@ -127,7 +130,7 @@ async def log_in(
     user_id: UUID,
     upgraded_hash: str | None,
     config: AuthConfig,
-) -> TokenResponse:
+) -> IssuedTokens:
     """New tokens for an authenticated user; stores an upgraded password hash."""
     if upgraded_hash is not None:
         await session.execute(
@@ -139,7 +142,7 @@ async def log_in(
 
 async def issue_tokens(
     session: AsyncSession, *, user_id: UUID, config: AuthConfig
-) -> TokenResponse:
+) -> IssuedTokens:
     """A new access token and a new stored refresh token for the user."""
     refresh_token = utils.new_opaque_token()
     session.add(
@@ -150,7 +153,7 @@ async def issue_tokens(
         )
     )
     await session.flush()
-    return TokenResponse(
+    return IssuedTokens(
         access_token=utils.create_access_token(user_id, config),
         expires_in=int(timedelta(minutes=config.JWT_EXP).total_seconds()),
         refresh_token=refresh_token,
@@ -159,7 +162,7 @@ async def issue_tokens(
 
 async def rotate_refresh_token(
     session: AsyncSession, *, token: str, config: AuthConfig
-) -> TokenResponse:
+) -> IssuedTokens:
     """Exchange a live refresh token for a new pair; the old one dies.
 
     A token that was already rotated or revoked is taken as stolen: every
@@ -261,124 +264,6 @@ async def delete_user(session: AsyncSession, *, user_id: UUID) -> None:
     """Delete the user; the database cascades to everything they own."""
     await session.execute(delete(User).where(User.id == user_id))
     logger.info("user_deleted", user_id=str(user_id))
-
-
-async def _create_email_token(
-    session: AsyncSession,
-    *,
-    user_id: UUID,
-    purpose: EmailTokenPurpose,
-    config: AuthConfig,
-) -> str:
-    lifetime = (
-        config.VERIFY_EMAIL_TOKEN_EXP
-        if purpose is EmailTokenPurpose.VERIFY_EMAIL
-        else config.PASSWORD_RESET_TOKEN_EXP
-    )
-    token = utils.new_opaque_token()
-    session.add(
-        EmailToken(
-            user_id=user_id,
-            purpose=purpose,
-            token_hash=utils.hash_opaque_token(token),
-            expires_at=utcnow() + lifetime,
-        )
-    )
-    await session.flush()
-    return token
-
-
-async def _spend_email_token(
-    session: AsyncSession, *, token: str, purpose: EmailTokenPurpose
-) -> UUID:
-    """Mark a live token used and return its user's id; 400 if there is none.
-
-    One conditional UPDATE: a token can be spent once, even by racing requests.
-    """
-    now = utcnow()
-    user_id: UUID | None = await session.scalar(
-        update(EmailToken)
-        .where(
-            EmailToken.token_hash == utils.hash_opaque_token(token),
-            EmailToken.purpose == purpose,
-            EmailToken.used_at.is_(None),
-            EmailToken.expires_at > now,
-        )
-        .values(used_at=now)
-        .returning(EmailToken.user_id)
-    )
-    if user_id is None:
-        raise InvalidEmailToken
-    return user_id
-
-
-async def request_email_verification(
-    session: AsyncSession, *, user: User, settings: Settings
-) -> EmailMessage | None:
-    """A verification email for the user, or None if already verified."""
-    if user.email_verified:
-        return None
-    token = await _create_email_token(
-        session,
-        user_id=user.id,
-        purpose=EmailTokenPurpose.VERIFY_EMAIL,
-        config=settings.auth,
-    )
-    return emails.verification_email(user, token, settings)
-
-
-async def confirm_email(session: AsyncSession, *, token: str) -> None:
-    """Spend a verification token and mark its user's email verified."""
-    user_id = await _spend_email_token(
-        session, token=token, purpose=EmailTokenPurpose.VERIFY_EMAIL
-    )
-    await session.execute(
-        update(User).where(User.id == user_id).values(email_verified=True)
-    )
-    logger.info("email_verified", user_id=str(user_id))
-
-
-async def request_password_reset(
-    session: AsyncSession, *, email: str, settings: Settings
-) -> EmailMessage | None:
-    """A reset email if `email` belongs to a user; None (silently) if not."""
-    user = await session.scalar(select(User).where(User.email == email.lower()))
-    if user is None:
-        logger.info("password_reset_unknown_email")
-        return None
-    token = await _create_email_token(
-        session,
-        user_id=user.id,
-        purpose=EmailTokenPurpose.PASSWORD_RESET,
-        config=settings.auth,
-    )
-    logger.info("password_reset_requested", user_id=str(user.id))
-    return emails.password_reset_email(user, token, settings)
-
-
-async def reset_password(
-    session: AsyncSession, *, token: str, password: str, config: AuthConfig
-) -> None:
-    """Spend a reset token, set the password, end every session of the user.
-
-    The password is hashed first, before the unit of work's first statement.
-    """
-    hashed_password = await utils.hash_password(password, config)
-    user_id = await _spend_email_token(
-        session, token=token, purpose=EmailTokenPurpose.PASSWORD_RESET
-    )
-    # Any other outstanding reset link dies with this one.
-    await session.execute(
-        update(EmailToken)
-        .where(
-            EmailToken.user_id == user_id,
-            EmailToken.purpose == EmailTokenPurpose.PASSWORD_RESET,
-            EmailToken.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
-    )
-    await set_password(session, user_id=user_id, hashed_password=hashed_password)
-    logger.info("password_reset", user_id=str(user_id))
 
 
 async def purge_expired_tokens(session: AsyncSession) -> int:

@@ -1,0 +1,138 @@
+"""The flows that go through a single-use emailed token: verifying an
+email address, and resetting a forgotten password."""
+
+from email.message import EmailMessage
+from uuid import UUID
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from src.auth import emails, utils
+from src.auth.config import AuthConfig
+from src.auth.constants import EmailTokenPurpose
+from src.auth.exceptions import InvalidEmailToken
+from src.auth.models import EmailToken, User
+from src.auth.service import set_password
+from src.config import Settings
+from src.database.base import utcnow
+
+logger = structlog.get_logger(__name__)
+
+
+async def _create_email_token(
+    session: AsyncSession,
+    *,
+    user_id: UUID,
+    purpose: EmailTokenPurpose,
+    config: AuthConfig,
+) -> str:
+    lifetime = (
+        config.VERIFY_EMAIL_TOKEN_EXP
+        if purpose is EmailTokenPurpose.VERIFY_EMAIL
+        else config.PASSWORD_RESET_TOKEN_EXP
+    )
+    token = utils.new_opaque_token()
+    session.add(
+        EmailToken(
+            user_id=user_id,
+            purpose=purpose,
+            token_hash=utils.hash_opaque_token(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def _spend_email_token(
+    session: AsyncSession, *, token: str, purpose: EmailTokenPurpose
+) -> UUID:
+    """Mark a live token used and return its user's id; 400 if there is none.
+
+    One conditional UPDATE: a token can be spent once, even by racing requests.
+    """
+    now = utcnow()
+    user_id: UUID | None = await session.scalar(
+        update(EmailToken)
+        .where(
+            EmailToken.token_hash == utils.hash_opaque_token(token),
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
+            EmailToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(EmailToken.user_id)
+    )
+    if user_id is None:
+        raise InvalidEmailToken
+    return user_id
+
+
+async def request_email_verification(
+    session: AsyncSession, *, user: User, settings: Settings
+) -> EmailMessage | None:
+    """A verification email for the user, or None if already verified."""
+    if user.email_verified:
+        return None
+    token = await _create_email_token(
+        session,
+        user_id=user.id,
+        purpose=EmailTokenPurpose.VERIFY_EMAIL,
+        config=settings.auth,
+    )
+    return emails.verification_email(user, token, settings)
+
+
+async def confirm_email(session: AsyncSession, *, token: str) -> None:
+    """Spend a verification token and mark its user's email verified."""
+    user_id = await _spend_email_token(
+        session, token=token, purpose=EmailTokenPurpose.VERIFY_EMAIL
+    )
+    await session.execute(
+        update(User).where(User.id == user_id).values(email_verified=True)
+    )
+    logger.info("email_verified", user_id=str(user_id))
+
+
+async def request_password_reset(
+    session: AsyncSession, *, email: str, settings: Settings
+) -> EmailMessage | None:
+    """A reset email if `email` belongs to a user; None (silently) if not."""
+    user = await session.scalar(select(User).where(User.email == email.lower()))
+    if user is None:
+        logger.info("password_reset_unknown_email")
+        return None
+    token = await _create_email_token(
+        session,
+        user_id=user.id,
+        purpose=EmailTokenPurpose.PASSWORD_RESET,
+        config=settings.auth,
+    )
+    logger.info("password_reset_requested", user_id=str(user.id))
+    return emails.password_reset_email(user, token, settings)
+
+
+async def reset_password(
+    session: AsyncSession, *, token: str, password: str, config: AuthConfig
+) -> None:
+    """Spend a reset token, set the password, end every session of the user.
+
+    The password is hashed first, before the unit of work's first statement.
+    """
+    hashed_password = await utils.hash_password(password, config)
+    user_id = await _spend_email_token(
+        session, token=token, purpose=EmailTokenPurpose.PASSWORD_RESET
+    )
+    # Any other outstanding reset link dies with this one.
+    await session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.user_id == user_id,
+            EmailToken.purpose == EmailTokenPurpose.PASSWORD_RESET,
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    await set_password(session, user_id=user_id, hashed_password=hashed_password)
+    logger.info("password_reset", user_id=str(user_id))
