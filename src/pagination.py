@@ -1,33 +1,140 @@
-from collections.abc import Sequence
-from typing import Annotated, Any, Self
+"""Pages of a list: `limit` with either `offset` or an opaque `cursor`.
+
+A cursor names the last item a client saw, by the list's order (creation
+time, ties broken by id): the next page starts after it with a keyset
+condition, so it costs the same at any depth and repeats or skips nothing
+when rows are added or removed meanwhile. Cursors are signed, so a client
+can neither forge a position nor slip anything into the query.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, NamedTuple, Self
+from uuid import UUID
 
 from fastapi import Depends, Query
-from sqlalchemy import Row, Select
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy import Row, Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from src.schemas import CustomModel
+from src.web.state import AppSettings
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-# Keeps OFFSET inside a 32-bit integer on every database.
-MAX_OFFSET = 2**31 - 1
+MAX_OFFSET = 10_000
+# Longer than any cursor this module makes.
+MAX_CURSOR_LENGTH = 200
+SIGNATURE_BYTES = 16
+
+# Where a page starts: after the item with this creation time and id.
+type Position = tuple[datetime, UUID]
 
 
-class PaginationParams(CustomModel):
+class CursorSigner:
+    """Encodes positions as opaque, signed cursors, and decodes them back."""
+
+    def __init__(self, secret: str) -> None:
+        # A key of its own, derived from the application's secret.
+        self._key = hmac.digest(secret.encode(), b"pagination-cursor", "sha256")
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.digest(self._key, payload, hashlib.sha256)[:SIGNATURE_BYTES]
+
+    def encode(self, position: Position) -> str:
+        created_at, item_id = position
+        payload = json.dumps([created_at.isoformat(), item_id.hex]).encode()
+        return _b64(payload) + "." + _b64(self._sign(payload))
+
+    def decode(self, cursor: str) -> Position:
+        """The position `cursor` names; ValueError if it is not one of ours."""
+        encoded, _, signature = cursor.partition(".")
+        try:
+            payload = _unb64(encoded)
+            valid = hmac.compare_digest(_unb64(signature), self._sign(payload))
+        except (binascii.Error, UnicodeEncodeError) as exc:
+            raise ValueError("malformed cursor") from exc
+        if not valid:
+            raise ValueError("cursor signature does not match")
+        created_at, item_id = json.loads(payload)
+        return datetime.fromisoformat(created_at), UUID(hex=item_id)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True, slots=True)
+class PaginationParams:
     limit: int
-    offset: int
+    # None on a page fetched by cursor.
+    offset: int | None
+    after: Position | None
+    signer: CursorSigner
+
+
+def _invalid(message: str) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("query", "cursor"), "msg": message}]
+    )
 
 
 async def pagination_params(
+    settings: AppSettings,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page")
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
+    offset: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_OFFSET, description="Items to skip (not with `cursor`)"),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=MAX_CURSOR_LENGTH,
+            description="The `next_cursor` of the previous page (not with `offset`)",
+        ),
+    ] = None,
 ) -> PaginationParams:
-    return PaginationParams(limit=limit, offset=offset)
+    signer = CursorSigner(settings.auth.JWT_SECRET)
+    if cursor is None:
+        return PaginationParams(limit, offset or 0, None, signer)
+    if offset is not None:
+        raise _invalid("Send either cursor or offset, not both")
+    try:
+        after = signer.decode(cursor)
+    except (ValueError, TypeError) as exc:
+        raise _invalid("Invalid cursor") from exc
+    return PaginationParams(limit, None, after, signer)
 
 
 PaginationDep = Annotated[PaginationParams, Depends(pagination_params)]
+
+
+class Fetched[T](NamedTuple):
+    """One page of a list, as the database gave it."""
+
+    items: list[T]
+    total: int
+    next_cursor: str | None
+
+    def map[U](self, convert: Callable[[T], U]) -> "Fetched[U]":
+        """The same page with each item converted."""
+        return Fetched(
+            [convert(item) for item in self.items], self.total, self.next_cursor
+        )
 
 
 async def fetch_page[*Ts](
@@ -35,32 +142,57 @@ async def fetch_page[*Ts](
     query: Select[*Ts],
     count: Select[int],
     pagination: PaginationParams,
-) -> tuple[Sequence[Row[*Ts]], int]:
-    """One page of `query`'s rows and the `count` of all: two statements."""
-    total = await session.scalar(count)
-    result = await session.execute(
-        query.limit(pagination.limit).offset(pagination.offset)
+    *,
+    order: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[UUID]],
+    descending: bool,
+) -> Fetched[tuple[Any, ...]]:
+    """One page of `query`'s rows, in `order` (creation time, then id), and
+    the `count` of all: two statements.
+    """
+    created_at, item_id = order
+    keyed = query.add_columns(created_at, item_id).order_by(
+        *((created_at.desc(), item_id.desc()) if descending else (created_at, item_id))
     )
-    return result.all(), total or 0
+    if pagination.after is not None:
+        after = tuple_(created_at, item_id)
+        keyed = keyed.where(
+            after < pagination.after if descending else after > pagination.after
+        )
+    elif pagination.offset:
+        keyed = keyed.offset(pagination.offset)
+    # One row more than the page tells whether another page follows.
+    rows: Sequence[Row[Any]] = (
+        await session.execute(keyed.limit(pagination.limit + 1))
+    ).all()
+    total = await session.scalar(count) or 0
+    page = [tuple(row) for row in rows[: pagination.limit]]
+    next_cursor = (
+        pagination.signer.encode((page[-1][-2], page[-1][-1]))
+        if len(rows) > pagination.limit
+        else None
+    )
+    return Fetched([row[:-2] for row in page], total, next_cursor)
 
 
 class Page[T](CustomModel):
     items: list[T]
     total: int
     limit: int
-    offset: int
+    offset: int | None
+    next_cursor: str | None
 
     @classmethod
     def create(
-        cls, items: Sequence[Any], total: int, pagination: PaginationParams
+        cls, items: Sequence[Any], fetched: Fetched[Any], pagination: PaginationParams
     ) -> Self:
-        """A page of `items` (responses, ORM objects or dicts) out of `total`."""
+        """A page of `items` (responses, ORM objects or dicts) of a list."""
         return cls.model_validate(
             {
                 "items": items,
-                "total": total,
+                "total": fetched.total,
                 "limit": pagination.limit,
                 "offset": pagination.offset,
+                "next_cursor": fetched.next_cursor,
             },
             from_attributes=True,
         )

@@ -14,12 +14,13 @@ def _add_list_route(app: FastAPI) -> None:
     @app.get("/numbers")
     async def numbers(pagination: PaginationDep) -> Page[int]:
         values = list(range(250))
-        window = values[pagination.offset : pagination.offset + pagination.limit]
+        start = pagination.offset or 0
         return Page(
-            items=window,
+            items=values[start : start + pagination.limit],
             total=len(values),
             limit=pagination.limit,
             offset=pagination.offset,
+            next_cursor=None,
         )
 
 
@@ -53,8 +54,11 @@ async def test_limit_and_offset_select_the_window(list_client: AsyncClient) -> N
         {"limit": 101},
         {"limit": -1},
         {"offset": -1},
-        {"offset": 2**31},
+        {"offset": 10_001},
         {"limit": "ten"},
+        {"cursor": ""},
+        {"cursor": "not-a-cursor"},
+        {"cursor": "x" * 201},
     ],
 )
 async def test_out_of_range_values_are_422(
@@ -64,3 +68,10 @@ async def test_out_of_range_values_are_422(
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][0] == "query"
+
+
+async def test_offset_and_cursor_together_are_422(list_client: AsyncClient) -> None:
+    response = await list_client.get("/numbers", params={"offset": 0, "cursor": "x"})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "cursor"]

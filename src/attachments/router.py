@@ -84,10 +84,10 @@ async def create_attachment(
 async def list_attachments(
     post: ValidPost, pagination: PaginationDep, session: ReadSession
 ) -> Page[AttachmentResponse]:
-    attachments, total = await service.list_attachments(
+    page = await service.list_attachments(
         session, post_id=post.id, pagination=pagination
     )
-    return Page[AttachmentResponse].create(attachments, total, pagination)
+    return Page[AttachmentResponse].create(page.items, page, pagination)
 
 
 @router.get(

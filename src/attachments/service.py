@@ -24,7 +24,7 @@ from src.attachments.models import Attachment
 from src.attachments.utils import display_filename, sniff_content_type
 from src.aws.client import Storage
 from src.aws.schemas import Chunks
-from src.pagination import PaginationParams, fetch_page
+from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.models import Post
 
 logger = structlog.get_logger(__name__)
@@ -55,20 +55,22 @@ async def get_attachment(
 
 async def list_attachments(
     session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
-) -> tuple[list[Attachment], int]:
+) -> Fetched[Attachment]:
     """A post's attachments in upload order."""
-    query = (
-        select(Attachment)
-        .where(Attachment.post_id == post_id)
-        .order_by(Attachment.created_at, Attachment.id)
-    )
     count = (
         select(func.count())
         .select_from(Attachment)
         .where(Attachment.post_id == post_id)
     )
-    rows, total = await fetch_page(session, query, count, pagination)
-    return [attachment for (attachment,) in rows], total
+    page = await fetch_page(
+        session,
+        select(Attachment).where(Attachment.post_id == post_id),
+        count,
+        pagination,
+        order=(Attachment.created_at, Attachment.id),
+        descending=False,
+    )
+    return page.map(lambda row: row[0])
 
 
 async def _head_and_rest(chunks: Chunks) -> tuple[bytes, Chunks]:

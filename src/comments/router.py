@@ -55,11 +55,9 @@ async def create_comment(
 async def list_comments(
     post: ValidPost, pagination: PaginationDep, session: ReadSession
 ) -> Page[CommentResponse]:
-    comments, total = await service.list_comments(
-        session, post_id=post.id, pagination=pagination
-    )
+    page = await service.list_comments(session, post_id=post.id, pagination=pagination)
     return Page[CommentResponse].create(
-        [comment_response(comment) for comment in comments], total, pagination
+        [comment_response(comment) for comment in page.items], page, pagination
     )
 
 

@@ -16,7 +16,7 @@ from src.database.base import utcnow
 from src.database.fast import AnySelect
 from src.exceptions import ConcurrentEdit
 from src.notifications import service as notification_service
-from src.pagination import PaginationParams, fetch_page
+from src.pagination import Fetched, PaginationParams, fetch_page
 
 logger = structlog.get_logger(__name__)
 
@@ -63,16 +63,18 @@ async def get_comment(
 
 async def list_comments(
     session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
-) -> tuple[list[CommentRow], int]:
+) -> Fetched[CommentRow]:
     """A post's comments, oldest first."""
-    query = (
-        _columns()
-        .where(Comment.post_id == post_id)
-        .order_by(Comment.created_at, Comment.id)
-    )
     count = select(func.count()).select_from(Comment).where(Comment.post_id == post_id)
-    rows, total = await fetch_page(session, query, count, pagination)
-    return [CommentRow._make(row) for row in rows], total
+    page = await fetch_page(
+        session,
+        _columns().where(Comment.post_id == post_id),
+        count,
+        pagination,
+        order=(Comment.created_at, Comment.id),
+        descending=False,
+    )
+    return page.map(CommentRow._make)
 
 
 async def create_comment(

@@ -26,10 +26,10 @@ async def list_notifications(
     session: ReadSession,
     unread: bool | None = None,
 ) -> Page[NotificationResponse]:
-    notifications, total = await service.list_notifications(
+    page = await service.list_notifications(
         session, user_id=user.id, pagination=pagination, unread=unread
     )
-    return Page[NotificationResponse].create(notifications, total, pagination)
+    return Page[NotificationResponse].create(page.items, page, pagination)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from src.database.base import utcnow
 from src.notifications.constants import NotificationType
 from src.notifications.models import Notification
-from src.pagination import PaginationParams, fetch_page
+from src.pagination import Fetched, PaginationParams, fetch_page
 
 
 async def notify_comment_created(
@@ -53,7 +53,7 @@ async def list_notifications(
     user_id: UUID,
     pagination: PaginationParams,
     unread: bool | None = None,
-) -> tuple[list[Notification], int]:
+) -> Fetched[Notification]:
     """The user's notifications, newest first; `unread` keeps unread or read."""
     conditions: list[ColumnElement[bool]] = [Notification.user_id == user_id]
     if unread is not None:
@@ -62,15 +62,16 @@ async def list_notifications(
             if unread
             else Notification.read_at.is_not(None)
         )
-    query = (
-        select(Notification)
-        .where(*conditions)
-        .options(joinedload(Notification.actor))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
     count = select(func.count()).select_from(Notification).where(*conditions)
-    rows, total = await fetch_page(session, query, count, pagination)
-    return [notification for (notification,) in rows], total
+    page = await fetch_page(
+        session,
+        select(Notification).where(*conditions).options(joinedload(Notification.actor)),
+        count,
+        pagination,
+        order=(Notification.created_at, Notification.id),
+        descending=True,
+    )
+    return page.map(lambda row: row[0])
 
 
 async def mark_read(session: AsyncSession, *, notification_id: UUID) -> None:

@@ -11,7 +11,7 @@ from src.database.session import ReadSession, UnitOfWork
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.pagination import Page, PaginationDep
 from src.posts import service
-from src.posts.constants import SEARCH_MAX_LENGTH
+from src.posts.constants import SEARCH_MAX_LENGTH, SEARCH_MIN_LENGTH
 from src.posts.dependencies import DeletablePost, EditablePost, ValidPost
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.schemas import PostCreate, PostResponse, PostUpdate
@@ -58,14 +58,18 @@ async def list_posts(
     creator_id: UUID | None = None,
     q: Annotated[
         str | None,
-        Query(min_length=1, max_length=SEARCH_MAX_LENGTH, pattern=NO_NUL),
+        Query(
+            min_length=SEARCH_MIN_LENGTH,
+            max_length=SEARCH_MAX_LENGTH,
+            pattern=NO_NUL,
+        ),
     ] = None,
 ) -> Page[PostResponse]:
-    posts, total = await service.list_posts(
+    page = await service.list_posts(
         session, pagination=pagination, creator_id=creator_id, search=q
     )
     return Page[PostResponse].create(
-        [post_response(post) for post in posts], total, pagination
+        [post_response(post) for post in page.items], page, pagination
     )
 
 
@@ -126,9 +130,7 @@ async def delete_post(
 async def list_user_posts(
     user: ValidUser, pagination: PaginationDep, session: ReadSession
 ) -> Page[PostResponse]:
-    posts, total = await service.list_posts(
-        session, pagination=pagination, creator_id=user.id
-    )
+    page = await service.list_posts(session, pagination=pagination, creator_id=user.id)
     return Page[PostResponse].create(
-        [post_response(post) for post in posts], total, pagination
+        [post_response(post) for post in page.items], page, pagination
     )

@@ -22,7 +22,7 @@ from src.database.base import utcnow
 from src.database.fast import AnySelect, fetch_one
 from src.database.session import ReadBind
 from src.exceptions import ConcurrentEdit
-from src.pagination import PaginationParams, fetch_page
+from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.models import Post
 from src.posts.schemas import PostCreate, PostUpdate
 
@@ -83,7 +83,7 @@ async def list_posts(
     pagination: PaginationParams,
     creator_id: UUID | None = None,
     search: str | None = None,
-) -> tuple[list[PostRow], int]:
+) -> Fetched[PostRow]:
     """Posts newest first, optionally by one creator or matching `search`."""
     conditions: list[ColumnElement[bool]] = []
     if creator_id is not None:
@@ -95,12 +95,16 @@ async def list_posts(
                 Post.content.icontains(search, autoescape=True),
             )
         )
-    query = (
-        _columns().where(*conditions).order_by(Post.created_at.desc(), Post.id.desc())
-    )
     count = select(func.count()).select_from(Post).where(*conditions)
-    rows, total = await fetch_page(session, query, count, pagination)
-    return [PostRow._make(row) for row in rows], total
+    page = await fetch_page(
+        session,
+        _columns().where(*conditions),
+        count,
+        pagination,
+        order=(Post.created_at, Post.id),
+        descending=True,
+    )
+    return page.map(PostRow._make)
 
 
 async def create_post(
