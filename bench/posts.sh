@@ -19,7 +19,7 @@ start_server
 bench_user
 
 wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION")
-echo "one uvicorn worker on CPU 0, wrk on CPU 1, $CONNECTIONS connections, $DURATION per run"
+echo "one serve worker on CPU 0, wrk on CPU 1, $CONNECTIONS connections, $DURATION per run"
 run_wrk "GET /posts" "${wrk_args[@]}" "$BENCH_URL/posts"
 api_line=$(PATH_TEMPLATE="/posts/{id}" run_wrk "GET /posts/{id}" "${wrk_args[@]}" -s bench/random_id.lua "$BENCH_URL")
 echo "$api_line"
