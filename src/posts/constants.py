@@ -2,6 +2,8 @@ TITLE_MAX_LENGTH = 255
 POST_CONTENT_MAX_LENGTH = 50_000
 SEARCH_MIN_LENGTH = 3
 SEARCH_MAX_LENGTH = 200
+# A search's `total` counts at most this many matches.
+SEARCH_TOTAL_LIMIT = 10_000
 
 
 class ErrorCode:

@@ -53,6 +53,8 @@ class Post(CreatedAt, Base):
 
     creator: Mapped["User"] = relationship(lazy="raise")
 
+    # On PostgreSQL, title and content also have trigram indexes for search,
+    # made by a migration (2026-12-02_add_post_search_indexes).
     __table_args__ = (
         Index("post_created_at_idx", "created_at", "id"),
         Index("post_creator_id_created_at_idx", "creator_id", "created_at", "id"),

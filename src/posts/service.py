@@ -23,6 +23,7 @@ from src.database.fast import AnySelect, fetch_one
 from src.database.session import ReadBind
 from src.exceptions import ConcurrentEdit
 from src.pagination import Fetched, PaginationParams, fetch_page
+from src.posts.constants import SEARCH_TOTAL_LIMIT
 from src.posts.models import Post
 from src.posts.schemas import PostCreate, PostUpdate
 
@@ -84,7 +85,11 @@ async def list_posts(
     creator_id: UUID | None = None,
     search: str | None = None,
 ) -> Fetched[PostRow]:
-    """Posts newest first, optionally by one creator or matching `search`."""
+    """Posts newest first, optionally by one creator or matching `search`
+    (case-insensitive substring of the title or content; on PostgreSQL a
+    trigram index serves it). A search's total counts at most
+    SEARCH_TOTAL_LIMIT matches.
+    """
     conditions: list[ColumnElement[bool]] = []
     if creator_id is not None:
         conditions.append(Post.creator_id == creator_id)
@@ -95,7 +100,11 @@ async def list_posts(
                 Post.content.icontains(search, autoescape=True),
             )
         )
-    count = select(func.count()).select_from(Post).where(*conditions)
+    matching = select(Post.id).where(*conditions)
+    if search:
+        # Counting every match of a common word would read them all.
+        matching = matching.limit(SEARCH_TOTAL_LIMIT)
+    count = select(func.count()).select_from(matching.subquery())
     page = await fetch_page(
         session,
         _columns().where(*conditions),
