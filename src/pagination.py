@@ -165,7 +165,7 @@ async def fetch_page[*Ts](
         await session.execute(keyed.limit(pagination.limit + 1))
     ).all()
     total = await session.scalar(count) or 0
-    page = [tuple(row) for row in rows[: pagination.limit]]
+    page: list[tuple[Any, ...]] = [tuple(row) for row in rows[: pagination.limit]]
     next_cursor = (
         pagination.signer.encode((page[-1][-2], page[-1][-1]))
         if len(rows) > pagination.limit

@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from typing import Annotated
@@ -25,7 +27,6 @@ from src.aws.client import create_storage
 from src.cli.seed import DEMO_PASSWORD, SeedSize
 from src.cli.seed import seed as seed_database
 from src.config import Settings, load_settings
-from src.database import migrations
 from src.database.base import utcnow
 from src.database.engine import create_engine
 from src.database.session import create_sessionmaker
@@ -54,6 +55,10 @@ def _settings(ctx: typer.Context) -> Settings:
 @cli.command()
 def migrate(ctx: typer.Context) -> None:
     """Apply all database migrations (alembic upgrade head)."""
+    # Imported here: Alembic costs about 10 MiB, which `serve` keeps out of
+    # the serving process by migrating in a child process.
+    from src.database import migrations  # noqa: PLC0415
+
     migrations.upgrade_head(_settings(ctx).app.DATABASE_URL)
     logger.info("migrations_applied")
 
@@ -225,7 +230,10 @@ def serve(
 ) -> None:
     """Apply migrations, then serve the API with uvicorn."""
     if migrate_first:
-        migrate(ctx)
+        # In a child process, so that the server does not keep Alembic loaded.
+        migrated = subprocess.run([sys.executable, "-m", "src.cli", "migrate"])  # noqa: PLW1510
+        if migrated.returncode != 0:
+            raise typer.Exit(migrated.returncode)
     uvicorn.run(
         "src.cli.serve:create_served_app",
         factory=True,

@@ -1,9 +1,12 @@
 import asyncio
+from typing import TYPE_CHECKING
 
 import structlog
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = structlog.get_logger(__name__)
 
@@ -23,7 +26,7 @@ async def _database_ok(engine: AsyncEngine) -> bool:
     return True
 
 
-async def _redis_ok(redis: Redis) -> bool:
+async def _redis_ok(redis: "Redis") -> bool:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
             await redis.ping()
@@ -34,7 +37,7 @@ async def _redis_ok(redis: Redis) -> bool:
 
 
 async def check_dependencies(
-    engine: AsyncEngine, redis: Redis | None
+    engine: AsyncEngine, redis: "Redis | None"
 ) -> dict[str, bool]:
     """Probe the database, and Redis when configured, concurrently."""
     names = ["database"]

@@ -2,18 +2,20 @@
 
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from fastapi import Depends, Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import Redis
 
 from src.config import Config
 from src.exceptions import TooManyRequests
 from src.web.state import app_state
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = structlog.get_logger(__name__)
 
@@ -49,7 +51,7 @@ class RateLimiter:
         raise TooManyRequests(retry_after=math.ceil(stats.reset_time - time.time()))
 
 
-def create_rate_limiter(config: Config, redis: Redis | None) -> RateLimiter:
+def create_rate_limiter(config: Config, redis: "Redis | None") -> RateLimiter:
     """The limiter for `config`, counting in `redis` (the app's client) if given."""
     storage: Storage
     if config.REDIS_URL and redis is not None:

@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from src.aws.client import Storage
 from src.config import Settings
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     # Only for the annotation: the limiter's dependency reads this state.
     from src.web.rate_limit import RateLimiter
 
@@ -26,7 +27,7 @@ class AppState:
     sessionmaker: async_sessionmaker[AsyncSession]
     read_sessionmaker: async_sessionmaker[AsyncSession]
     storage: Storage
-    redis: Redis | None
+    redis: "Redis | None"
     rate_limiter: "RateLimiter"
 
 
