@@ -1,18 +1,17 @@
-from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, Index, Text, text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from src.database.base import Base, utcnow
-from src.models import CreatedAt, UUIDPrimaryKey
+from src.database.base import Base
+from src.models import CreatedAt, UUIDPrimaryKey, Versioned
 
 if TYPE_CHECKING:
     from src.auth.models import User
 
 
-class Comment(UUIDPrimaryKey, CreatedAt, Base):
+class Comment(UUIDPrimaryKey, CreatedAt, Versioned, Base):
     __tablename__ = "post_comment"
 
     post_id: Mapped[UUID] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
@@ -20,10 +19,6 @@ class Comment(UUIDPrimaryKey, CreatedAt, Base):
         ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
     )
     content: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
-    # Raised by every edit, whose UPDATE requires the version it read: two
-    # concurrent edits cannot both apply (`ConcurrentEdit`). Also the ETag.
-    version: Mapped[int] = mapped_column(server_default=text("1"))
 
     creator: Mapped["User"] = relationship(lazy="raise")
 

@@ -6,15 +6,14 @@ from typing import NamedTuple
 from uuid import UUID
 
 import structlog
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth.models import User
 from src.comments.models import Comment
 from src.comments.schemas import CommentCreate, CommentUpdate
-from src.database.base import utcnow
 from src.database.fast import AnySelect
-from src.exceptions import ConcurrentEdit
+from src.models import apply_edit
 from src.notifications import service as notification_service
 from src.pagination import Fetched, PaginationParams, fetch_page
 
@@ -110,19 +109,15 @@ async def update_comment(
 
     `ConcurrentEdit` if another edit changed it since `comment` was read.
     """
-    updated_at = utcnow()
-    updated = await session.scalar(
-        update(Comment)
-        .where(Comment.id == comment.id, Comment.version == comment.version)
-        .values(
-            content=data.content, updated_at=updated_at, version=comment.version + 1
-        )
-        .returning(Comment.id)
+    edited_at = await apply_edit(
+        session,
+        Comment,
+        row_id=comment.id,
+        read_version=comment.version,
+        values={"content": data.content},
     )
-    if updated is None:
-        raise ConcurrentEdit
     return comment._replace(
-        content=data.content, updated_at=updated_at, version=comment.version + 1
+        content=data.content, updated_at=edited_at, version=comment.version + 1
     )
 
 

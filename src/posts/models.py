@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
@@ -11,12 +10,11 @@ from sqlalchemy import (
     func,
     select,
     table,
-    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from src.database.base import Base, utcnow
-from src.models import CreatedAt
+from src.database.base import Base
+from src.models import CreatedAt, Versioned
 from src.posts.constants import TITLE_MAX_LENGTH
 
 if TYPE_CHECKING:
@@ -27,7 +25,7 @@ if TYPE_CHECKING:
 _comment = table("post_comment", column("id"), column("post_id"))
 
 
-class Post(CreatedAt, Base):
+class Post(CreatedAt, Versioned, Base):
     __tablename__ = "post"
 
     # Declared here, not by the mixin: comments_count below refers to it.
@@ -37,10 +35,6 @@ class Post(CreatedAt, Base):
     creator_id: Mapped[UUID] = mapped_column(
         ForeignKey("auth_user.id", ondelete="CASCADE")
     )
-    updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
-    # Raised by every edit, whose UPDATE requires the version it read: two
-    # concurrent edits cannot both apply (`ConcurrentEdit`). Also the ETag.
-    version: Mapped[int] = mapped_column(server_default=text("1"))
 
     # Counted when the post is loaded (an index-only count): always exact,
     # with no counter to keep in step on comment, post or user deletion.

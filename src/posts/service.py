@@ -13,15 +13,13 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth.models import User
-from src.database.base import utcnow
 from src.database.fast import AnySelect, fetch_one
 from src.database.session import ReadBind
-from src.exceptions import ConcurrentEdit
+from src.models import apply_edit
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.constants import SEARCH_TOTAL_LIMIT
 from src.posts.models import Post
@@ -132,21 +130,14 @@ async def update_post(
 ) -> PostRow:
     """Apply the fields present in `data`; sets `updated_at` and the version.
 
-    The UPDATE requires the version `post` was read at: `ConcurrentEdit` if
-    another edit changed it since (on PostgreSQL a second concurrent edit
-    waits for the first, then matches no row).
+    `ConcurrentEdit` if another edit changed it since `post` was read.
     """
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         return post
-    updated = await session.scalar(
-        update(Post)
-        .where(Post.id == post.id, Post.version == post.version)
-        .values(**changes, updated_at=utcnow(), version=post.version + 1)
-        .returning(Post.id)
+    await apply_edit(
+        session, Post, row_id=post.id, read_version=post.version, values=changes
     )
-    if updated is None:
-        raise ConcurrentEdit
     return await _reload(session, post.id)
 
 
