@@ -1,16 +1,26 @@
-"""Columns shared by the ORM models of every domain, and the edit of a
-versioned row."""
+"""What the ORM models of every domain share: columns, the edit of a
+versioned row, and the maintained counts of lists."""
 
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import inspect, text, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    SmallInteger,
+    String,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from src.database.base import utcnow
+from src.database.base import Base, utcnow
 from src.exceptions import ConcurrentEdit
 
 
@@ -56,3 +66,34 @@ async def apply_edit(
     if edited is None:
         raise ConcurrentEdit
     return edited_at
+
+
+# The owner of lists that belong to no one (the feed of every post).
+GLOBAL_OWNER = UUID(int=0)
+
+
+class ListCount(Base):
+    """How many items a list holds, kept exact by database triggers in the
+    transaction of every insert and delete, cascades included (migration
+    2026-12-02_add_list_counts). The feed's count is spread over slots,
+    summed on read, so that concurrent posts do not queue on one row.
+    """
+
+    __tablename__ = "list_count"
+
+    # posts, user_posts, post_comments, post_attachments, notifications,
+    # unread_notifications
+    list_name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The user or post the list belongs to; GLOBAL_OWNER for the feed.
+    owner_id: Mapped[UUID] = mapped_column(primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    total: Mapped[int] = mapped_column(BigInteger)
+
+
+def list_total(list_name: str, owner: Any = GLOBAL_OWNER) -> Select[int]:
+    """How many items the list of `owner` (an id, or a column to correlate
+    with) holds: a sum over its slots, not a count of its items.
+    """
+    return select(func.coalesce(func.sum(ListCount.total), 0)).where(
+        ListCount.list_name == list_name, ListCount.owner_id == owner
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import make_url, text
+from sqlalchemy import delete, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -41,6 +41,7 @@ from src.database.session import (
 )
 from src.mail.config import EmailBackend, EmailConfig
 from src.main import create_app
+from src.models import ListCount
 from tests.factories import AuthUser, create_superuser, create_user
 from tests.smtp import Inbox, free_port, start_smtp_server
 from tests.utils import AUTH_CONFIG, AppFactory, app_client, with_app_settings
@@ -231,6 +232,8 @@ async def _empty_tables(database_url: str) -> None:
     async with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             await conn.execute(table.delete())
+        # Last: the deletions above count themselves out of the lists.
+        await conn.execute(delete(ListCount))
     await engine.dispose()
 
 

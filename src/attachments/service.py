@@ -11,7 +11,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 import structlog
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.attachments.constants import ATTACHMENT_KEY_PREFIX, SNIFF_BYTES
@@ -24,6 +24,7 @@ from src.attachments.models import Attachment
 from src.attachments.utils import display_filename, sniff_content_type
 from src.aws.client import Storage
 from src.aws.schemas import Chunks
+from src.models import list_total
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.models import Post
 
@@ -57,11 +58,7 @@ async def list_attachments(
     session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
 ) -> Fetched[Attachment]:
     """A post's attachments in upload order."""
-    count = (
-        select(func.count())
-        .select_from(Attachment)
-        .where(Attachment.post_id == post_id)
-    )
+    count = list_total("post_attachments", post_id)
     page = await fetch_page(
         session,
         select(Attachment).where(Attachment.post_id == post_id),

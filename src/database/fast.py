@@ -21,6 +21,8 @@ type _Processor = Callable[[Any], Any]
 class _DriverStatement(NamedTuple):
     sql: str
     parameter_names: tuple[str, ...]
+    # Values bound when the statement was built (literals in its clauses).
+    bound: dict[str, Any]
     # The columns (by position) whose type converts what the driver returns.
     processors: tuple[tuple[int, _Processor], ...]
 
@@ -39,7 +41,7 @@ def _driver_statement(statement: AnySelect, dialect: Dialect) -> _DriverStatemen
         )
     )
     return _DriverStatement(
-        str(compiled), tuple(compiled.positiontup or ()), processors
+        str(compiled), tuple(compiled.positiontup or ()), compiled.params, processors
     )
 
 
@@ -68,7 +70,10 @@ async def fetch_one(
             result = await connection.execute(statement, parameters)
             return result.first()
     driver_statement = _driver_statement(statement, bind.dialect)
-    arguments = [parameters[name] for name in driver_statement.parameter_names]
+    arguments = [
+        parameters[name] if name in parameters else driver_statement.bound[name]
+        for name in driver_statement.parameter_names
+    ]
     if isinstance(bind, AsyncConnection):
         raw = await bind.get_raw_connection()
         return await _fetchrow(raw.driver_connection, driver_statement, arguments)

@@ -1,10 +1,11 @@
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from src.database.base import utcnow
+from src.models import list_total
 from src.notifications.constants import NotificationType
 from src.notifications.models import Notification
 from src.pagination import Fetched, PaginationParams, fetch_page
@@ -62,7 +63,15 @@ async def list_notifications(
             if unread
             else Notification.read_at.is_not(None)
         )
-    count = select(func.count()).select_from(Notification).where(*conditions)
+    if unread is None:
+        count = list_total("notifications", user_id)
+    elif unread:
+        count = list_total("unread_notifications", user_id)
+    else:
+        count = select(
+            list_total("notifications", user_id).scalar_subquery()
+            - list_total("unread_notifications", user_id).scalar_subquery()
+        )
     page = await fetch_page(
         session,
         select(Notification).where(*conditions).options(joinedload(Notification.actor)),

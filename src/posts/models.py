@@ -6,23 +6,15 @@ from sqlalchemy import (
     Index,
     String,
     Text,
-    column,
-    func,
-    select,
-    table,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from src.database.base import Base
-from src.models import CreatedAt, Versioned
+from src.models import CreatedAt, Versioned, list_total
 from src.posts.constants import TITLE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from src.auth.models import User
-
-# The comments table as far as counting needs it, without importing the
-# comments domain (which builds on this one).
-_comment = table("post_comment", column("id"), column("post_id"))
 
 
 class Post(CreatedAt, Versioned, Base):
@@ -36,13 +28,9 @@ class Post(CreatedAt, Versioned, Base):
         ForeignKey("auth_user.id", ondelete="CASCADE")
     )
 
-    # Counted when the post is loaded (an index-only count): always exact,
-    # with no counter to keep in step on comment, post or user deletion.
+    # Kept by the database as comments come and go (ListCount).
     comments_count: Mapped[int] = column_property(
-        select(func.count(_comment.c.id))
-        .where(_comment.c.post_id == id)
-        .correlate_except(_comment)
-        .scalar_subquery()
+        list_total("post_comments", id).scalar_subquery()
     )
 
     creator: Mapped["User"] = relationship(lazy="raise")

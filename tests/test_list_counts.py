@@ -1,0 +1,218 @@
+"""Every list's `total` comes from counts the database keeps in the writing
+transaction: exact after concurrent writes and cascading deletes, and
+filled in for existing data by the migration that adds them."""
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import func, insert, make_url, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from alembic import command
+from src.auth.models import User
+from src.comments.models import Comment
+from src.database import migrations
+from src.database.base import utcnow
+from src.models import ListCount
+from src.notifications.models import Notification
+from src.posts.models import Post
+from tests.factories import AuthUser, create_post, create_user
+
+pytestmark = pytest.mark.anyio
+
+COUNTED_REVISION = "5c2e8d1a7b93"
+
+
+async def _total(client: AsyncClient, url: str, **params: Any) -> int:
+    headers = params.pop("headers", None)
+    response = await client.get(url, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    total: int = response.json()["total"]
+    return total
+
+
+async def _assert_totals_are_counts(
+    client: AsyncClient, engine: AsyncEngine, users: list[AuthUser]
+) -> None:
+    async with engine.connect() as conn:
+        posts = (await conn.execute(select(Post.id, Post.creator_id))).all()
+        comments = (await conn.execute(select(Comment.post_id))).scalars().all()
+        notifications = (
+            await conn.execute(select(Notification.user_id, Notification.read_at))
+        ).all()
+    assert await _total(client, "/posts") == len(posts)
+    for user in users:
+        mine = [p for p in posts if str(p.creator_id) == user.id]
+        assert await _total(client, f"/users/{user.id}/posts") == len(mine)
+        own = [n for n in notifications if str(n.user_id) == user.id]
+        unread = [n for n in own if n.read_at is None]
+        assert await _total(client, "/notifications", headers=user.headers) == len(own)
+        assert await _total(
+            client, "/notifications", unread="true", headers=user.headers
+        ) == len(unread)
+        assert await _total(
+            client, "/notifications", unread="false", headers=user.headers
+        ) == len(own) - len(unread)
+    for post_id, _ in posts:
+        expected = comments.count(post_id)
+        assert await _total(client, f"/posts/{post_id}/comments") == expected
+        post = (await client.get(f"/posts/{post_id}")).json()
+        assert post["comments_count"] == expected
+
+
+async def test_totals_stay_exact_under_concurrent_writes_and_cascades(
+    committing_client: AsyncClient, engine: AsyncEngine
+) -> None:
+    client = committing_client
+    users = [await create_user(client) for _ in range(3)]
+    posts = [await create_post(client, users[n % 3]) for n in range(6)]
+
+    async def write(n: int) -> None:
+        author = users[n % 3]
+        post = posts[n % len(posts)]
+        if n % 5 == 0:
+            await client.delete(f"/posts/{post['id']}", headers=post_owner(post))
+        elif n % 5 == 1:
+            await create_post(client, author)
+        elif n % 7 == 2:
+            await client.post("/notifications/read-all", headers=author.headers)
+        else:
+            await client.post(
+                f"/posts/{post['id']}/comments",
+                json={"content": f"comment {n}"},
+                headers=author.headers,
+            )
+
+    def post_owner(post: dict[str, Any]) -> dict[str, str]:
+        return next(u.headers for u in users if u.id == post["creator_id"])
+
+    await asyncio.gather(*(write(n) for n in range(50)))
+    await _assert_totals_are_counts(client, engine, users)
+
+    # An account's deletion cascades to its posts, comments and notifications.
+    await client.delete("/auth/users/me", headers=users[0].headers)
+    await _assert_totals_are_counts(client, engine, users[1:])
+
+
+@pytest.fixture
+def empty_database(database_url: str) -> Iterator[str]:
+    """A database of its own, next to the run's, with no migration applied."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        path = f"{url.database}.backfill-{uuid.uuid4().hex[:8]}"
+        yield url.set(database=path).render_as_string(hide_password=False)
+        return
+    name = f"backfill_{uuid.uuid4().hex[:12]}"
+    admin = url.render_as_string(hide_password=False)
+    asyncio.run(_run(admin, f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_run(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _run(url: str, statement: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(statement))
+    await engine.dispose()
+
+
+def test_the_migration_counts_existing_data(empty_database: str) -> None:
+    config = migrations.alembic_config(empty_database)
+    command.upgrade(config, f"{COUNTED_REVISION}-1")
+    asyncio.run(_add_rows(empty_database))
+
+    command.upgrade(config, COUNTED_REVISION)
+
+    assert asyncio.run(_counts(empty_database)) == {
+        "posts": 3,
+        "user_posts": 3,
+        "post_comments": 2,
+        "notifications": 2,
+        "unread_notifications": 1,
+    }
+
+
+async def _add_rows(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        users = [uuid.uuid4(), uuid.uuid4()]
+        await conn.execute(
+            insert(User),
+            [
+                {
+                    "id": user_id,
+                    "email": f"{user_id.hex}@example.com",
+                    "username": user_id.hex[:20],
+                    "hashed_password": "x",
+                    "first_name": "A",
+                    "created_at": utcnow(),
+                    "is_superuser": False,
+                    "email_verified": False,
+                }
+                for user_id in users
+            ],
+        )
+        posts = [uuid.uuid4() for _ in range(3)]
+        await conn.execute(
+            insert(Post),
+            [
+                {
+                    "id": p,
+                    "title": "t",
+                    "content": "c",
+                    "creator_id": users[0],
+                    "created_at": utcnow(),
+                }
+                for p in posts
+            ],
+        )
+        comments = [uuid.uuid4(), uuid.uuid4()]
+        await conn.execute(
+            insert(Comment),
+            [
+                {
+                    "id": c,
+                    "post_id": posts[0],
+                    "creator_id": users[1],
+                    "content": "c",
+                    "created_at": utcnow(),
+                }
+                for c in comments
+            ],
+        )
+        await conn.execute(
+            insert(Notification),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "user_id": users[0],
+                    "actor_id": users[1],
+                    "type": "comment_created",
+                    "post_id": posts[0],
+                    "comment_id": c,
+                    "created_at": utcnow(),
+                    "read_at": read_at,
+                }
+                for c, read_at in zip(comments, [None, utcnow()], strict=True)
+            ],
+        )
+    await engine.dispose()
+
+
+async def _counts(url: str) -> dict[str, int]:
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(ListCount.list_name, func.sum(ListCount.total)).group_by(
+                ListCount.list_name
+            )
+        )
+        counts = {name: int(total) for name, total in rows}
+    await engine.dispose()
+    return counts
