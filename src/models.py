@@ -3,6 +3,7 @@ versioned row, and the maintained counts of lists."""
 
 from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -11,9 +12,13 @@ from sqlalchemy import (
     Select,
     SmallInteger,
     String,
+    column,
+    delete,
+    exists,
     func,
     inspect,
     select,
+    table,
     text,
     update,
 )
@@ -72,6 +77,25 @@ async def apply_edit(
 GLOBAL_OWNER = UUID(int=0)
 
 
+class ListName(StrEnum):
+    """The counted lists (the migration that adds the counts names them too)."""
+
+    POSTS = "posts"
+    USER_POSTS = "user_posts"
+    POST_COMMENTS = "post_comments"
+    POST_ATTACHMENTS = "post_attachments"
+    NOTIFICATIONS = "notifications"
+    UNREAD_NOTIFICATIONS = "unread_notifications"
+
+
+USER_LISTS = (
+    ListName.USER_POSTS,
+    ListName.NOTIFICATIONS,
+    ListName.UNREAD_NOTIFICATIONS,
+)
+POST_LISTS = (ListName.POST_COMMENTS, ListName.POST_ATTACHMENTS)
+
+
 class ListCount(Base):
     """How many items a list holds, kept exact by database triggers in the
     transaction of every insert and delete, cascades included (migration
@@ -81,8 +105,7 @@ class ListCount(Base):
 
     __tablename__ = "list_count"
 
-    # posts, user_posts, post_comments, post_attachments, notifications,
-    # unread_notifications
+    # A ListName.
     list_name: Mapped[str] = mapped_column(String(32), primary_key=True)
     # The user or post the list belongs to; GLOBAL_OWNER for the feed.
     owner_id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -90,10 +113,30 @@ class ListCount(Base):
     total: Mapped[int] = mapped_column(BigInteger)
 
 
-def list_total(list_name: str, owner: Any = GLOBAL_OWNER) -> Select[int]:
+def list_total(list_name: ListName, owner: Any = GLOBAL_OWNER) -> Select[int]:
     """How many items the list of `owner` (an id, or a column to correlate
     with) holds: a sum over its slots, not a count of its items.
     """
     return select(func.coalesce(func.sum(ListCount.total), 0)).where(
         ListCount.list_name == list_name, ListCount.owner_id == owner
     )
+
+
+async def purge_orphaned_counts(session: AsyncSession) -> int:
+    """Delete the counts of lists whose post or user is gone; returns how many.
+
+    Nothing reads them, but nothing else removes them either.
+    """
+    removed = 0
+    for names, owners in ((USER_LISTS, "auth_user"), (POST_LISTS, "post")):
+        owner = table(owners, column("id"))
+        result = await session.execute(
+            delete(ListCount)
+            .where(
+                ListCount.list_name.in_(names),
+                ~exists().where(owner.c.id == ListCount.owner_id),
+            )
+            .returning(ListCount.slot)
+        )
+        removed += len(result.all())
+    return removed

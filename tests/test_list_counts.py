@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 from sqlalchemy import func, insert, make_url, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from alembic import command
 from src.auth.models import User
 from src.comments.models import Comment
 from src.database import migrations
 from src.database.base import utcnow
-from src.models import ListCount
+from src.models import ListCount, purge_orphaned_counts
 from src.notifications.models import Notification
 from src.posts.models import Post
-from tests.factories import AuthUser, create_post, create_user
+from tests.factories import AuthUser, create_comment, create_post, create_user
 
 pytestmark = pytest.mark.anyio
 
@@ -96,6 +96,35 @@ async def test_totals_stay_exact_under_concurrent_writes_and_cascades(
     # An account's deletion cascades to its posts, comments and notifications.
     await client.delete("/auth/users/me", headers=users[0].headers)
     await _assert_totals_are_counts(client, engine, users[1:])
+
+
+async def test_counts_of_deleted_posts_and_users_are_purged(
+    committing_client: AsyncClient, engine: AsyncEngine
+) -> None:
+    client = committing_client
+    author, commenter = await create_user(client), await create_user(client)
+    kept, deleted = await create_post(client, author), await create_post(client, author)
+    for post in (kept, deleted):
+        await create_comment(client, post["id"], commenter)
+    await create_post(client, commenter)  # so that the commenter owns a count
+    await create_comment(client, kept["id"], author)  # outlives the commenter
+    await client.delete(f"/posts/{deleted['id']}", headers=author.headers)
+    await client.delete("/auth/users/me", headers=commenter.headers)
+
+    async with engine.begin() as conn:
+        counted_owners = select(ListCount.list_name, ListCount.owner_id)
+        before = set((await conn.execute(counted_owners)).all())
+    async with AsyncSession(engine) as session:
+        removed = await purge_orphaned_counts(session)
+        await session.commit()
+    async with engine.connect() as conn:
+        after = set((await conn.execute(counted_owners)).all())
+
+    gone = {str(uuid.UUID(deleted["id"])), str(uuid.UUID(commenter.id))}
+    assert {str(owner) for _, owner in before - after} == gone
+    assert removed == len(before - after)
+    assert await _total(client, f"/posts/{kept['id']}/comments") == 1
+    assert await _total(client, f"/users/{author.id}/posts") == 1
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from src.attachments.models import Attachment
 from src.attachments.utils import display_filename, sniff_content_type
 from src.aws.client import Storage
 from src.aws.schemas import Chunks
-from src.models import list_total
+from src.models import ListName, list_total
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.models import Post
 
@@ -58,7 +58,7 @@ async def list_attachments(
     session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
 ) -> Fetched[Attachment]:
     """A post's attachments in upload order."""
-    count = list_total("post_attachments", post_id)
+    count = list_total(ListName.POST_ATTACHMENTS, post_id)
     page = await fetch_page(
         session,
         select(Attachment).where(Attachment.post_id == post_id),

@@ -32,6 +32,7 @@ from src.database.engine import create_engine
 from src.database.session import create_sessionmaker
 from src.exceptions import DetailedHTTPException
 from src.logging_config import setup_logging
+from src.models import purge_orphaned_counts
 
 cli = typer.Typer(
     help="Publishing API operations.", no_args_is_help=True, add_completion=False
@@ -161,7 +162,7 @@ def seed(
     )
 
 
-async def _cleanup(settings: Settings, grace: timedelta) -> tuple[int, int]:
+async def _cleanup(settings: Settings, grace: timedelta) -> tuple[int, int, int]:
     engine = create_engine(settings.app)
     try:
         async with (
@@ -172,8 +173,9 @@ async def _cleanup(settings: Settings, grace: timedelta) -> tuple[int, int]:
                 session, storage, older_than=utcnow() - grace
             )
             tokens = await auth_service.purge_expired_tokens(session)
+            counts = await purge_orphaned_counts(session)
             await session.commit()
-            return objects, tokens
+            return objects, tokens, counts
     finally:
         await engine.dispose()
 
@@ -188,16 +190,20 @@ def cleanup(
         ),
     ] = 60,
 ) -> None:
-    """Remove stored files no attachment refers to, and expired tokens.
+    """Remove stored files no attachment refers to, expired tokens, and the
+    list counts of deleted posts and users.
 
     Files are normally removed with their attachment, post or user; one is
     left behind only if the store was unreachable at that moment. Safe to run
     at any time, e.g. hourly from cron.
     """
-    objects, tokens = asyncio.run(
+    objects, tokens, counts = asyncio.run(
         _cleanup(_settings(ctx), timedelta(minutes=grace_minutes))
     )
-    typer.echo(f"Removed {objects} orphaned files and {tokens} expired tokens.")
+    typer.echo(
+        f"Removed {objects} orphaned files, {tokens} expired tokens "
+        f"and {counts} counts of deleted posts and users."
+    )
 
 
 @cli.command()

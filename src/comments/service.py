@@ -13,7 +13,7 @@ from src.auth.models import User
 from src.comments.models import Comment
 from src.comments.schemas import CommentCreate, CommentUpdate
 from src.database.fast import AnySelect
-from src.models import apply_edit, list_total
+from src.models import ListName, apply_edit, list_total
 from src.notifications import service as notification_service
 from src.pagination import Fetched, PaginationParams, fetch_page
 
@@ -64,7 +64,7 @@ async def list_comments(
     session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
 ) -> Fetched[CommentRow]:
     """A post's comments, oldest first."""
-    count = list_total("post_comments", post_id)
+    count = list_total(ListName.POST_COMMENTS, post_id)
     page = await fetch_page(
         session,
         _columns().where(Comment.post_id == post_id),

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from src.database.base import utcnow
-from src.models import list_total
+from src.models import ListName, list_total
 from src.notifications.constants import NotificationType
 from src.notifications.models import Notification
 from src.pagination import Fetched, PaginationParams, fetch_page
@@ -64,13 +64,13 @@ async def list_notifications(
             else Notification.read_at.is_not(None)
         )
     if unread is None:
-        count = list_total("notifications", user_id)
+        count = list_total(ListName.NOTIFICATIONS, user_id)
     elif unread:
-        count = list_total("unread_notifications", user_id)
+        count = list_total(ListName.UNREAD_NOTIFICATIONS, user_id)
     else:
         count = select(
-            list_total("notifications", user_id).scalar_subquery()
-            - list_total("unread_notifications", user_id).scalar_subquery()
+            list_total(ListName.NOTIFICATIONS, user_id).scalar_subquery()
+            - list_total(ListName.UNREAD_NOTIFICATIONS, user_id).scalar_subquery()
         )
     page = await fetch_page(
         session,

@@ -10,7 +10,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from src.database.base import Base
-from src.models import CreatedAt, Versioned, list_total
+from src.models import CreatedAt, ListName, Versioned, list_total
 from src.posts.constants import TITLE_MAX_LENGTH
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class Post(CreatedAt, Versioned, Base):
 
     # Kept by the database as comments come and go (ListCount).
     comments_count: Mapped[int] = column_property(
-        list_total("post_comments", id).scalar_subquery()
+        list_total(ListName.POST_COMMENTS, id).scalar_subquery()
     )
 
     creator: Mapped["User"] = relationship(lazy="raise")

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.auth.models import User
 from src.database.fast import AnySelect, fetch_one
 from src.database.session import ReadBind
-from src.models import apply_edit, list_total
+from src.models import ListName, apply_edit, list_total
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.constants import SEARCH_TOTAL_LIMIT
 from src.posts.models import Post
@@ -103,9 +103,9 @@ async def list_posts(
         matching = select(Post.id).where(*conditions).limit(SEARCH_TOTAL_LIMIT)
         count = select(func.count()).select_from(matching.subquery())
     elif creator_id is not None:
-        count = list_total("user_posts", creator_id)
+        count = list_total(ListName.USER_POSTS, creator_id)
     else:
-        count = list_total("posts")
+        count = list_total(ListName.POSTS)
     page = await fetch_page(
         session,
         _columns().where(*conditions),
