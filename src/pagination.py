@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, NamedTuple, Self
 from uuid import UUID
 
@@ -67,6 +68,12 @@ class CursorSigner:
         return datetime.fromisoformat(created_at), UUID(hex=item_id)
 
 
+@cache
+def cursor_signer(secret: str) -> CursorSigner:
+    """The signer for `secret`, made once: its key is derived, not per request."""
+    return CursorSigner(secret)
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -108,7 +115,7 @@ async def pagination_params(
         ),
     ] = None,
 ) -> PaginationParams:
-    signer = CursorSigner(settings.auth.JWT_SECRET)
+    signer = cursor_signer(settings.auth.JWT_SECRET)
     if cursor is None:
         return PaginationParams(limit, offset or 0, None, signer)
     if offset is not None:

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
     AsyncSession,
-    async_sessionmaker,
     create_async_engine,
 )
 
@@ -34,7 +33,7 @@ from src.database.base import Base
 from src.database.engine import create_engine
 from src.database.session import (
     ReadBind,
-    ReadOnlySession,
+    create_read_sessionmaker,
     get_read_bind,
     get_read_session,
     get_unit_of_work,
@@ -179,12 +178,9 @@ def app_factory(
     Keyword arguments override global settings (`src/config.py`) for that
     app only; `settings=` replaces them all.
     """
-    read_sessionmaker = async_sessionmaker(
-        connection,
-        expire_on_commit=False,
-        sync_session_class=ReadOnlySession,
-        # A read session's commits end nothing but its own use of the connection.
-        join_transaction_mode="rollback_only",
+    # A read session's commits end nothing but its own use of the connection.
+    read_sessionmaker = create_read_sessionmaker(
+        connection, join_transaction_mode="rollback_only"
     )
 
     async def test_read_session() -> AsyncIterator[AsyncSession]:

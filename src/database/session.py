@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.session import JoinTransactionMode
 
 from src.web.state import app_state
 
@@ -52,10 +53,17 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 def create_read_sessionmaker(
     read_bind: AsyncEngine | AsyncConnection,
+    *,
+    join_transaction_mode: JoinTransactionMode = "conditional_savepoint",
 ) -> async_sessionmaker[AsyncSession]:
-    """Read-only sessions on the autocommit engine (or a test's connection)."""
+    """Read-only sessions on the autocommit engine (or a test's connection,
+    whose transaction `join_transaction_mode` leaves alone).
+    """
     return async_sessionmaker(
-        read_bind, expire_on_commit=False, sync_session_class=ReadOnlySession
+        read_bind,
+        expire_on_commit=False,
+        sync_session_class=ReadOnlySession,
+        join_transaction_mode=join_transaction_mode,
     )
 
 
