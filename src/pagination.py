@@ -12,19 +12,21 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from enum import StrEnum
+from functools import cache, lru_cache
 from typing import Annotated, Any, NamedTuple, Self
 from uuid import UUID
 
 from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import Row, Select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Integer, bindparam, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from src.database.fast import AnySelect, Reader
+from src.database.session import ReadBind
 from src.schemas import CustomModel
 from src.web.state import AppSettings
 
@@ -144,41 +146,77 @@ class Fetched[T](NamedTuple):
         )
 
 
-async def fetch_page[*Ts](
-    session: AsyncSession,
-    query: Select[*Ts],
-    count: Select[int],
-    pagination: PaginationParams,
-    *,
+class PageMode(StrEnum):
+    FIRST = "first"
+    OFFSET = "offset"
+    AFTER = "after"
+
+
+# Bounded: one entry per list, way of paging and direction.
+@lru_cache(maxsize=64)
+def _page_statement(
+    query: AnySelect,
     order: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[UUID]],
     descending: bool,
-) -> Fetched[tuple[Any, ...]]:
-    """One page of `query`'s rows, in `order` (creation time, then id), and
-    the `count` of all: two statements.
+    mode: PageMode,
+) -> AnySelect:
+    """`query` in `order`, with its paging as bound parameters: one compiled
+    statement per list and mode, whatever the page.
     """
     created_at, item_id = order
     keyed = query.add_columns(created_at, item_id).order_by(
         *((created_at.desc(), item_id.desc()) if descending else (created_at, item_id))
     )
-    if pagination.after is not None:
+    if mode is PageMode.AFTER:
         after = tuple_(created_at, item_id)
-        keyed = keyed.where(
-            after < pagination.after if descending else after > pagination.after
+        position = tuple_(
+            bindparam("after_created_at", type_=created_at.type),
+            bindparam("after_id", type_=item_id.type),
         )
+        keyed = keyed.where(after < position if descending else after > position)
+    elif mode is PageMode.OFFSET:
+        keyed = keyed.offset(bindparam("page_offset", type_=Integer))
+    return keyed.limit(bindparam("page_limit", type_=Integer))
+
+
+async def fetch_page(
+    bind: ReadBind,
+    query: AnySelect,
+    count: AnySelect,
+    pagination: PaginationParams,
+    *,
+    order: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[UUID]],
+    descending: bool,
+    parameters: Mapping[str, Any],
+) -> Fetched[tuple[Any, ...]]:
+    """One page of `query`'s rows, in `order` (creation time, then id), and
+    the `count` of all: two statements on one connection, no ORM.
+
+    `query` and `count` take their values from `parameters` as bound
+    parameters; build them once (the compiled form is cached by identity).
+    """
+    arguments = dict(parameters, page_limit=pagination.limit + 1)
+    if pagination.after is not None:
+        mode = PageMode.AFTER
+        arguments["after_created_at"], arguments["after_id"] = pagination.after
     elif pagination.offset:
-        keyed = keyed.offset(pagination.offset)
-    # One row more than the page tells whether another page follows.
-    rows: Sequence[Row[Any]] = (
-        await session.execute(keyed.limit(pagination.limit + 1))
-    ).all()
-    total = await session.scalar(count) or 0
-    page: list[tuple[Any, ...]] = [tuple(row) for row in rows[: pagination.limit]]
+        mode = PageMode.OFFSET
+        arguments["page_offset"] = pagination.offset
+    else:
+        mode = PageMode.FIRST
+    statement = _page_statement(query, order, descending, mode)
+    async with Reader(bind) as reader:
+        # One row more than the page tells whether another page follows.
+        rows = await reader.all(statement, arguments)
+        counted = await reader.one(count, parameters)
+    total = int(counted[0] or 0) if counted else 0
+    page = rows[: pagination.limit]
     next_cursor = (
         pagination.signer.encode((page[-1][-2], page[-1][-1]))
         if len(rows) > pagination.limit
         else None
     )
-    return Fetched([row[:-2] for row in page], total, next_cursor)
+    return Fetched([tuple(row[:-2]) for row in page], total, next_cursor)
 
 
 class Page[T](CustomModel):

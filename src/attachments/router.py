@@ -16,7 +16,7 @@ from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
 from src.aws.dependencies import StorageDep
 from src.aws.exceptions import StorageUnavailable, StoredObjectMissing
-from src.database.session import ReadSession, UnitOfWork
+from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import responses
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import OwnedPost, ValidPost
@@ -82,11 +82,9 @@ async def create_attachment(
     responses=responses(PostNotFound),
 )
 async def list_attachments(
-    post: ValidPost, pagination: PaginationDep, session: ReadSession
+    post: ValidPost, pagination: PaginationDep, bind: ReadBindDep
 ) -> Page[AttachmentResponse]:
-    page = await service.list_attachments(
-        session, post_id=post.id, pagination=pagination
-    )
+    page = await service.list_attachments(bind, post_id=post.id, pagination=pagination)
     return Page[AttachmentResponse].create(page.items, page, pagination)
 
 

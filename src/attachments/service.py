@@ -8,10 +8,12 @@ removed again, and one left behind by a crash is found by `cleanup`.
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 import structlog
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.attachments.constants import ATTACHMENT_KEY_PREFIX, SNIFF_BYTES
@@ -24,6 +26,8 @@ from src.attachments.models import Attachment
 from src.attachments.utils import display_filename, sniff_content_type
 from src.aws.client import Storage
 from src.aws.schemas import Chunks
+from src.database.fast import AnySelect
+from src.database.session import ReadBind
 from src.models import ListName, list_total
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.models import Post
@@ -54,20 +58,42 @@ async def get_attachment(
     )
 
 
+class AttachmentRow(NamedTuple):
+    """An attachment as a list reads it (what clients see of it)."""
+
+    id: UUID
+    post_id: UUID
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+@cache
+def _list_statements() -> tuple[AnySelect, AnySelect]:
+    return (
+        select(*(getattr(Attachment, name) for name in AttachmentRow._fields)).where(
+            Attachment.post_id == bindparam("post_id")
+        ),
+        list_total(ListName.POST_ATTACHMENTS, bindparam("post_id")),
+    )
+
+
 async def list_attachments(
-    session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
-) -> Fetched[Attachment]:
+    bind: ReadBind, *, post_id: UUID, pagination: PaginationParams
+) -> Fetched[AttachmentRow]:
     """A post's attachments in upload order."""
-    count = list_total(ListName.POST_ATTACHMENTS, post_id)
+    rows, count = _list_statements()
     page = await fetch_page(
-        session,
-        select(Attachment).where(Attachment.post_id == post_id),
+        bind,
+        rows,
         count,
         pagination,
         order=(Attachment.created_at, Attachment.id),
         descending=False,
+        parameters={"post_id": post_id},
     )
-    return page.map(lambda row: row[0])
+    return page.map(AttachmentRow._make)
 
 
 async def _head_and_rest(chunks: Chunks) -> tuple[bytes, Chunks]:

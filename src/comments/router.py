@@ -7,7 +7,7 @@ from src.comments.dependencies import DeletableComment, EditableComment, ValidCo
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
 from src.comments.schemas import CommentCreate, CommentResponse, CommentUpdate
 from src.comments.utils import comment_response
-from src.database.session import ReadSession, UnitOfWork
+from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import ValidPost
@@ -53,9 +53,9 @@ async def create_comment(
     responses=responses(PostNotFound),
 )
 async def list_comments(
-    post: ValidPost, pagination: PaginationDep, session: ReadSession
+    post: ValidPost, pagination: PaginationDep, bind: ReadBindDep
 ) -> Page[CommentResponse]:
-    page = await service.list_comments(session, post_id=post.id, pagination=pagination)
+    page = await service.list_comments(bind, post_id=post.id, pagination=pagination)
     return Page[CommentResponse].create(
         [comment_response(comment) for comment in page.items], page, pagination
     )

@@ -6,13 +6,14 @@ from typing import NamedTuple
 from uuid import UUID
 
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth.models import User
 from src.comments.models import Comment
 from src.comments.schemas import CommentCreate, CommentUpdate
 from src.database.fast import AnySelect
+from src.database.session import ReadBind
 from src.models import ListName, apply_edit, list_total
 from src.notifications import service as notification_service
 from src.pagination import Fetched, PaginationParams, fetch_page
@@ -60,18 +61,27 @@ async def get_comment(
     return None if row is None else CommentRow._make(row)
 
 
+@cache
+def _list_statements() -> tuple[AnySelect, AnySelect]:
+    return (
+        _columns().where(Comment.post_id == bindparam("post_id")),
+        list_total(ListName.POST_COMMENTS, bindparam("post_id")),
+    )
+
+
 async def list_comments(
-    session: AsyncSession, *, post_id: UUID, pagination: PaginationParams
+    bind: ReadBind, *, post_id: UUID, pagination: PaginationParams
 ) -> Fetched[CommentRow]:
     """A post's comments, oldest first."""
-    count = list_total(ListName.POST_COMMENTS, post_id)
+    rows, count = _list_statements()
     page = await fetch_page(
-        session,
-        _columns().where(Comment.post_id == post_id),
+        bind,
+        rows,
         count,
         pagination,
         order=(Comment.created_at, Comment.id),
         descending=False,
+        parameters={"post_id": post_id},
     )
     return page.map(CommentRow._make)
 

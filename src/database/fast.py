@@ -1,13 +1,14 @@
 """Hot reads on the driver connection itself, for plain-column statements."""
 
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
 from functools import lru_cache
-from typing import Any, NamedTuple
+from types import TracebackType
+from typing import Any, NamedTuple, Self
 
 from sqlalchemy import Dialect, Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
 from src.database.session import ReadBind
@@ -26,9 +27,23 @@ class _DriverStatement(NamedTuple):
     # The columns (by position) whose type converts what the driver returns.
     processors: tuple[tuple[int, _Processor], ...]
 
+    def arguments(self, parameters: Mapping[str, Any]) -> list[Any]:
+        return [
+            parameters[name] if name in parameters else self.bound[name]
+            for name in self.parameter_names
+        ]
+
+    def convert(self, record: Sequence[Any]) -> "FetchedRow":
+        if not self.processors:
+            return record
+        values = list(record)
+        for index, process in self.processors:
+            values[index] = process(values[index])
+        return values
+
 
 # Bounded: a statement built per call would otherwise stay here for good.
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def _driver_statement(statement: AnySelect, dialect: Dialect) -> _DriverStatement:
     compiled = statement.compile(dialect=dialect)
     processors = tuple(
@@ -49,62 +64,95 @@ def _driver_statement(statement: AnySelect, dialect: Dialect) -> _DriverStatemen
 type FetchedRow = Sequence[Any]
 
 
+class Reader:
+    """Read-only statements on one connection borrowed from `bind` for the
+    `async with` block: the driver's own on asyncpg, SQLAlchemy's otherwise.
+
+    For hot reads of plain columns. On asyncpg each statement, compiled once
+    (build it once too: it is cached by identity), runs on the driver
+    connection: SQLAlchemy's connection, execution and result layers cost as
+    much CPU as the rest of the request together (docs/benchmarks.md). Column
+    types that convert values (UTCDateTime) are applied as SQLAlchemy would.
+    """
+
+    def __init__(self, bind: ReadBind) -> None:
+        self._bind = bind
+        self._connection: AsyncConnection | None = None
+        self._pooled: PoolProxiedConnection | None = None
+        self._driver: Any = None
+
+    async def __aenter__(self) -> Self:
+        bind = self._bind
+        if bind.dialect.driver != "asyncpg":
+            # A test's own connection is used as is; the engine lends one.
+            self._connection = (
+                bind if isinstance(bind, AsyncConnection) else await bind.connect()
+            )
+        elif isinstance(bind, AsyncConnection):
+            self._driver = (await bind.get_raw_connection()).driver_connection
+        else:
+            self._pooled = await bind.raw_connection()
+            self._driver = self._pooled.driver_connection
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._connection is not None and self._connection is not self._bind:
+            await self._connection.close()
+        if self._pooled is None:
+            return
+        pooled, self._pooled = self._pooled, None
+        try:
+            if exc is not None:
+                # As SQLAlchemy does for its own statements: a connection
+                # that failed mid-statement leaves the pool, and a lost one
+                # is reported as a disconnect (answered 503), not as a bug.
+                lost = self._driver.is_closed()
+                await greenlet_spawn(pooled.invalidate, exc)
+                if lost:
+                    raise DBAPIError(
+                        "read", None, exc, connection_invalidated=True
+                    ) from exc
+        finally:
+            # Returning a connection may close it (pool overflow): that awaits.
+            await greenlet_spawn(pooled.close)
+
+    async def all(
+        self, statement: AnySelect, parameters: Mapping[str, Any]
+    ) -> list[FetchedRow]:
+        """Every row of `statement`, values by position."""
+        if self._connection is not None:
+            result = await self._connection.execute(statement, parameters)
+            return list(result.all())
+        prepared = _driver_statement(statement, self._bind.dialect)
+        records = await self._driver.fetch(
+            prepared.sql, *prepared.arguments(parameters)
+        )
+        return [prepared.convert(record) for record in records]
+
+    async def one(
+        self, statement: AnySelect, parameters: Mapping[str, Any]
+    ) -> FetchedRow | None:
+        """The first row of `statement`, or None."""
+        if self._connection is not None:
+            result = await self._connection.execute(statement, parameters)
+            return result.first()
+        prepared = _driver_statement(statement, self._bind.dialect)
+        record = await self._driver.fetchrow(
+            prepared.sql, *prepared.arguments(parameters)
+        )
+        return None if record is None else prepared.convert(record)
+
+
 async def fetch_one(
     bind: ReadBind, statement: AnySelect, parameters: Mapping[str, Any]
 ) -> FetchedRow | None:
-    """The first row of a read-only `statement` (values by position), or None.
-
-    For hot reads of plain columns. On asyncpg the statement, compiled once
-    (build it once too), runs on the driver connection itself, borrowed from
-    the pool for just this call: SQLAlchemy's connection, execution and result
-    layers cost as much CPU as the rest of the request together
-    (docs/benchmarks.md). Column types that convert values (UTCDateTime) are
-    applied as SQLAlchemy would. Other drivers take SQLAlchemy's usual path.
+    """The first row of a read-only `statement`, on a connection borrowed
+    for just this statement (see `Reader`).
     """
-    if bind.dialect.driver != "asyncpg":
-        # The test's own connection is used as is; the engine lends one.
-        borrowed = (
-            nullcontext(bind) if isinstance(bind, AsyncConnection) else bind.connect()
-        )
-        async with borrowed as connection:
-            result = await connection.execute(statement, parameters)
-            return result.first()
-    driver_statement = _driver_statement(statement, bind.dialect)
-    arguments = [
-        parameters[name] if name in parameters else driver_statement.bound[name]
-        for name in driver_statement.parameter_names
-    ]
-    if isinstance(bind, AsyncConnection):
-        raw = await bind.get_raw_connection()
-        return await _fetchrow(raw.driver_connection, driver_statement, arguments)
-    pooled = await bind.raw_connection()
-    driver: Any = pooled.driver_connection
-    try:
-        return await _fetchrow(driver, driver_statement, arguments)
-    except BaseException as exc:
-        # As SQLAlchemy does for its own statements: a connection that failed
-        # mid-statement leaves the pool, and a lost one is reported as a
-        # disconnect (answered 503), not as a bug.
-        lost = driver.is_closed()
-        await greenlet_spawn(pooled.invalidate, exc)
-        if lost:
-            raise DBAPIError(
-                driver_statement.sql, None, exc, connection_invalidated=True
-            ) from exc
-        raise
-    finally:
-        # Returning a connection may close it (pool overflow), which awaits.
-        await greenlet_spawn(pooled.close)
-
-
-async def _fetchrow(
-    driver: Any, statement: _DriverStatement, arguments: list[Any]
-) -> FetchedRow | None:
-    record = await driver.fetchrow(statement.sql, *arguments)
-    if record is None or not statement.processors:
-        row: FetchedRow | None = record
-        return row
-    values = list(record)
-    for index, process in statement.processors:
-        values[index] = process(values[index])
-    return values
+    async with Reader(bind) as reader:
+        return await reader.one(statement, parameters)

@@ -2,12 +2,13 @@ from fastapi import APIRouter, status
 
 from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
-from src.database.session import ReadSession, UnitOfWork
+from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import responses
 from src.notifications import service
 from src.notifications.dependencies import OwnedNotification
 from src.notifications.exceptions import NotificationNotFound
 from src.notifications.schemas import NotificationResponse
+from src.notifications.utils import notification_response
 from src.pagination import Page, PaginationDep
 
 router = APIRouter(prefix="/notifications", tags=["Notifications"])
@@ -23,13 +24,15 @@ router = APIRouter(prefix="/notifications", tags=["Notifications"])
 async def list_notifications(
     user: CurrentUser,
     pagination: PaginationDep,
-    session: ReadSession,
+    bind: ReadBindDep,
     unread: bool | None = None,
 ) -> Page[NotificationResponse]:
     page = await service.list_notifications(
-        session, user_id=user.id, pagination=pagination, unread=unread
+        bind, user_id=user.id, pagination=pagination, unread=unread
     )
-    return Page[NotificationResponse].create(page.items, page, pagination)
+    return Page[NotificationResponse].create(
+        [notification_response(row) for row in page.items], page, pagination
+    )
 
 
 @router.post(

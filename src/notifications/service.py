@@ -1,10 +1,15 @@
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
+from src.auth.models import User
 from src.database.base import utcnow
+from src.database.fast import AnySelect
+from src.database.session import ReadBind
 from src.models import ListName, list_total
 from src.notifications.constants import NotificationType
 from src.notifications.models import Notification
@@ -48,14 +53,25 @@ async def get_notification(
     )
 
 
-async def list_notifications(
-    session: AsyncSession,
-    *,
-    user_id: UUID,
-    pagination: PaginationParams,
-    unread: bool | None = None,
-) -> Fetched[Notification]:
-    """The user's notifications, newest first; `unread` keeps unread or read."""
+class NotificationRow(NamedTuple):
+    """A notification as a list reads it, with its actor's name."""
+
+    id: UUID
+    type: NotificationType
+    post_id: UUID
+    comment_id: UUID
+    actor_id: UUID
+    actor_username: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+@cache
+def _list_statements(unread: bool | None) -> tuple[AnySelect, AnySelect]:
+    """The rows and the total of the list of all, unread or read
+    notifications of the user bound as `user_id`, built once.
+    """
+    user_id = bindparam("user_id", type_=Notification.user_id.type)
     conditions: list[ColumnElement[bool]] = [Notification.user_id == user_id]
     if unread is not None:
         conditions.append(
@@ -63,6 +79,7 @@ async def list_notifications(
             if unread
             else Notification.read_at.is_not(None)
         )
+    count: AnySelect
     if unread is None:
         count = list_total(ListName.NOTIFICATIONS, user_id)
     elif unread:
@@ -72,15 +89,42 @@ async def list_notifications(
             list_total(ListName.NOTIFICATIONS, user_id).scalar_subquery()
             - list_total(ListName.UNREAD_NOTIFICATIONS, user_id).scalar_subquery()
         )
+    rows = (
+        select(
+            Notification.id,
+            Notification.type,
+            Notification.post_id,
+            Notification.comment_id,
+            Notification.actor_id,
+            User.username,
+            Notification.created_at,
+            Notification.read_at,
+        )
+        .join(User, User.id == Notification.actor_id)
+        .where(*conditions)
+    )
+    return rows, count
+
+
+async def list_notifications(
+    bind: ReadBind,
+    *,
+    user_id: UUID,
+    pagination: PaginationParams,
+    unread: bool | None = None,
+) -> Fetched[NotificationRow]:
+    """The user's notifications, newest first; `unread` keeps unread or read."""
+    rows, count = _list_statements(unread)
     page = await fetch_page(
-        session,
-        select(Notification).where(*conditions).options(joinedload(Notification.actor)),
+        bind,
+        rows,
         count,
         pagination,
         order=(Notification.created_at, Notification.id),
         descending=True,
+        parameters={"user_id": user_id},
     )
-    return page.map(lambda row: row[0])
+    return page.map(NotificationRow._make)
 
 
 async def mark_read(session: AsyncSession, *, notification_id: UUID) -> None:

@@ -4,6 +4,8 @@ SEARCH_MIN_LENGTH = 3
 SEARCH_MAX_LENGTH = 200
 # A search's `total` counts at most this many matches.
 SEARCH_TOTAL_LIMIT = 10_000
+# Escapes LIKE's wildcards in a search (as SQLAlchemy's `autoescape` does).
+LIKE_ESCAPE = "/"
 
 
 class ErrorCode:

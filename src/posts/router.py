@@ -7,7 +7,7 @@ from src.attachments import service as attachments_service
 from src.auth.dependencies import CurrentUser, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
 from src.aws.dependencies import StorageDep
-from src.database.session import ReadSession, UnitOfWork
+from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.pagination import Page, PaginationDep
 from src.posts import service
@@ -54,7 +54,7 @@ async def create_post(
 )
 async def list_posts(
     pagination: PaginationDep,
-    session: ReadSession,
+    bind: ReadBindDep,
     creator_id: UUID | None = None,
     q: Annotated[
         str | None,
@@ -66,7 +66,7 @@ async def list_posts(
     ] = None,
 ) -> Page[PostResponse]:
     page = await service.list_posts(
-        session, pagination=pagination, creator_id=creator_id, search=q
+        bind, pagination=pagination, creator_id=creator_id, search=q
     )
     return Page[PostResponse].create(
         [post_response(post) for post in page.items], page, pagination
@@ -128,9 +128,9 @@ async def delete_post(
     responses=responses(UserNotFound),
 )
 async def list_user_posts(
-    user: ValidUser, pagination: PaginationDep, session: ReadSession
+    user: ValidUser, pagination: PaginationDep, bind: ReadBindDep
 ) -> Page[PostResponse]:
-    page = await service.list_posts(session, pagination=pagination, creator_id=user.id)
+    page = await service.list_posts(bind, pagination=pagination, creator_id=user.id)
     return Page[PostResponse].create(
         [post_response(post) for post in page.items], page, pagination
     )

@@ -21,7 +21,7 @@ from src.database.fast import AnySelect, fetch_one
 from src.database.session import ReadBind
 from src.models import ListName, apply_edit, list_total
 from src.pagination import Fetched, PaginationParams, fetch_page
-from src.posts.constants import SEARCH_TOTAL_LIMIT
+from src.posts.constants import LIKE_ESCAPE, SEARCH_TOTAL_LIMIT
 from src.posts.models import Post
 from src.posts.schemas import PostCreate, PostUpdate
 
@@ -76,8 +76,47 @@ async def _reload(session: AsyncSession, post_id: UUID) -> PostRow:
     return PostRow._make(row)
 
 
+class _ListShape(NamedTuple):
+    by_creator: bool
+    search: bool
+
+
+@cache
+def _list_statements(shape: _ListShape) -> tuple[AnySelect, AnySelect]:
+    """The rows and the total of one shape of the list of posts, built once:
+    their values (creator_id, pattern) are bound parameters.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if shape.by_creator:
+        conditions.append(Post.creator_id == bindparam("creator_id"))
+    if shape.search:
+        pattern = bindparam("pattern", type_=Post.content.type)
+        conditions.append(
+            or_(
+                Post.title.ilike(pattern, escape=LIKE_ESCAPE),
+                Post.content.ilike(pattern, escape=LIKE_ESCAPE),
+            )
+        )
+    if shape.search:
+        # Counting every match of a common word would read them all.
+        matching = select(Post.id).where(*conditions).limit(SEARCH_TOTAL_LIMIT)
+        count: AnySelect = select(func.count()).select_from(matching.subquery())
+    elif shape.by_creator:
+        count = list_total(ListName.USER_POSTS, bindparam("creator_id"))
+    else:
+        count = list_total(ListName.POSTS)
+    return _columns().where(*conditions), count
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its wildcards escaped."""
+    for special in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, LIKE_ESCAPE + special)
+    return f"%{text}%"
+
+
 async def list_posts(
-    session: AsyncSession,
+    bind: ReadBind,
     *,
     pagination: PaginationParams,
     creator_id: UUID | None = None,
@@ -88,31 +127,20 @@ async def list_posts(
     trigram index serves it). A search's total counts at most
     SEARCH_TOTAL_LIMIT matches.
     """
-    conditions: list[ColumnElement[bool]] = []
-    if creator_id is not None:
-        conditions.append(Post.creator_id == creator_id)
+    rows, count = _list_statements(
+        _ListShape(by_creator=creator_id is not None, search=bool(search))
+    )
+    parameters: dict[str, object] = {"creator_id": creator_id}
     if search:
-        conditions.append(
-            or_(
-                Post.title.icontains(search, autoescape=True),
-                Post.content.icontains(search, autoescape=True),
-            )
-        )
-    if search:
-        # Counting every match of a common word would read them all.
-        matching = select(Post.id).where(*conditions).limit(SEARCH_TOTAL_LIMIT)
-        count = select(func.count()).select_from(matching.subquery())
-    elif creator_id is not None:
-        count = list_total(ListName.USER_POSTS, creator_id)
-    else:
-        count = list_total(ListName.POSTS)
+        parameters["pattern"] = _contains(search)
     page = await fetch_page(
-        session,
-        _columns().where(*conditions),
+        bind,
+        rows,
         count,
         pagination,
         order=(Post.created_at, Post.id),
         descending=True,
+        parameters=parameters,
     )
     return page.map(PostRow._make)
 
