@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
@@ -17,9 +17,12 @@ from src.auth.models import RefreshToken, User
 from src.aws.config import StorageBackend
 from src.cli.commands import cli
 from src.cli.seed import DEMO_PASSWORD
+from src.comments.models import Comment
 from src.config import Settings
 from src.database.base import utcnow
 from src.main import create_app
+from src.models import GLOBAL_OWNER, ListCount, ListName
+from src.posts.models import Post
 from tests.utils import app_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,6 +168,91 @@ def test_seed_twice_adds_rather_than_collides(cli_database: str) -> None:
 
     assert (first.exit_code, second.exit_code) == (0, 0), second.output
     assert len(_users(cli_database)) == 6
+
+
+async def _counts_and_indexes(
+    database_url: str,
+) -> tuple[dict[tuple[str, uuid.UUID], int], dict[tuple[str, uuid.UUID], int], int]:
+    """The kept list totals, the same totals counted afresh, and how many
+    trigram indexes the posts have (PostgreSQL).
+    """
+    engine = create_async_engine(database_url)
+    async with engine.connect() as conn:
+        kept = {
+            (name, owner): int(total)
+            for name, owner, total in await conn.execute(
+                select(
+                    ListCount.list_name, ListCount.owner_id, func.sum(ListCount.total)
+                )
+                .where(ListCount.list_name.in_(SEEDED_LISTS))
+                .group_by(ListCount.list_name, ListCount.owner_id)
+            )
+        }
+        counted = {(ListName.POSTS.value, GLOBAL_OWNER): 0}
+        for name, owner in (
+            (ListName.POSTS, None),
+            (ListName.USER_POSTS, Post.creator_id),
+            (ListName.POST_COMMENTS, Comment.post_id),
+        ):
+            table = Comment if name is ListName.POST_COMMENTS else Post
+            grouped = select(
+                owner if owner is not None else literal(GLOBAL_OWNER), func.count()
+            ).select_from(table)
+            if owner is not None:
+                grouped = grouped.group_by(owner)
+            for owner_id, total in await conn.execute(grouped):
+                counted[name.value, owner_id] = total
+        indexes = 0
+        if conn.dialect.name == "postgresql":
+            indexes = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_indexes WHERE tablename = 'post' "
+                    "AND indexdef LIKE '%gin_trgm_ops%'"
+                )
+            )
+    await engine.dispose()
+    return kept, counted, indexes
+
+
+SEEDED_LISTS = (ListName.POSTS, ListName.USER_POSTS, ListName.POST_COMMENTS)
+
+
+def test_seed_keeps_list_totals_and_search_indexes(cli_database: str) -> None:
+    args = ["seed", "--users", "5", "--posts", "30", "--comments", "70"]
+
+    for _ in range(2):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+
+    kept, counted, indexes = asyncio.run(_counts_and_indexes(cli_database))
+    assert kept == counted
+    assert counted[ListName.POSTS.value, GLOBAL_OWNER] == 60
+    is_postgresql = cli_database.startswith("postgresql")
+    assert indexes == (2 if is_postgresql else 0)
+
+
+async def _post_through_the_api(settings: Settings) -> int:
+    async with app_client(create_app(settings)) as client:
+        author = (await client.get("/posts", params={"limit": 1})).json()["items"][0]
+        token = await client.post(
+            "/auth/token",
+            data={"username": author["creator"]["username"], "password": DEMO_PASSWORD},
+        )
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        created = await client.post(
+            "/posts", json={"title": "After", "content": "seeding"}, headers=headers
+        )
+        assert created.status_code == 201
+        return int((await client.get("/posts")).json()["total"])
+
+
+def test_posts_are_counted_again_after_seeding(
+    cli_database: str, settings: Settings
+) -> None:
+    result = CliRunner().invoke(cli, ["seed", "--users", "2", "--posts", "4"])
+    assert result.exit_code == 0, result.output
+
+    assert asyncio.run(_post_through_the_api(settings)) == 5
 
 
 def test_seed_refuses_comments_without_posts(cli_database: str) -> None:

@@ -3,17 +3,26 @@
 Rows are generated in memory in batches and written with one multi-row
 INSERT per batch (COPY on PostgreSQL), bypassing the ORM unit of work: the
 per-object bookkeeping would cost more than the database does at these sizes.
+
+On PostgreSQL the bulk load also suspends what the database keeps up row by
+row, inside the seed's transaction: the list counts' insert triggers (the
+seed adds its own counts, known as it generates the rows) and the trigram
+search indexes, built again once at the end, which costs about half of
+maintaining them batch by batch. Both lock the post and comment tables until
+the seed commits: seed a database that is not serving traffic.
 """
 
+import asyncio
 import random
 import secrets
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from src.auth.config import AuthConfig
@@ -22,10 +31,18 @@ from src.auth.models import User
 from src.auth.utils import hash_password
 from src.comments.models import Comment
 from src.database.base import Base, utcnow
+from src.models import GLOBAL_OWNER, ListName
 from src.posts.models import Post
 
 DEMO_PASSWORD = "Demo-passw0rd!"
 BATCH_SIZE = 5_000
+# The list counts' insert triggers (migration 2026-12-02_add_list_counts).
+COUNT_TRIGGERS = {
+    "post": "post_count_insert",
+    "post_comment": "post_comment_count_insert",
+}
+# Enough memory for the trigram indexes to be built in few passes.
+INDEX_BUILD_MEMORY = "256MB"
 
 _VOCABULARY = """
 async api archive author balance batch blog budget cache calendar channel
@@ -94,9 +111,19 @@ async def _write(
     progress: Progress,
 ) -> None:
     raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    copy = getattr(driver, "copy_records_to_table", None)
-    for batch in _batches(rows, BATCH_SIZE):
+    copy = getattr(raw.driver_connection, "copy_records_to_table", None)
+    batches = _batches(rows, BATCH_SIZE)
+
+    def take() -> list[dict[str, Any]] | None:
+        return next(batches, None)
+
+    def next_batch() -> asyncio.Task[list[dict[str, Any]] | None]:
+        # Made in a thread while the database writes the previous batch.
+        return asyncio.ensure_future(asyncio.to_thread(take))
+
+    pending = next_batch()
+    while (batch := await pending) is not None:
+        pending = next_batch()
         if copy is not None:  # asyncpg: COPY is several times faster than INSERT
             columns = list(batch[0])
             await copy(
@@ -107,6 +134,59 @@ async def _write(
         else:
             await connection.execute(insert(table), batch)
         progress(table.name, len(batch))
+
+
+async def _suspend_upkeep(connection: AsyncConnection) -> list[str]:
+    """PostgreSQL: stop the count triggers and drop the trigram indexes for
+    the rest of the transaction; returns the statements that rebuild them.
+    """
+    for table, trigger in COUNT_TRIGGERS.items():
+        await connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+    indexes = (
+        await connection.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE tablename = 'post' AND indexdef LIKE '%gin_trgm_ops%'"
+            )
+        )
+    ).all()
+    for name, _ in indexes:
+        await connection.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _, definition in indexes]
+
+
+async def _restore_upkeep(
+    connection: AsyncConnection,
+    indexes: list[str],
+    counts: Iterable[tuple[str, UUID, int]],
+) -> None:
+    """Add the seeded rows' `counts`, re-enable the triggers, rebuild the indexes."""
+    await connection.execute(
+        text("CREATE TEMPORARY TABLE seed_count (LIKE list_count) ON COMMIT DROP")
+    )
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    await driver.copy_records_to_table(
+        "seed_count",
+        records=[(name, owner, 0, total) for name, owner, total in counts],
+        columns=["list_name", "owner_id", "slot", "total"],
+    )
+    await connection.execute(
+        text(
+            "INSERT INTO list_count SELECT * FROM seed_count "
+            "ON CONFLICT (list_name, owner_id, slot) "
+            "DO UPDATE SET total = list_count.total + excluded.total"
+        )
+    )
+    for table_name, trigger in COUNT_TRIGGERS.items():
+        await connection.execute(
+            text(f"ALTER TABLE {table_name} ENABLE TRIGGER {trigger}")
+        )
+    await connection.execute(
+        text(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+    )
+    for definition in indexes:
+        await connection.execute(text(definition))
 
 
 async def seed(
@@ -158,6 +238,8 @@ async def seed(
 
     post_ids: list[UUID] = []
     post_created: list[datetime] = []
+    posts_by_user: Counter[UUID] = Counter()
+    comments_by_post: Counter[UUID] = Counter()
 
     def posts() -> Iterator[dict[str, Any]]:
         for _ in range(size.posts):
@@ -166,6 +248,7 @@ async def seed(
             created_at = moment(max(user_created[creator], year_ago))
             post_ids.append(post_id)
             post_created.append(created_at)
+            posts_by_user[user_ids[creator]] += 1
             yield {
                 "id": post_id,
                 "created_at": created_at,
@@ -178,6 +261,7 @@ async def seed(
     def comments() -> Iterator[dict[str, Any]]:
         for _ in range(size.comments):
             post = rng.randrange(len(post_ids))
+            comments_by_post[post_ids[post]] += 1
             yield {
                 "id": uuid4(),
                 "created_at": moment(post_created[post]),
@@ -187,8 +271,18 @@ async def seed(
                 "updated_at": None,
             }
 
+    def counts() -> Iterator[tuple[str, UUID, int]]:
+        if post_ids:
+            yield ListName.POSTS, GLOBAL_OWNER, len(post_ids)
+        for user_id, total in posts_by_user.items():
+            yield ListName.USER_POSTS, user_id, total
+        for post_id, total in comments_by_post.items():
+            yield ListName.POST_COMMENTS, post_id, total
+
     tables = Base.metadata.tables
     async with engine.begin() as connection:
+        bulk = connection.dialect.name == "postgresql"
+        indexes = await _suspend_upkeep(connection) if bulk else []
         await _write(connection, tables[User.__tablename__], users(), progress)
         if user_ids:
             await _write(connection, tables[Post.__tablename__], posts(), progress)
@@ -196,3 +290,5 @@ async def seed(
             await _write(
                 connection, tables[Comment.__tablename__], comments(), progress
             )
+        if bulk:
+            await _restore_upkeep(connection, indexes, counts())
