@@ -24,7 +24,7 @@ from src.attachments import service as attachments_service
 from src.auth import service as auth_service
 from src.auth.schemas import UserCreate
 from src.aws.client import create_storage
-from src.cli.seed import DEMO_PASSWORD, SeedSize
+from src.cli.seed import DEMO_PASSWORD, SEED_STATEMENT_TIMEOUT, SeedSize
 from src.cli.seed import seed as seed_database
 from src.config import Settings, load_settings
 from src.database.base import utcnow
@@ -111,7 +111,13 @@ def create_superuser(
 
 
 async def _seed(settings: Settings, size: SeedSize, rng_seed: int | None) -> None:
-    engine = create_engine(settings.app)
+    # Building the search indexes of a million posts takes minutes, not the
+    # seconds a request's statement may.
+    engine = create_engine(
+        settings.app.model_copy(
+            update={"DATABASE_COMMAND_TIMEOUT": SEED_STATEMENT_TIMEOUT}
+        )
+    )
     columns = (
         TextColumn("{task.description:<13}"),
         BarColumn(),

@@ -41,6 +41,8 @@ COUNT_TRIGGERS = {
     "post": "post_count_insert",
     "post_comment": "post_comment_count_insert",
 }
+# Seconds a statement of the seed may take (an index build over every post).
+SEED_STATEMENT_TIMEOUT = 3600.0
 # Enough memory for the trigram indexes to be built in few passes.
 INDEX_BUILD_MEMORY = "256MB"
 
@@ -59,6 +61,10 @@ Ada Alan Barbara Claude Dennis Edsger Frances Grace Guido Hedy Ken Linus
 Margaret Niklaus Radia Shafi Sophie Tim Whitfield Yukihiro
 """
 _WORDS = _VOCABULARY.split()
+# Real prose also has rare words: about one post in RARE_WORD_ODDS mentions
+# this one (a search that matches few posts).
+RARE_WORD = "quokka"
+RARE_WORD_ODDS = 10_000
 _FIRST_NAMES = _NAMES.split()
 _BANDS = [None, *MusicBand]
 
@@ -189,6 +195,97 @@ async def _restore_upkeep(
         await connection.execute(text(definition))
 
 
+class _DemoRows:
+    """The rows of one seed, generated on demand, and the list counts they add."""
+
+    def __init__(self, size: SeedSize, rng_seed: int | None, hashed_password: str):
+        self._size = size
+        self._rng = random.Random(rng_seed)  # noqa: S311 - demo text, not secrets
+        self._text = _Text(self._rng)
+        # Usernames carry a random run tag: seeding twice adds, not collides.
+        self._tag = secrets.token_hex(3)
+        self._hashed_password = hashed_password
+        self._now = utcnow()
+        self.user_ids: list[UUID] = []
+        self._user_created: list[datetime] = []
+        self.post_ids: list[UUID] = []
+        self._post_created: list[datetime] = []
+        self._posts_by_user: Counter[UUID] = Counter()
+        self._comments_by_post: Counter[UUID] = Counter()
+
+    def _moment(self, after: datetime) -> datetime:
+        span = max((self._now - after).total_seconds(), 1.0)
+        return after + timedelta(seconds=self._rng.random() * span)
+
+    def users(self) -> Iterator[dict[str, Any]]:
+        rng = self._rng
+        for n in range(self._size.users):
+            user_id = uuid4()
+            created_at = self._moment(self._now - timedelta(days=730))
+            self.user_ids.append(user_id)
+            self._user_created.append(created_at)
+            username = f"demo_{self._tag}_{n}"
+            yield {
+                "id": user_id,
+                "created_at": created_at,
+                "email": f"{username}@example.com",
+                "username": username,
+                "hashed_password": self._hashed_password,
+                "first_name": rng.choice(_FIRST_NAMES),
+                "age": rng.choice((None, rng.randint(16, 90))),
+                "favorite_band": rng.choice(_BANDS),
+                "website": None,
+                "is_superuser": False,
+                "email_verified": rng.random() < 0.8,
+            }
+
+    def posts(self) -> Iterator[dict[str, Any]]:
+        rng, text = self._rng, self._text
+        year_ago = self._now - timedelta(days=365)
+        for _ in range(self._size.posts):
+            creator = rng.randrange(len(self.user_ids))
+            creator_id = self.user_ids[creator]
+            post_id = uuid4()
+            created_at = self._moment(max(self._user_created[creator], year_ago))
+            self.post_ids.append(post_id)
+            self._post_created.append(created_at)
+            self._posts_by_user[creator_id] += 1
+            content = text.paragraph(2, 12)
+            if rng.randrange(RARE_WORD_ODDS) == 0:
+                content += f" A {RARE_WORD} was seen."
+            yield {
+                "id": post_id,
+                "created_at": created_at,
+                "title": text.title(),
+                "content": content,
+                "creator_id": creator_id,
+                "updated_at": None,
+            }
+
+    def comments(self) -> Iterator[dict[str, Any]]:
+        rng = self._rng
+        for _ in range(self._size.comments):
+            post = rng.randrange(len(self.post_ids))
+            self._comments_by_post[self.post_ids[post]] += 1
+            yield {
+                "id": uuid4(),
+                "created_at": self._moment(self._post_created[post]),
+                "post_id": self.post_ids[post],
+                "creator_id": rng.choice(self.user_ids),
+                "content": self._text.paragraph(1, 3),
+                "updated_at": None,
+            }
+
+    def counts(self) -> Iterator[tuple[str, UUID, int]]:
+        """What the generated rows add to each list's total."""
+        if self.post_ids:
+            yield ListName.POSTS, GLOBAL_OWNER, len(self.post_ids)
+        for user_id, total in self._posts_by_user.items():
+            yield ListName.USER_POSTS, user_id, total
+        for post_id, total in self._comments_by_post.items():
+            yield ListName.POST_COMMENTS, post_id, total
+
+
 async def seed(
     engine: AsyncEngine,
     size: SeedSize,
@@ -202,93 +299,17 @@ async def seed(
     Usernames carry a random run tag, so seeding twice adds to the data
     instead of colliding with it.
     """
-    rng = random.Random(rng_seed)  # noqa: S311 - demo text, not secrets
-    text = _Text(rng)
-    tag = secrets.token_hex(3)
-    now = utcnow()
-    hashed_password = await hash_password(DEMO_PASSWORD, auth)
-
-    def moment(after: datetime) -> datetime:
-        span = max((now - after).total_seconds(), 1.0)
-        return after + timedelta(seconds=rng.random() * span)
-
-    year_ago = now - timedelta(days=365)
-    user_ids: list[UUID] = []
-    user_created: list[datetime] = []
-
-    def users() -> Iterator[dict[str, Any]]:
-        for n in range(size.users):
-            user_id, created_at = uuid4(), moment(now - timedelta(days=730))
-            user_ids.append(user_id)
-            user_created.append(created_at)
-            username = f"demo_{tag}_{n}"
-            yield {
-                "id": user_id,
-                "created_at": created_at,
-                "email": f"{username}@example.com",
-                "username": username,
-                "hashed_password": hashed_password,
-                "first_name": rng.choice(_FIRST_NAMES),
-                "age": rng.choice((None, rng.randint(16, 90))),
-                "favorite_band": rng.choice(_BANDS),
-                "website": None,
-                "is_superuser": False,
-                "email_verified": rng.random() < 0.8,
-            }
-
-    post_ids: list[UUID] = []
-    post_created: list[datetime] = []
-    posts_by_user: Counter[UUID] = Counter()
-    comments_by_post: Counter[UUID] = Counter()
-
-    def posts() -> Iterator[dict[str, Any]]:
-        for _ in range(size.posts):
-            creator = rng.randrange(len(user_ids))
-            post_id = uuid4()
-            created_at = moment(max(user_created[creator], year_ago))
-            post_ids.append(post_id)
-            post_created.append(created_at)
-            posts_by_user[user_ids[creator]] += 1
-            yield {
-                "id": post_id,
-                "created_at": created_at,
-                "title": text.title(),
-                "content": text.paragraph(2, 12),
-                "creator_id": user_ids[creator],
-                "updated_at": None,
-            }
-
-    def comments() -> Iterator[dict[str, Any]]:
-        for _ in range(size.comments):
-            post = rng.randrange(len(post_ids))
-            comments_by_post[post_ids[post]] += 1
-            yield {
-                "id": uuid4(),
-                "created_at": moment(post_created[post]),
-                "post_id": post_ids[post],
-                "creator_id": rng.choice(user_ids),
-                "content": text.paragraph(1, 3),
-                "updated_at": None,
-            }
-
-    def counts() -> Iterator[tuple[str, UUID, int]]:
-        if post_ids:
-            yield ListName.POSTS, GLOBAL_OWNER, len(post_ids)
-        for user_id, total in posts_by_user.items():
-            yield ListName.USER_POSTS, user_id, total
-        for post_id, total in comments_by_post.items():
-            yield ListName.POST_COMMENTS, post_id, total
-
+    rows = _DemoRows(size, rng_seed, await hash_password(DEMO_PASSWORD, auth))
     tables = Base.metadata.tables
     async with engine.begin() as connection:
         bulk = connection.dialect.name == "postgresql"
         indexes = await _suspend_upkeep(connection) if bulk else []
-        await _write(connection, tables[User.__tablename__], users(), progress)
-        if user_ids:
-            await _write(connection, tables[Post.__tablename__], posts(), progress)
-        if post_ids:
+        await _write(connection, tables[User.__tablename__], rows.users(), progress)
+        if rows.user_ids:
+            await _write(connection, tables[Post.__tablename__], rows.posts(), progress)
+        if rows.post_ids:
             await _write(
-                connection, tables[Comment.__tablename__], comments(), progress
+                connection, tables[Comment.__tablename__], rows.comments(), progress
             )
         if bulk:
-            await _restore_upkeep(connection, indexes, counts())
+            await _restore_upkeep(connection, indexes, rows.counts())

@@ -2,6 +2,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
+    Computed,
     ForeignKey,
     Index,
     String,
@@ -27,6 +28,15 @@ class Post(CreatedAt, Versioned, Base):
     creator_id: Mapped[UUID] = mapped_column(
         ForeignKey("auth_user.id", ondelete="CASCADE")
     )
+    # Lowercased copies kept by the database, which searches match with LIKE:
+    # ILIKE would fold the case of every row it reads (migration
+    # 2026-12-02_search_lowercased_copies). Never loaded with a post.
+    title_lower: Mapped[str] = mapped_column(
+        Text, Computed("lower(title)"), deferred=True
+    )
+    content_lower: Mapped[str] = mapped_column(
+        Text, Computed("lower(content)"), deferred=True
+    )
 
     # Kept by the database as comments come and go (ListCount).
     comments_count: Mapped[int] = column_property(
@@ -35,8 +45,8 @@ class Post(CreatedAt, Versioned, Base):
 
     creator: Mapped["User"] = relationship(lazy="raise")
 
-    # On PostgreSQL, title and content also have trigram indexes for search,
-    # made by a migration (2026-12-02_add_post_search_indexes).
+    # On PostgreSQL, the lowercased copies also have trigram indexes for
+    # search, made by a migration (2026-12-02_search_lowercased_copies).
     __table_args__ = (
         Index("post_created_at_idx", "created_at", "id"),
         Index("post_creator_id_created_at_idx", "creator_id", "created_at", "id"),

@@ -90,11 +90,12 @@ def _list_statements(shape: _ListShape) -> tuple[AnySelect, AnySelect]:
     if shape.by_creator:
         conditions.append(Post.creator_id == bindparam("creator_id"))
     if shape.search:
-        pattern = bindparam("pattern", type_=Post.content.type)
+        # ILIKE, but the rows' side was lowercased when they were written.
+        pattern = func.lower(bindparam("pattern", type_=Post.content.type))
         conditions.append(
             or_(
-                Post.title.ilike(pattern, escape=LIKE_ESCAPE),
-                Post.content.ilike(pattern, escape=LIKE_ESCAPE),
+                Post.title_lower.like(pattern, escape=LIKE_ESCAPE),
+                Post.content_lower.like(pattern, escape=LIKE_ESCAPE),
             )
         )
     if shape.search:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from src.database.base import utcnow
 from src.posts.constants import SEARCH_TOTAL_LIMIT
 from src.posts.models import Post
+from src.posts.service import _list_statements, _ListShape
 from tests.factories import AuthUser, create_post
 
 pytestmark = pytest.mark.anyio
@@ -49,15 +50,34 @@ async def test_a_search_counts_at_most_ten_thousand_matches(
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("column", ["title", "content"])
-async def test_postgresql_searches_through_a_trigram_index(
-    connection: AsyncConnection, column: str
+async def test_postgresql_searches_through_trigram_indexes(
+    connection: AsyncConnection,
 ) -> None:
-    # Whatever the table's size, the planner can answer ILIKE '%...%' from
-    # the index (sequential scans are ruled out only to ask that question).
+    # Whatever the table's size, the planner can answer the search the API
+    # runs from the indexes (sequential scans are ruled out only to ask).
+    _, count = _list_statements(_ListShape(by_creator=False, search=True))
     await connection.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = await connection.scalars(
-        text(f"EXPLAIN SELECT id FROM post WHERE {column} ILIKE '%garden%'")  # noqa: S608
+    compiled = count.params(pattern="%garden%").compile(
+        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
     )
+    plan = "\n".join(await connection.scalars(text(f"EXPLAIN {compiled}")))
 
-    assert f"post_{column}_trgm_idx" in "\n".join(plan)
+    assert "post_title_lower_trgm_idx" in plan
+    assert "post_content_lower_trgm_idx" in plan
+
+
+async def test_a_search_ignores_case_beyond_ascii_on_postgresql(
+    client: AsyncClient, user: AuthUser, connection: AsyncConnection
+) -> None:
+    await create_post(client, user, title="Café society", content="Straße und ÉCOLE")
+
+    found = [
+        (await client.get("/posts", params={"q": q})).json()["total"]
+        for q in ("CAFÉ", "école", "STRASSE", "straße")
+    ]
+
+    if connection.dialect.name == "postgresql":
+        assert found == [1, 1, 0, 1]
+    else:
+        # SQLite's lower() folds ASCII letters only.
+        assert found == [0, 0, 0, 1]
