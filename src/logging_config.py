@@ -64,6 +64,9 @@ def setup_logging(log_level: str = "INFO", *, json: bool | None = None) -> None:
     ]
     setattr(handler, _OURS, True)
     root.setLevel(log_level.upper())
+    # No line shows where it was logged from: skip the stack walk that finds
+    # the caller of every record (the logging HOWTO's "Optimization").
+    logging._srcfile = None
     # Uvicorn installs its own handlers; send its records through ours, and
     # drop its access log: the app writes one access line per request itself.
     for name in ("uvicorn", "uvicorn.error"):
