@@ -1,4 +1,5 @@
-"""The ceiling for `GET /posts/{id}`: Starlette and a bare asyncpg pool.
+"""The ceiling for `GET /posts/{id}` and the feed (`GET /posts?limit=N`):
+Starlette and a bare asyncpg pool.
 
 No ORM, no validation, no middleware, no logging: the same SQL and the same
 JSON fields as the API, written by hand. `bench/posts.sh` runs it on the
@@ -6,6 +7,9 @@ same port, core and database as the API, and reports the API's share of it.
 Run alone: DATABASE_URL=postgresql://... uvicorn bench.ceiling:app
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 from collections.abc import AsyncGenerator
@@ -20,15 +24,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 DSN = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
-# As many connections as the API's pool holds (bench/common.sh).
-POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
+# As many connections as the API's pool holds by default.
+POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
+CURSOR_KEY = b"ceiling"
 
-POST_SQL = """
+COLUMNS = """
 SELECT p.id, p.title, p.content, p.creator_id, u.username, p.created_at,
        p.updated_at,
-       (SELECT count(c.id) FROM post_comment c WHERE c.post_id = p.id) AS comments
+       (SELECT coalesce(sum(n.total), 0)::bigint FROM list_count n
+        WHERE n.list_name = 'post_comments' AND n.owner_id = p.id) AS comments
 FROM post p JOIN auth_user u ON u.id = p.creator_id
-WHERE p.id = $1
+"""
+POST_SQL = COLUMNS + "WHERE p.id = $1"
+FEED_SQL = COLUMNS + "ORDER BY p.created_at DESC, p.id DESC LIMIT $1"
+FEED_TOTAL_SQL = """
+SELECT coalesce(sum(total), 0)::bigint FROM list_count
+WHERE list_name = 'posts' AND owner_id = '00000000-0000-0000-0000-000000000000'
 """
 
 
@@ -46,7 +57,11 @@ async def get_post(request: Request) -> Response:
     if row is None:
         body = '{"detail":"Post not found"}'
         return Response(body, status_code=404, media_type="application/json")
-    body = {
+    return Response(json.dumps(_post(row)), media_type="application/json")
+
+
+def _post(row: asyncpg.Record) -> dict[str, Any]:
+    return {
         "id": str(row["id"]),
         "title": row["title"],
         "content": row["content"],
@@ -55,6 +70,37 @@ async def get_post(request: Request) -> Response:
         "comments_count": row["comments"],
         "created_at": _iso(row["created_at"]),
         "updated_at": _iso(row["updated_at"]),
+    }
+
+
+def _cursor(row: asyncpg.Record) -> str:
+    payload = json.dumps([row["created_at"].isoformat(), row["id"].hex]).encode()
+    signature = hmac.digest(CURSOR_KEY, payload, hashlib.sha256)[:16]
+    return (
+        base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+        + "."
+        + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+    )
+
+
+async def list_posts(request: Request) -> Response:
+    try:
+        limit = int(request.query_params.get("limit", "20"))
+    except ValueError:
+        return Response(status_code=422)
+    if not 1 <= limit <= 100:
+        return Response(status_code=422)
+    pool: asyncpg.Pool = request.state.pool
+    async with pool.acquire() as connection:
+        rows = await connection.fetch(FEED_SQL, limit + 1)
+        total = await connection.fetchval(FEED_TOTAL_SQL)
+    page = rows[:limit]
+    body = {
+        "items": [_post(row) for row in page],
+        "total": total,
+        "limit": limit,
+        "offset": 0,
+        "next_cursor": _cursor(page[-1]) if len(rows) > limit else None,
     }
     return Response(json.dumps(body), media_type="application/json")
 
@@ -65,4 +111,7 @@ async def lifespan(_: Starlette) -> AsyncGenerator[dict[str, Any]]:
         yield {"pool": pool}
 
 
-app = Starlette(routes=[Route("/posts/{post_id}", get_post)], lifespan=lifespan)
+app = Starlette(
+    routes=[Route("/posts", list_posts), Route("/posts/{post_id}", get_post)],
+    lifespan=lifespan,
+)

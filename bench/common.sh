@@ -42,29 +42,34 @@ bench_user() {
   export BENCH_TOKEN BENCH_USER_ID
 }
 
-# The API as operators run it: `serve`, one worker.
+# The API as operators run it: `serve`, one worker. SERVER_PID is its pid.
 start_server() {
   taskset -c 0 uv run --frozen python -m src.cli serve --no-migrate \
     --port "$BENCH_PORT" "$@" >/tmp/bench-server.log 2>&1 &
-  wait_for_server
+  wait_for_server "$BENCH_URL"
 }
 
-# Any other ASGI app (the ceiling), on the same core and port.
+# Any other ASGI app (the ceiling), on the same core; on BENCH_PORT unless
+# APP_PORT says otherwise.
 start_server_app() {
   local app="$1"; shift
-  taskset -c 0 uv run --frozen uvicorn "$app" --host 127.0.0.1 --port "$BENCH_PORT" \
-    --no-access-log --log-level warning "$@" >/tmp/bench-server.log 2>&1 &
-  wait_for_server
+  local port="${APP_PORT:-$BENCH_PORT}"
+  taskset -c 0 uv run --frozen uvicorn "$app" --host 127.0.0.1 --port "$port" \
+    --no-access-log --log-level warning "$@" >"/tmp/bench-server-$port.log" 2>&1 &
+  wait_for_server "http://127.0.0.1:$port"
 }
+
+SERVER_PIDS=()
+trap 'kill "${SERVER_PIDS[@]}" 2>/dev/null || true' EXIT
 
 wait_for_server() {
   SERVER_PID=$!
-  trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
+  SERVER_PIDS+=("$SERVER_PID")
   for _ in $(seq 100); do
-    curl -s -o /dev/null "$BENCH_URL/" && return
+    curl -s -o /dev/null "$1/" && return
     sleep 0.1
   done
-  echo "server did not start" >&2; cat /tmp/bench-server.log >&2; exit 1
+  echo "server did not start" >&2; cat /tmp/bench-server*.log >&2; exit 1
 }
 
 stop_server() {

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Select,
     SmallInteger,
     String,
+    cast,
     column,
     delete,
     exists,
@@ -117,7 +118,9 @@ def list_total(list_name: ListName, owner: Any = GLOBAL_OWNER) -> Select[int]:
     """How many items the list of `owner` (an id, or a column to correlate
     with) holds: a sum over its slots, not a count of its items.
     """
-    return select(func.coalesce(func.sum(ListCount.total), 0)).where(
+    # sum() of bigints is a numeric on PostgreSQL: read it back as an integer.
+    total = cast(func.coalesce(func.sum(ListCount.total), 0), BigInteger)
+    return select(total).where(
         ListCount.list_name == list_name, ListCount.owner_id == owner
     )
 
