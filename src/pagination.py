@@ -188,12 +188,14 @@ async def fetch_page(
     order: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[UUID]],
     descending: bool,
     parameters: Mapping[str, Any],
+    custom_plans: bool = False,
 ) -> Fetched[tuple[Any, ...]]:
     """One page of `query`'s rows, in `order` (creation time, then id), and
     the `count` of all: two statements on one connection, no ORM.
 
     `query` and `count` take their values from `parameters` as bound
     parameters; build them once (the compiled form is cached by identity).
+    `custom_plans` when the best plan depends on those values (`Reader`).
     """
     arguments = dict(parameters, page_limit=pagination.limit + 1)
     if pagination.after is not None:
@@ -205,7 +207,7 @@ async def fetch_page(
     else:
         mode = PageMode.FIRST
     statement = _page_statement(query, order, descending, mode)
-    async with Reader(bind) as reader:
+    async with Reader(bind, custom_plans=custom_plans) as reader:
         # One row more than the page tells whether another page follows.
         rows = await reader.all(statement, arguments)
         counted = await reader.one(count, parameters)

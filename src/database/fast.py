@@ -18,6 +18,8 @@ type AnySelect = Select[*tuple[Any, ...]]
 
 type _Processor = Callable[[Any], Any]
 
+CUSTOM_PLANS = "force_custom_plan"
+
 
 class _DriverStatement(NamedTuple):
     sql: str
@@ -73,10 +75,16 @@ class Reader:
     connection: SQLAlchemy's connection, execution and result layers cost as
     much CPU as the rest of the request together (docs/benchmarks.md). Column
     types that convert values (UTCDateTime) are applied as SQLAlchemy would.
+
+    `custom_plans`: PostgreSQL plans each statement for its values. A
+    prepared statement otherwise moves to one generic plan after five runs,
+    which suits a lookup by key but not a search, where the values decide
+    between two indexes (docs/decisions/search.md).
     """
 
-    def __init__(self, bind: ReadBind) -> None:
+    def __init__(self, bind: ReadBind, *, custom_plans: bool = False) -> None:
         self._bind = bind
+        self._custom_plans = custom_plans
         self._connection: AsyncConnection | None = None
         self._pooled: PoolProxiedConnection | None = None
         self._driver: Any = None
@@ -93,6 +101,8 @@ class Reader:
         else:
             self._pooled = await bind.raw_connection()
             self._driver = self._pooled.driver_connection
+        if self._custom_plans and self._driver is not None:
+            await self._driver.execute(f"SET plan_cache_mode = {CUSTOM_PLANS}")
         return self
 
     async def __aexit__(
@@ -103,6 +113,9 @@ class Reader:
     ) -> None:
         if self._connection is not None and self._connection is not self._bind:
             await self._connection.close()
+        if self._custom_plans and self._driver is not None and exc is None:
+            # After an error the connection is invalidated instead.
+            await self._driver.execute("RESET plan_cache_mode")
         if self._pooled is None:
             return
         pooled, self._pooled = self._pooled, None

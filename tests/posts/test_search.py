@@ -81,3 +81,38 @@ async def test_a_search_ignores_case_beyond_ascii_on_postgresql(
     else:
         # SQLite's lower() folds ASCII letters only.
         assert found == [0, 0, 0, 1]
+
+
+async def _search_plans(connection: AsyncConnection) -> tuple[int, int]:
+    """Generic and custom plans made so far for this connection's searches."""
+    generic, custom = (
+        await connection.execute(
+            text(
+                "SELECT coalesce(sum(generic_plans), 0), "
+                "coalesce(sum(custom_plans), 0) "
+                "FROM pg_prepared_statements WHERE statement LIKE '%title_lower LIKE%' "
+                "AND statement NOT LIKE '%pg_prepared_statements%' "
+                "AND statement NOT LIKE 'EXPLAIN%'"
+            )
+        )
+    ).one()
+    return int(generic), int(custom)
+
+
+@pytest.mark.postgres
+async def test_postgresql_plans_each_search_for_its_word(
+    client: AsyncClient, user: AuthUser, connection: AsyncConnection
+) -> None:
+    # A prepared statement moves to a generic plan after five runs; the
+    # right index for a search depends on the word, so searches never do.
+    await create_post(client, user, title="Garden notes", content="quokka")
+    generic_before, custom_before = await _search_plans(connection)
+    for word in ("garden", "quokka", "notes", "zebra", "ardent") * 3:
+        assert (await client.get("/posts", params={"q": word})).status_code == 200
+
+    generic, custom = await _search_plans(connection)
+    setting = await connection.scalar(text("SHOW plan_cache_mode"))
+
+    # Two statements (the page and the total) per search.
+    assert (generic - generic_before, custom - custom_before) == (0, 30)
+    assert setting == "auto"
