@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Select,
     SmallInteger,
     String,
@@ -119,7 +120,9 @@ def list_total(list_name: ListName, owner: Any = GLOBAL_OWNER) -> Select[int]:
     with) holds: a sum over its slots, not a count of its items.
     """
     # sum() of bigints is a numeric on PostgreSQL: read it back as an integer.
-    total = cast(func.coalesce(func.sum(ListCount.total), 0), BigInteger)
+    total: ColumnElement[int] = cast(
+        func.coalesce(func.sum(ListCount.total), 0), BigInteger
+    )
     return select(total).where(
         ListCount.list_name == list_name, ListCount.owner_id == owner
     )
