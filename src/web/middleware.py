@@ -2,7 +2,7 @@ import logging
 import re
 import time
 
-import structlog
+from asgi_correlation_id import correlation_id
 from fastapi import status
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
@@ -10,9 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from src.constants import REQUEST_ID_MAX_LENGTH, ErrorMessage
 from src.exceptions import PayloadTooLarge
-
-ACCESS_LOGGER = "src.access"
-logger = structlog.get_logger(ACCESS_LOGGER)
+from src.logging_config import ACCESS_LOGGER
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 UPLOAD_PATH_SUFFIX = "/attachments"
@@ -26,7 +24,11 @@ def is_sane_request_id(value: str) -> bool:
 
 
 class AccessLogMiddleware:
-    """Write one structured line per HTTP request, errors included."""
+    """Write one structured line per HTTP request, errors included.
+
+    The line is logged as a ready event dict, which the logging setup
+    renders on a short path (`src.logging_config`): it is paid per request.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -51,12 +53,15 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            logger.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status_code,
-                duration_ms=round((time.perf_counter() - start) * 1000, 2),
+            self._std_logger.info(
+                {
+                    "event": "request",
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status_code,
+                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                    "request_id": correlation_id.get(),
+                }
             )
 
 
