@@ -1,4 +1,14 @@
-from fastapi import APIRouter, BackgroundTasks, Request, Response, UploadFile, status
+from typing import Annotated
+
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    File,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from src.attachments import service
@@ -46,7 +56,8 @@ router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
 )
 async def create_attachment(
     post: OwnedPost,
-    file: UploadFile,
+    # An empty file is refused (EmptyAttachment): say so in the schema.
+    file: Annotated[UploadFile, File(json_schema_extra={"minLength": 1})],
     user: CurrentUser,
     request: Request,
     response: Response,
