@@ -110,3 +110,6 @@ def setup_logging(log_level: str = "INFO", *, json: bool | None = None) -> None:
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    # The SQLite driver traces every statement with its parameters at DEBUG
+    # (a login's username, a token's digest): never log submitted values.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

@@ -33,10 +33,18 @@ class CustomModel(BaseModel):
     model_config = ConfigDict(from_attributes=True, validate_by_name=True)
 
 
-def _reject_nul(value: Any) -> Any:
-    # PostgreSQL text cannot hold NUL; refuse it as bad input instead of a 500.
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+def _reject_unstorable(value: Any) -> Any:
+    # What no database text can hold is bad input, not a 500 later: NUL
+    # (PostgreSQL refuses it) and lone surrogates such as "\ud800", which
+    # JSON can spell but UTF-8 cannot encode.
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError("must be valid Unicode text") from None
     return value
 
 
@@ -46,7 +54,11 @@ NON_BLANK_PATTERN = "^[^\\x00]*[^\\x00\\t\\n\\r ][^\\x00]*$"
 
 
 class RequestModel(CustomModel):
-    """Base for request bodies: unknown fields are ignored, NUL is refused."""
+    """Base for request bodies: unknown fields are refused (a misspelt field
+    must not be silently ignored), and so is text no database can store.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     @classmethod
     def __get_pydantic_json_schema__(
@@ -66,7 +78,7 @@ class RequestModel(CustomModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        return _reject_nul(value)
+        return _reject_unstorable(value)
 
 
 class ErrorResponse(CustomModel):

@@ -187,7 +187,6 @@ async def test_an_unknown_query_parameter_is_422(client: AsyncClient) -> None:
             "type": "extra_forbidden",
             "loc": ["query", "creatorid"],
             "msg": "Unknown query parameter",
-            "input": "someone",
         }
     ]
 

@@ -20,6 +20,9 @@ def create_engine(config: Config) -> AsyncEngine:
         "pool_size": config.DATABASE_POOL_SIZE,
         "max_overflow": config.DATABASE_MAX_OVERFLOW,
         "pool_timeout": config.DATABASE_POOL_TIMEOUT,
+        # A failed statement's parameters (emails, hashes, tokens' digests)
+        # stay out of its error message, and so out of the logs.
+        "hide_parameters": True,
     }
     if config.is_sqlite:
         engine = create_async_engine(config.DATABASE_URL, **pool_options)

@@ -1,8 +1,12 @@
 """How errors the routes do not handle themselves are answered."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import structlog
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 
@@ -36,6 +40,25 @@ async def _unhandled_exception_handler(_: Request, exc: Exception) -> JSONRespon
     )
 
 
+def validation_error_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Where and what is wrong, without what was sent: a rejected password
+    must not come back in a response, and a value JSON cannot represent
+    (NaN) must not turn a 422 into a 500.
+    """
+    return [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in errors
+    ]
+
+
+async def _validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": validation_error_items(errors)},
+    )
+
+
 async def _dependency_error_handler(_: Request, exc: Exception) -> JSONResponse:
     logger.error("dependency_unavailable", error=repr(exc))
     return JSONResponse(
@@ -54,7 +77,9 @@ async def _database_error_handler(request: Request, exc: Exception) -> JSONRespo
 
 
 def install(app: FastAPI) -> None:
-    """500 for bugs, 503 with `Retry-After` for an unreachable dependency."""
+    """422 without the submitted values, 500 for bugs, 503 with `Retry-After`
+    for an unreachable dependency."""
+    app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(Exception, _unhandled_exception_handler)
     app.add_exception_handler(sa_exc.DBAPIError, _database_error_handler)
     for error in DEPENDENCY_ERRORS:

@@ -15,7 +15,7 @@ async def test_create_comment(
 
     response = await client.post(
         f"/posts/{post['id']}/comments",
-        json={"content": "Great!", "post_id": str(uuid.uuid4())},
+        json={"content": "Great!"},
         headers=other_user.headers,
     )
 
