@@ -83,8 +83,9 @@ def owned_ids(api: str) -> dict[str, str]:
 
 
 # Operations where a schema-valid request can rightly be refused: JSON Schema
-# cannot say "one of each character class" (passwords), nor which tokens the
-# server issued. Every other check still runs on them.
+# cannot say "one of each character class" (passwords), which tokens the
+# server issued, nor what a file's bytes must be. Every other check still
+# runs on them.
 STATEFUL_ACCEPTANCE = {
     "POST /auth/users": "password character classes",
     "POST /auth/password-reset/confirm": "issued tokens, password classes",
@@ -92,6 +93,7 @@ STATEFUL_ACCEPTANCE = {
     "PUT /auth/users/me/password": "the current password, password classes",
     "PATCH /posts/{post_id}": "If-Match must name the current version",
     "PATCH /posts/{post_id}/comments/{comment_id}": "If-Match, as above",
+    "POST /posts/{post_id}/attachments": "the bytes decide the type (415)",
 }
 
 
