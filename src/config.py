@@ -2,10 +2,11 @@
 own `config.py`, read once into `Settings` and passed down from `create_app`.
 """
 
+import re
 from dataclasses import dataclass
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from src.auth.config import AuthConfig
 from src.aws.config import StorageConfig
@@ -110,8 +111,44 @@ class Settings:
     email: EmailConfig
 
 
+class ConfigurationError(Exception):
+    """A setting is missing or invalid; the message names it and never
+    repeats its value (it may be a secret)."""
+
+
+def _describe(config_class: type[BaseSettings], error: ValidationError) -> str:
+    prefix = config_class.model_config.get("env_prefix") or ""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        name = f"{prefix}{item['loc'][0]}".upper() if item["loc"] else ""
+        problems.append(f"{name}: {message}" if name else message)
+    return "; ".join(problems)
+
+
+def _load[C: BaseSettings](config_class: type[C]) -> C:
+    prefix = config_class.model_config.get("env_prefix") or ""
+    try:
+        return config_class()
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(config_class, exc)) from None
+    except SettingsError as exc:
+        # A list or a mapping that is not JSON (CORS_ORIGINS=https://a.example).
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"{prefix}{field.group(1)}".upper() if field else "a setting"
+        raise ConfigurationError(
+            f'{name}: not valid JSON (write a list as ["https://app.example.com"])'
+        ) from None
+
+
 def load_settings() -> Settings:
-    """Read every settings class from the environment and `.env`."""
+    """Read every settings class from the environment and `.env`.
+
+    `ConfigurationError` says which setting is wrong, without its value.
+    """
     return Settings(
-        app=Config(), auth=AuthConfig(), storage=StorageConfig(), email=EmailConfig()
+        app=_load(Config),
+        auth=_load(AuthConfig),
+        storage=_load(StorageConfig),
+        email=_load(EmailConfig),
     )

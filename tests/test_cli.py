@@ -116,6 +116,51 @@ def test_production_start_up_refuses_a_missing_or_weak_secret(
     assert "AUTH_JWT_SECRET must be set" in result.stderr
 
 
+def _command(
+    env_overrides: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH_JWT")}
+    return subprocess.run(  # noqa: S603 - this project's own command
+        [sys.executable, "-m", "src.cli", *args],
+        cwd=ROOT,
+        env=env | env_overrides,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_weak_secret_stops_commands_without_printing_it() -> None:
+    secret = "weak-but-recognisable-value"
+
+    result = _command(
+        {"ENVIRONMENT": "production", "AUTH_JWT_SECRET": secret}, "migrate"
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "AUTH_JWT_SECRET must be set" in result.stderr
+    assert secret not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("CORS_ORIGINS", "https://app.example.com", "CORS_ORIGINS: not valid JSON"),
+        ("DATABASE_POOL_SIZE", "0", "DATABASE_POOL_SIZE: Input should be greater"),
+    ],
+)
+def test_an_invalid_setting_is_one_line_naming_it(
+    setting: str, value: str, says: str
+) -> None:
+    result = _command({setting: value}, "migrate")
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error: ")
+    assert says in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
 def test_production_start_up_accepts_a_strong_secret() -> None:
     env = dict(os.environ, ENVIRONMENT="production", AUTH_JWT_SECRET="s" * 48)
 

@@ -26,7 +26,7 @@ from src.auth.schemas import UserCreate
 from src.aws.client import create_storage
 from src.cli.seed import DEMO_PASSWORD, SEED_STATEMENT_TIMEOUT, SeedSize
 from src.cli.seed import seed as seed_database
-from src.config import Settings, load_settings
+from src.config import ConfigurationError, Settings, load_settings
 from src.database.base import utcnow
 from src.database.engine import create_engine
 from src.database.session import create_sessionmaker
@@ -43,7 +43,11 @@ logger = structlog.get_logger(__name__)
 @cli.callback()
 def _configure(ctx: typer.Context) -> None:
     # Read once per command; every command finds them in its context.
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
     setup_logging(settings.app.LOG_LEVEL, json=settings.app.LOG_JSON)
     ctx.obj = settings
 
