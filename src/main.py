@@ -25,6 +25,7 @@ from src.web import errors, openapi
 from src.web.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
+    NoSniffMiddleware,
     is_sane_request_id,
 )
 from src.web.query import declare_query_names, known_query_parameters
@@ -103,8 +104,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=config.CORS_ORIGINS,
         allow_credentials=True,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
-        expose_headers=[REQUEST_ID_HEADER, "Location", "Retry-After"],
+        # What browser clients send and read: conditional edits, retries
+        # and downloads need theirs.
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+            REQUEST_ID_HEADER,
+        ],
+        expose_headers=[
+            "ETag",
+            "Location",
+            "Retry-After",
+            "Content-Disposition",
+            REQUEST_ID_HEADER,
+        ],
     )
     app.add_middleware(
         BodySizeLimitMiddleware,
@@ -117,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         header_name=REQUEST_ID_HEADER,
         validator=is_sane_request_id,
     )
+    app.add_middleware(NoSniffMiddleware)
 
     errors.install(app)
     openapi.install(app)

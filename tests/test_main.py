@@ -8,6 +8,7 @@ from fastapi import Body, FastAPI
 from httpx import AsyncClient
 
 from src.constants import Environment
+from tests.factories import AuthUser
 from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
@@ -163,6 +164,48 @@ async def test_cors_allows_configured_origin_with_credentials(
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert response.headers["access-control-allow-credentials"] == "true"
+
+
+async def test_cors_preflight_allows_a_conditional_edit_with_a_retry_key(
+    client: AsyncClient,
+) -> None:
+    requested = "if-match,content-type,authorization,idempotency-key,x-request-id"
+
+    response = await client.options(
+        "/posts/00000000-0000-4000-8000-000000000000",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": requested,
+        },
+    )
+
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert response.status_code == 200
+    assert "PATCH" in response.headers["access-control-allow-methods"]
+    assert all(header in allowed for header in requested.split(","))
+
+
+async def test_cors_exposes_what_clients_read(
+    client: AsyncClient, user: AuthUser
+) -> None:
+    response = await client.post(
+        "/posts",
+        json={"title": "T", "content": "C"},
+        headers={**user.headers, "Origin": "http://localhost:3000"},
+    )
+
+    exposed = {
+        name.strip().lower()
+        for name in response.headers["access-control-expose-headers"].split(",")
+    }
+    assert {
+        "etag",
+        "location",
+        "retry-after",
+        "content-disposition",
+        "x-request-id",
+    } <= exposed
 
 
 async def test_cors_ignores_unknown_origin(client: AsyncClient) -> None:

@@ -259,6 +259,8 @@ def serve(
         reload=reload,
         log_config=None,
         access_log=False,
+        # Which server answers is nobody's business.
+        server_header=False,
         proxy_headers=True,
         timeout_graceful_shutdown=graceful_timeout,
     )

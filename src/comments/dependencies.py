@@ -1,7 +1,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Header
+from fastapi import Depends
 
 from src.auth.dependencies import CurrentUser
 from src.comments import service
@@ -9,7 +9,6 @@ from src.comments.exceptions import CommentNotFound, NotCommentAuthor
 from src.comments.service import CommentRow
 from src.database.session import ReadSession
 from src.posts.dependencies import ValidPost
-from src.web.conditional import check_if_match
 
 
 async def valid_comment_id(
@@ -33,17 +32,6 @@ async def valid_owned_comment(comment: ValidComment, user: CurrentUser) -> Comme
 
 
 OwnedComment = Annotated[CommentRow, Depends(valid_owned_comment)]
-
-
-async def valid_editable_comment(
-    comment: OwnedComment, if_match: Annotated[str | None, Header()] = None
-) -> CommentRow:
-    """The caller's comment, unless `If-Match` names another version (412)."""
-    check_if_match(if_match, comment.version)
-    return comment
-
-
-EditableComment = Annotated[CommentRow, Depends(valid_editable_comment)]
 
 
 async def valid_deletable_comment(

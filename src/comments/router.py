@@ -3,7 +3,7 @@ from fastapi import APIRouter, Request, Response, status
 from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
 from src.comments import service
-from src.comments.dependencies import DeletableComment, EditableComment, ValidComment
+from src.comments.dependencies import DeletableComment, OwnedComment, ValidComment
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
 from src.comments.schemas import CommentCreate, CommentResponse, CommentUpdate
 from src.comments.utils import comment_response
@@ -12,7 +12,7 @@ from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import ValidPost
 from src.posts.exceptions import PostNotFound
-from src.web.conditional import CONDITIONAL_EDIT, etag
+from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
 
 router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
 
@@ -87,10 +87,12 @@ async def get_comment(comment: ValidComment, response: Response) -> CommentRespo
 )
 async def update_comment(
     data: CommentUpdate,
-    comment: EditableComment,
+    comment: OwnedComment,
     response: Response,
     session: UnitOfWork,
+    if_match: IfMatch = None,
 ) -> CommentResponse:
+    check_if_match(if_match, comment.version)
     comment = await service.update_comment(session, comment=comment, data=data)
     response.headers["ETag"] = etag(comment.version)
     return comment_response(comment)

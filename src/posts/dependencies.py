@@ -1,14 +1,13 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Header
+from fastapi import Depends
 
 from src.auth.dependencies import CurrentUser
 from src.database.session import ReadBindDep
 from src.posts import service
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.service import PostRow
-from src.web.conditional import check_if_match
 
 
 async def valid_post_id(post_id: UUID, bind: ReadBindDep) -> PostRow:
@@ -29,17 +28,6 @@ async def valid_owned_post(post: ValidPost, user: CurrentUser) -> PostRow:
 
 
 OwnedPost = Annotated[PostRow, Depends(valid_owned_post)]
-
-
-async def valid_editable_post(
-    post: OwnedPost, if_match: Annotated[str | None, Header()] = None
-) -> PostRow:
-    """The caller's post, unless `If-Match` names another version (412)."""
-    check_if_match(if_match, post.version)
-    return post
-
-
-EditablePost = Annotated[PostRow, Depends(valid_editable_post)]
 
 
 async def valid_deletable_post(post: ValidPost, user: CurrentUser) -> PostRow:

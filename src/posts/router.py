@@ -12,11 +12,11 @@ from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.pagination import Page, PaginationDep
 from src.posts import service
 from src.posts.constants import SEARCH_MAX_LENGTH, SEARCH_MIN_LENGTH
-from src.posts.dependencies import DeletablePost, EditablePost, ValidPost
+from src.posts.dependencies import DeletablePost, OwnedPost, ValidPost
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.schemas import PostCreate, PostResponse, PostUpdate
 from src.posts.utils import post_response
-from src.web.conditional import CONDITIONAL_EDIT, etag
+from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -94,8 +94,13 @@ async def get_post(post: ValidPost, response: Response) -> PostResponse:
     ),
 )
 async def update_post(
-    data: PostUpdate, post: EditablePost, response: Response, session: UnitOfWork
+    data: PostUpdate,
+    post: OwnedPost,
+    response: Response,
+    session: UnitOfWork,
+    if_match: IfMatch = None,
 ) -> PostResponse:
+    check_if_match(if_match, post.version)
     post = await service.update_post(session, post=post, data=data)
     response.headers["ETag"] = etag(post.version)
     return post_response(post)

@@ -1,6 +1,14 @@
 """Entity tags and `If-Match` (RFC 9110) for versioned resources."""
 
+from typing import Annotated
+
+from fastapi import Header
+
 from src.exceptions import StaleEdit
+
+# Read by the route and checked there, after the body is validated: an
+# invalid edit is a 422 whatever its precondition.
+IfMatch = Annotated[str | None, Header(description="The `ETag` the edit is based on")]
 
 # For the descriptions of routes that edit a versioned resource.
 CONDITIONAL_EDIT = (

@@ -4,7 +4,7 @@ import time
 
 from asgi_correlation_id import correlation_id
 from fastapi import status
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -63,6 +63,29 @@ class AccessLogMiddleware:
                     "request_id": correlation_id.get(),
                 }
             )
+
+
+class NoSniffMiddleware:
+    """`X-Content-Type-Options: nosniff` on every response: a browser must
+    take a JSON error or an attachment for what its Content-Type says.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).setdefault(
+                    "X-Content-Type-Options", "nosniff"
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
 
 
 class BodyTooLarge(PayloadTooLarge):

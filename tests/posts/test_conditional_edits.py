@@ -115,3 +115,23 @@ async def test_a_new_comment_does_not_make_the_post_etag_stale(
     )
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("if_match", ["", '"999"'])
+@pytest.mark.parametrize("resource", ["post", "comment"])
+async def test_an_invalid_body_is_422_before_its_precondition(
+    client: AsyncClient, user: AuthUser, if_match: str, resource: str
+) -> None:
+    post = await create_post(client, user)
+    url = f"/posts/{post['id']}"
+    body = {"title": ""}
+    if resource == "comment":
+        comment = await create_comment(client, post["id"], user)
+        url += f"/comments/{comment['id']}"
+        body = {"content": ""}
+
+    response = await client.patch(
+        url, json=body, headers=user.headers | {"If-Match": if_match}
+    )
+
+    assert response.status_code == 422
