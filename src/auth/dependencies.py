@@ -61,10 +61,23 @@ async def valid_user_id(user_id: UUID, session: ReadSession) -> User:
 ValidUser = Annotated[User, Depends(valid_user_id)]
 
 
+# Swagger UI pre-fills a body from the first example: an empty one, so that
+# trying the route out uses the cookie instead of an invented token.
+REFRESH_BODY_EXAMPLES = {
+    "cookie": {"summary": "Use the refresh cookie", "value": {}},
+    "body": {
+        "summary": "A refresh token from the login response",
+        "value": {"refresh_token": "<the refresh_token of POST /auth/token>"},
+    },
+}
+
+RefreshBody = Annotated[
+    RefreshTokenRequest | None, Body(openapi_examples=REFRESH_BODY_EXAMPLES)
+]
+
+
 async def refresh_token_optional(
-    request: Request,
-    config: AuthSettings,
-    body: Annotated[RefreshTokenRequest | None, Body()] = None,
+    request: Request, config: AuthSettings, body: RefreshBody = None
 ) -> str | None:
     """The refresh token from the JSON body, else from the cookie.
 
@@ -76,6 +89,15 @@ async def refresh_token_optional(
     return (body.refresh_token if body else None) or cookie or None
 
 
+async def presented_refresh_tokens(
+    request: Request, config: AuthSettings, body: RefreshBody = None
+) -> set[str]:
+    """Every refresh token the request presents: the body's and the cookie's."""
+    presented = {body.refresh_token if body else None}
+    presented.add(request.cookies.get(config.REFRESH_TOKEN_KEY))
+    return {token for token in presented if token}
+
+
 async def refresh_token_required(
     token: Annotated[str | None, Depends(refresh_token_optional)],
 ) -> str:
@@ -84,5 +106,5 @@ async def refresh_token_required(
     return token
 
 
-RefreshTokenOptional = Annotated[str | None, Depends(refresh_token_optional)]
+PresentedRefreshTokens = Annotated[set[str], Depends(presented_refresh_tokens)]
 PresentedRefreshToken = Annotated[str, Depends(refresh_token_required)]

@@ -9,7 +9,7 @@ from src.auth.dependencies import (
     AuthSettings,
     CurrentUser,
     PresentedRefreshToken,
-    RefreshTokenOptional,
+    PresentedRefreshTokens,
     ValidUser,
 )
 from src.auth.exceptions import (
@@ -125,17 +125,16 @@ async def refresh_tokens(
     "/token",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Log out",
-    description="Revoke the refresh token (cookie or JSON body) and clear the "
-    "cookie. Idempotent.",
+    description="Revoke every refresh token presented (the cookie's and the "
+    "JSON body's) and clear the cookie. Idempotent.",
 )
 async def logout(
-    token: RefreshTokenOptional,
+    tokens: PresentedRefreshTokens,
     response: Response,
     session: UnitOfWork,
     config: AuthSettings,
 ) -> None:
-    if token:
-        await service.revoke_refresh_token(session, token=token)
+    await service.revoke_refresh_tokens(session, tokens=tokens)
     utils.clear_refresh_cookie(response, config)
 
 

@@ -1,4 +1,4 @@
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Collection
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import NamedTuple
@@ -192,12 +192,18 @@ async def rotate_refresh_token(
     return await issue_tokens(session, user_id=stored.user_id, config=config)
 
 
-async def revoke_refresh_token(session: AsyncSession, *, token: str) -> None:
-    """Revoke one refresh token; unknown or dead tokens are ignored."""
+async def revoke_refresh_tokens(
+    session: AsyncSession, *, tokens: Collection[str]
+) -> None:
+    """Revoke these refresh tokens; unknown or dead ones are ignored."""
+    if not tokens:
+        return
     await session.execute(
         update(RefreshToken)
         .where(
-            RefreshToken.token_hash == utils.hash_opaque_token(token),
+            RefreshToken.token_hash.in_(
+                [utils.hash_opaque_token(token) for token in tokens]
+            ),
             RefreshToken.revoked_at.is_(None),
         )
         .values(revoked_at=utcnow())

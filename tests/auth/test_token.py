@@ -277,6 +277,54 @@ async def test_logout_revokes_and_clears_the_cookie(
     assert refresh.status_code == 401
 
 
+async def test_logout_revokes_the_cookie_and_the_body_token_both(
+    client: AsyncClient, user: AuthUser
+) -> None:
+    # Swagger UI used to send an invented token in the body while the
+    # browser sent the real one in the cookie: both must die.
+    second = await login(client, user.username, user.password)
+    client.cookies.set(AUTH_CONFIG.REFRESH_TOKEN_KEY, user.refresh_token)
+
+    response = await client.request(
+        "DELETE", "/auth/token", json={"refresh_token": second["refresh_token"]}
+    )
+
+    client.cookies.clear()
+    assert response.status_code == 204
+    assert "max-age=0" in _cookie_header(response.headers.get_list("set-cookie"))
+    for token in (user.refresh_token, second["refresh_token"]):
+        refresh = await client.put("/auth/token", json={"refresh_token": token})
+        assert refresh.status_code == 401
+
+
+async def test_logout_with_an_invented_body_token_still_revokes_the_cookie(
+    client: AsyncClient, user: AuthUser
+) -> None:
+    client.cookies.set(AUTH_CONFIG.REFRESH_TOKEN_KEY, user.refresh_token)
+
+    response = await client.request(
+        "DELETE", "/auth/token", json={"refresh_token": "string"}
+    )
+
+    client.cookies.clear()
+    refresh = await client.put(
+        "/auth/token", json={"refresh_token": user.refresh_token}
+    )
+    assert response.status_code == 204
+    assert refresh.status_code == 401
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+async def test_refresh_and_logout_examples_do_not_invent_a_token(
+    client: AsyncClient, method: str
+) -> None:
+    schema = (await client.get("/openapi.json")).json()
+
+    content = schema["paths"]["/auth/token"][method]["requestBody"]["content"]
+    first_example = next(iter(content["application/json"]["examples"].values()))
+    assert first_example["value"] == {}
+
+
 async def test_logout_is_idempotent(client: AsyncClient, user: AuthUser) -> None:
     body = {"refresh_token": user.refresh_token}
 
