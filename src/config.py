@@ -53,6 +53,9 @@ class Config(BaseSettings):
     RATE_LIMIT_REGISTER: str = "5/minute"
     RATE_LIMIT_PASSWORD_RESET: str = "5/hour"
     RATE_LIMIT_VERIFY_EMAIL: str = "5/hour"
+    # Per client address and per user: a stolen access token must not buy
+    # unlimited password guesses (each one an Argon2 verification).
+    RATE_LIMIT_PASSWORD_CHANGE: str = "5/15minutes"
     # Namespace of the counters in Redis, so several deployments can share one.
     RATE_LIMIT_KEY_PREFIX: str = "publishing-api"
 

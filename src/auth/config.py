@@ -40,6 +40,9 @@ class AuthConfig(BaseSettings):
     # Hashes computed at once per worker (one CPU each, MEMORY_KIB of RAM
     # each). Run one worker per core rather than raising this.
     PASSWORD_HASH_CONCURRENCY: int = Field(default=1, ge=1)
+    # Hashes computing or waiting per worker; past it, 503 with Retry-After
+    # instead of a queue (and a latency) that grows without bound.
+    PASSWORD_HASH_QUEUE: int = Field(default=32, ge=1)
 
     @model_validator(mode="after")
     def _strong_secret(self) -> Self:

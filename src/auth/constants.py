@@ -18,6 +18,7 @@ class ErrorCode:
     WRONG_PASSWORD = "Current password is incorrect"
     USER_NOT_FOUND = "User not found"
     INVALID_EMAIL_TOKEN = "Invalid, expired or already used token"
+    PASSWORD_CHECKS_BUSY = "Too many password checks at once; retry shortly"
     WEAK_PASSWORD = (
         "Password must contain at least one lowercase letter, one uppercase "
         "letter, one digit and one special character"

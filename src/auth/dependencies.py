@@ -12,7 +12,8 @@ from src.auth.models import User
 from src.auth.schemas import RefreshTokenRequest
 from src.database.session import ReadSession
 from src.exceptions import NotAuthenticated
-from src.web.state import AppSettings
+from src.web.rate_limit import client_address
+from src.web.state import AppSettings, app_state
 
 # auto_error=False: a missing token is our 401 (with WWW-Authenticate), not
 # the library's.
@@ -108,3 +109,10 @@ async def refresh_token_required(
 
 PresentedRefreshTokens = Annotated[set[str], Depends(presented_refresh_tokens)]
 PresentedRefreshToken = Annotated[str, Depends(refresh_token_required)]
+
+
+async def limit_password_change(request: Request, user: CurrentUser) -> None:
+    """Count a password change against its limit, per address and per user."""
+    limiter = app_state(request).rate_limiter
+    await limiter.hit("password_change", client_address(request))
+    await limiter.hit("password_change", f"user:{user.id}")

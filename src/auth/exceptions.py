@@ -1,5 +1,11 @@
 from src.auth.constants import ErrorCode
-from src.exceptions import BadRequest, Conflict, NotAuthenticated, NotFound
+from src.exceptions import (
+    BadRequest,
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    ServiceUnavailable,
+)
 
 
 class InvalidCredentials(NotAuthenticated):
@@ -36,3 +42,9 @@ class InvalidEmailToken(BadRequest):
 
 class UserNotFound(NotFound):
     DETAIL = ErrorCode.USER_NOT_FOUND
+
+
+class PasswordChecksBusy(ServiceUnavailable):
+    """A worker's queue of password hashes is full: 503 with Retry-After."""
+
+    DETAIL = ErrorCode.PASSWORD_CHECKS_BUSY

@@ -11,6 +11,7 @@ from src.auth.dependencies import (
     PresentedRefreshToken,
     PresentedRefreshTokens,
     ValidUser,
+    limit_password_change,
 )
 from src.auth.exceptions import (
     EmailTaken,
@@ -18,6 +19,7 @@ from src.auth.exceptions import (
     InvalidEmailToken,
     InvalidRefreshToken,
     InvalidToken,
+    PasswordChecksBusy,
     UsernameTaken,
     UserNotFound,
     WrongPassword,
@@ -53,7 +55,7 @@ AUTHENTICATED = responses(InvalidToken)
     summary="Register",
     description="Create an account and send it an email-verification link. "
     "The `Location` header names its public profile.",
-    responses=responses(EmailTaken, UsernameTaken, TooManyRequests),
+    responses=responses(EmailTaken, UsernameTaken, TooManyRequests, PasswordChecksBusy),
     dependencies=[rate_limit("register")],
 )
 async def register(
@@ -81,7 +83,7 @@ async def register(
     description="OAuth2 password form; `username` may be the username or the "
     "email. Returns an access token and a refresh token (also set as an "
     "HttpOnly cookie scoped to /auth).",
-    responses=responses(InvalidCredentials, TooManyRequests),
+    responses=responses(InvalidCredentials, TooManyRequests, PasswordChecksBusy),
     dependencies=[rate_limit("login")],
 )
 async def login(
@@ -165,8 +167,12 @@ async def update_me(
     "/users/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change my password",
-    description="Every refresh token of the account is revoked.",
-    responses=responses(InvalidToken, WrongPassword),
+    description="Every refresh token of the account is revoked. Limited per "
+    "user and per client address.",
+    responses=responses(
+        InvalidToken, WrongPassword, TooManyRequests, PasswordChecksBusy
+    ),
+    dependencies=[Depends(limit_password_change)],
 )
 async def change_password(
     data: PasswordChange, user: CurrentUser, session: UnitOfWork, config: AuthSettings
@@ -271,7 +277,7 @@ async def request_password_reset(
     summary="Reset the password",
     description="Spend a reset token and set a new password; every refresh "
     "token of the account is revoked.",
-    responses=responses(InvalidEmailToken),
+    responses=responses(InvalidEmailToken, PasswordChecksBusy),
 )
 async def reset_password(
     data: PasswordResetConfirm, session: UnitOfWork, config: AuthSettings

@@ -20,6 +20,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 from src.auth.config import AuthConfig
 from src.auth.constants import REFRESH_COOKIE_PATH
+from src.auth.exceptions import PasswordChecksBusy
 
 REFRESH_TOKEN_BYTES = 32
 HASH_THREAD_NICENESS = 5
@@ -52,24 +53,40 @@ def _lower_thread_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_THREAD_NICENESS)
 
 
+class _HashQueue:
+    """The threads that hash passwords, and how many hashes are theirs."""
+
+    def __init__(self, concurrency: int) -> None:
+        # Its size bounds the hashes computed at once (each holds MEMORY_KIB).
+        self.executor = ThreadPoolExecutor(
+            max_workers=concurrency,
+            thread_name_prefix="password-hash",
+            initializer=_lower_thread_priority,
+        )
+        # Computing or waiting; only the event loop's thread changes it.
+        self.pending = 0
+
+
 @cache
-def _hash_executor(concurrency: int) -> ThreadPoolExecutor:
-    # Its size bounds the hashes computed at once (each holds MEMORY_KIB).
-    return ThreadPoolExecutor(
-        max_workers=concurrency,
-        thread_name_prefix="password-hash",
-        initializer=_lower_thread_priority,
-    )
+def _hash_queue(concurrency: int) -> _HashQueue:
+    return _HashQueue(concurrency)
 
 
 def hash_executor(config: AuthConfig) -> ThreadPoolExecutor:
     """The threads that hash passwords, shared by the process."""
-    return _hash_executor(config.PASSWORD_HASH_CONCURRENCY)
+    return _hash_queue(config.PASSWORD_HASH_CONCURRENCY).executor
 
 
 async def _off_loop[R](config: AuthConfig, func: Callable[..., R], *args: object) -> R:
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(hash_executor(config), func, *args)
+    queue = _hash_queue(config.PASSWORD_HASH_CONCURRENCY)
+    if queue.pending >= config.PASSWORD_HASH_QUEUE:
+        raise PasswordChecksBusy
+    queue.pending += 1
+    try:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(queue.executor, func, *args)
+    finally:
+        queue.pending -= 1
 
 
 @cache

@@ -72,11 +72,13 @@ def create_rate_limiter(config: Config, redis: "Redis | None") -> RateLimiter:
         "register": parse(config.RATE_LIMIT_REGISTER),
         "password_reset": parse(config.RATE_LIMIT_PASSWORD_RESET),
         "verify_email": parse(config.RATE_LIMIT_VERIFY_EMAIL),
+        "password_change": parse(config.RATE_LIMIT_PASSWORD_CHANGE),
     }
     return RateLimiter(storage, limits, enabled=config.RATE_LIMIT_ENABLED)
 
 
-def _client_address(request: Request) -> str:
+def client_address(request: Request) -> str:
+    """Who a request comes from, for per-client limits."""
     # Behind a proxy, uvicorn's --proxy-headers puts the real address here.
     return request.client.host if request.client else "unknown"
 
@@ -85,6 +87,6 @@ def rate_limit(name: str) -> Any:
     """A route dependency counting the caller against limit `name`."""
 
     async def dependency(request: Request) -> None:
-        await app_state(request).rate_limiter.hit(name, _client_address(request))
+        await app_state(request).rate_limiter.hit(name, client_address(request))
 
     return Depends(dependency)

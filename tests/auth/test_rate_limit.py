@@ -1,10 +1,12 @@
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
-from httpx import AsyncClient
+from asgi_lifespan import LifespanManager
+from httpx import ASGITransport, AsyncClient, Response
 
-from tests.factories import user_payload
+from tests.factories import AuthUser, create_user, user_payload
 from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
@@ -92,3 +94,58 @@ async def test_redis_down_fails_open(app_factory: AppFactory) -> None:
         ]
 
     assert statuses == [401, 401, 401]
+
+
+@asynccontextmanager
+async def _clients_from(
+    app_factory: AppFactory, *addresses: str
+) -> AsyncIterator[list[AsyncClient]]:
+    """Clients of one app (password changes limited to 2), one per address."""
+    app = app_factory(RATE_LIMIT_ENABLED=True, RATE_LIMIT_PASSWORD_CHANGE="2/minute")
+    async with LifespanManager(app) as manager, AsyncExitStack() as stack:
+        yield [
+            await stack.enter_async_context(
+                AsyncClient(
+                    transport=ASGITransport(app=manager.app, client=(address, 4000)),
+                    base_url="https://test",
+                )
+            )
+            for address in addresses
+        ]
+
+
+async def _change_password(client: AsyncClient, user: AuthUser) -> Response:
+    return await client.put(
+        "/auth/users/me/password",
+        json={"current_password": "Wr0ng-guess!", "new_password": "N3w-password!"},
+        headers=user.headers,
+    )
+
+
+async def test_password_change_is_limited_per_user_across_addresses(
+    app_factory: AppFactory,
+) -> None:
+    async with _clients_from(app_factory, "10.0.0.1", "10.0.0.2") as (first, second):
+        user = await create_user(first)
+
+        statuses = [(await _change_password(first, user)).status_code for _ in range(2)]
+        elsewhere = await _change_password(second, user)
+
+    assert statuses == [400, 400]
+    assert elsewhere.status_code == 429
+    assert int(elsewhere.headers["Retry-After"]) >= 1
+
+
+async def test_password_change_is_limited_per_address_across_users(
+    app_factory: AppFactory,
+) -> None:
+    async with _clients_from(app_factory, "10.0.0.3") as (client,):
+        users = [await create_user(client), await create_user(client)]
+
+        statuses = [
+            (await _change_password(client, users[0])).status_code for _ in range(2)
+        ]
+        other_user = await _change_password(client, users[1])
+
+    assert statuses == [400, 400]
+    assert other_user.status_code == 429
