@@ -12,6 +12,7 @@ import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,9 @@ from src.database.base import Base
 from src.database.engine import create_engine
 from src.database.session import (
     ReadBind,
+    UnitOfWorkFactory,
     create_read_sessionmaker,
+    get_later_units_of_work,
     get_read_bind,
     get_read_session,
     get_unit_of_work,
@@ -197,6 +200,19 @@ def app_factory(
             await session.rollback()
             raise
 
+    @asynccontextmanager
+    async def test_later_unit_of_work() -> AsyncIterator[AsyncSession]:
+        # After the response, as the real one: a unit of work of its own.
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+    async def test_later_units_of_work() -> UnitOfWorkFactory:
+        return test_later_unit_of_work
+
     async def test_read_bind() -> ReadBind:
         # Reads outside the unit of work see the test's uncommitted rows too.
         return connection
@@ -206,6 +222,7 @@ def app_factory(
         app.dependency_overrides[get_unit_of_work] = test_unit_of_work
         app.dependency_overrides[get_read_session] = test_read_session
         app.dependency_overrides[get_read_bind] = test_read_bind
+        app.dependency_overrides[get_later_units_of_work] = test_later_units_of_work
         return app
 
     return factory

@@ -37,7 +37,7 @@ from src.auth.schemas import (
     UserUpdate,
 )
 from src.aws.dependencies import StorageDep
-from src.database.session import ReadSession, UnitOfWork
+from src.database.session import LaterUnitsOfWork, ReadSession, UnitOfWork
 from src.exceptions import TooManyRequests, responses
 from src.mail.client import send_email
 from src.web.rate_limit import rate_limit
@@ -259,13 +259,17 @@ async def confirm_email(data: EmailTokenConfirm, session: UnitOfWork) -> None:
 async def request_password_reset(
     data: PasswordResetRequest,
     background_tasks: BackgroundTasks,
-    session: UnitOfWork,
+    units_of_work: LaterUnitsOfWork,
     settings: AppSettings,
 ) -> AcceptedResponse:
-    if message := await email_tokens.request_password_reset(
-        session, email=data.email, settings=settings
-    ):
-        background_tasks.add_task(send_email, message, settings.email)
+    # The same answer, as fast, for every address: the lookup, the token and
+    # the email all come after it.
+    background_tasks.add_task(
+        email_tokens.send_password_reset,
+        units_of_work,
+        email=data.email,
+        settings=settings,
+    )
     return AcceptedResponse(
         detail="If the address is registered, a reset link has been sent"
     )

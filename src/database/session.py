@@ -10,7 +10,8 @@
   while it does. Put only database statements inside it.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -90,6 +91,33 @@ ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 # scope="function" runs the commit before the response goes out, so a failed
 # commit is answered with an error and never with a 2xx.
 UnitOfWork = Annotated[AsyncSession, Depends(get_unit_of_work, scope="function")]
+
+
+# Opens a unit of work of its own, committed when its block ends.
+type UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+def units_of_work(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> UnitOfWorkFactory:
+    """Units of work on `sessionmaker`'s engine, for work that outlives a request."""
+
+    @asynccontextmanager
+    async def unit_of_work() -> AsyncIterator[AsyncSession]:
+        async with sessionmaker() as session, session.begin():
+            yield session
+
+    return unit_of_work
+
+
+async def get_later_units_of_work(request: Request) -> UnitOfWorkFactory:
+    """Units of work for what a route leaves for after its response
+    (background tasks): the request's own has been committed by then.
+    """
+    return units_of_work(app_state(request).sessionmaker)
+
+
+LaterUnitsOfWork = Annotated[UnitOfWorkFactory, Depends(get_later_units_of_work)]
 
 
 type ReadBind = AsyncEngine | AsyncConnection

@@ -1,11 +1,18 @@
 """API6:2023 Unrestricted Access to Sensitive Business Flows: account
 discovery through password reset, and replay of single-use tokens."""
 
+import json
+
 import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.types import Message
 
 from tests.factories import AuthUser
 from tests.smtp import Inbox, link_token
+from tests.utils import AppFactory, StatementCounter
 
 pytestmark = pytest.mark.anyio
 
@@ -23,6 +30,66 @@ async def test_password_reset_does_not_reveal_whether_an_account_exists(
     resets = [m for m in smtp_inbox.to(user.email) if "Reset" in m["Subject"]]
     assert len(resets) == 1
     assert smtp_inbox.to("nobody@example.com") == []
+
+
+async def _statements_before_the_answer(
+    app: FastAPI, connection: AsyncConnection, email: str
+) -> tuple[int, int]:
+    """Statements run before the response starts, and in all, for a reset."""
+    body = json.dumps({"email": email}).encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "https",
+        "path": "/auth/password-reset",
+        "raw_path": b"/auth/password-reset",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"test"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("test", 443),
+    }
+    received = False
+    before = 0
+
+    async def receive() -> Message:
+        nonlocal received
+        if received:
+            return {"type": "http.disconnect"}
+        received = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    with StatementCounter(connection) as counter:
+
+        async def send(message: Message) -> None:
+            nonlocal before
+            if message["type"] == "http.response.start":
+                assert message["status"] == 202
+                before = counter.count
+
+        async with LifespanManager(app) as manager:
+            await manager.app(scope, receive, send)
+    return before, counter.count
+
+
+async def test_a_reset_answers_before_looking_the_address_up(
+    app_factory: AppFactory, connection: AsyncConnection, user: AuthUser
+) -> None:
+    # The answer cannot depend on the account, in content or in time: no
+    # lookup has happened when it is sent, for a known address or not.
+    known = await _statements_before_the_answer(app_factory(), connection, user.email)
+    unknown = await _statements_before_the_answer(
+        app_factory(), connection, "nobody@example.com"
+    )
+
+    assert known[0] == unknown[0] == 0
+    assert known[1] > unknown[1] > 0
 
 
 async def test_a_reset_token_works_once(
