@@ -1,7 +1,10 @@
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.datastructures import UploadFile
 
 from src.attachments import service
 from src.attachments.exceptions import AttachmentNotFound
@@ -37,3 +40,41 @@ async def valid_deletable_attachment(
 
 
 DeletableAttachment = Annotated[Attachment, Depends(valid_deletable_attachment)]
+
+
+# The upload's body, for the OpenAPI document: the route reads it itself,
+# after authentication, so FastAPI does not declare it.
+UPLOAD_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    # An empty file is refused (EmptyAttachment).
+                    "file": {"type": "string", "format": "binary", "minLength": 1}
+                },
+                "required": ["file"],
+                "additionalProperties": False,
+            }
+        }
+    },
+}
+
+
+async def uploaded_file(request: Request) -> AsyncIterator[UploadFile]:
+    """The request's one `file` part, read only now: declare it after the
+    dependencies that authenticate and authorize, so that a refused upload
+    is answered before its body is read (FastAPI reads declared File bodies
+    before any dependency runs).
+    """
+    async with request.form(max_files=1, max_fields=0) as form:
+        file = form.get("file")
+        if not isinstance(file, UploadFile):
+            raise RequestValidationError(
+                [{"type": "missing", "loc": ("body", "file"), "msg": "Field required"}]
+            )
+        yield file
+
+
+UploadedFile = Annotated[UploadFile, Depends(uploaded_file)]

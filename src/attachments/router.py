@@ -1,19 +1,20 @@
-from typing import Annotated
-
 from fastapi import (
     APIRouter,
     BackgroundTasks,
-    File,
     Request,
     Response,
-    UploadFile,
     status,
 )
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from src.attachments import service
 from src.attachments.constants import ALLOWED_CONTENT_TYPES, TEXT_CONTENT_TYPE
-from src.attachments.dependencies import DeletableAttachment, ValidAttachment
+from src.attachments.dependencies import (
+    UPLOAD_BODY,
+    DeletableAttachment,
+    UploadedFile,
+    ValidAttachment,
+)
 from src.attachments.exceptions import (
     AttachmentNotFound,
     AttachmentTooLarge,
@@ -52,13 +53,13 @@ router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
         EmptyAttachment,
         StorageUnavailable,
     ),
-    form_limits={"max_files": 1, "max_fields": 0},
+    openapi_extra={"requestBody": UPLOAD_BODY},
 )
 async def create_attachment(
     post: OwnedPost,
-    # An empty file is refused (EmptyAttachment): say so in the schema.
-    file: Annotated[UploadFile, File(json_schema_extra={"minLength": 1})],
     user: CurrentUser,
+    # After the post's owner is known: nobody else's upload is read.
+    file: UploadedFile,
     request: Request,
     response: Response,
     session: UnitOfWork,

@@ -7,7 +7,7 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 import puremagic
-from fastapi import UploadFile
+from starlette.datastructures import UploadFile
 
 from src.attachments.constants import (
     ALLOWED_CONTENT_TYPES,
