@@ -11,7 +11,7 @@ import asyncio
 import dataclasses
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -201,7 +201,7 @@ def app_factory(
             raise
 
     @asynccontextmanager
-    async def test_later_unit_of_work() -> AsyncIterator[AsyncSession]:
+    async def test_later_unit_of_work() -> AsyncGenerator[AsyncSession]:
         # After the response, as the real one: a unit of work of its own.
         try:
             yield session

@@ -3,6 +3,7 @@ from uuid import UUID
 
 import jwt
 from fastapi import Body, Depends, Request
+from fastapi.openapi.models import Example
 from fastapi.security import OAuth2PasswordBearer
 
 from src.auth import service, utils
@@ -64,12 +65,12 @@ ValidUser = Annotated[User, Depends(valid_user_id)]
 
 # Swagger UI pre-fills a body from the first example: an empty one, so that
 # trying the route out uses the cookie instead of an invented token.
-REFRESH_BODY_EXAMPLES = {
-    "cookie": {"summary": "Use the refresh cookie", "value": {}},
-    "body": {
-        "summary": "A refresh token from the login response",
-        "value": {"refresh_token": "<the refresh_token of POST /auth/token>"},
-    },
+REFRESH_BODY_EXAMPLES: dict[str, Example] = {
+    "cookie": Example(summary="Use the refresh cookie", value={}),
+    "body": Example(
+        summary="A refresh token from the login response",
+        value={"refresh_token": "<the refresh_token of POST /auth/token>"},
+    ),
 }
 
 RefreshBody = Annotated[

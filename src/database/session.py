@@ -10,7 +10,7 @@
   while it does. Put only database statements inside it.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
@@ -103,7 +103,7 @@ def units_of_work(
     """Units of work on `sessionmaker`'s engine, for work that outlives a request."""
 
     @asynccontextmanager
-    async def unit_of_work() -> AsyncIterator[AsyncSession]:
+    async def unit_of_work() -> AsyncGenerator[AsyncSession]:
         async with sessionmaker() as session, session.begin():
             yield session
 

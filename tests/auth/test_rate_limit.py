@@ -1,5 +1,5 @@
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
@@ -99,7 +99,7 @@ async def test_redis_down_fails_open(app_factory: AppFactory) -> None:
 @asynccontextmanager
 async def _clients_from(
     app_factory: AppFactory, *addresses: str
-) -> AsyncIterator[list[AsyncClient]]:
+) -> AsyncGenerator[list[AsyncClient]]:
     """Clients of one app (password changes limited to 2), one per address."""
     app = app_factory(RATE_LIMIT_ENABLED=True, RATE_LIMIT_PASSWORD_CHANGE="2/minute")
     async with LifespanManager(app) as manager, AsyncExitStack() as stack:
