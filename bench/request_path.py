@@ -29,7 +29,11 @@ from starlette.types import Message
 
 from src.config import load_settings
 from src.main import create_app
-from src.web.middleware import AccessLogMiddleware, BodySizeLimitMiddleware
+from src.web.middleware import (
+    AccessLogMiddleware,
+    BodySizeLimitMiddleware,
+    NoSniffMiddleware,
+)
 
 REQUESTS = int(os.environ.get("REQUESTS", "3000"))
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
@@ -128,6 +132,7 @@ async def main() -> None:
         ("without CorrelationIdMiddleware", CorrelationIdMiddleware, "INFO"),
         ("without BodySizeLimitMiddleware", BodySizeLimitMiddleware, "INFO"),
         ("without CORSMiddleware", CORSMiddleware, "INFO"),
+        ("without NoSniffMiddleware", NoSniffMiddleware, "INFO"),
     ]
     for label, without, level in variants:
         await _measure(label, without, level)
