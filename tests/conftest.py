@@ -190,7 +190,7 @@ def app_factory(
         async with read_sessionmaker() as read_session:
             yield read_session
 
-    async def test_unit_of_work() -> AsyncIterator[AsyncSession]:
+    async def test_unit_of_work() -> AsyncGenerator[AsyncSession]:
         # Same contract as the real dependency: commit (here, release the
         # savepoint) before the response, roll back on error.
         try:
@@ -200,15 +200,8 @@ def app_factory(
             await session.rollback()
             raise
 
-    @asynccontextmanager
-    async def test_later_unit_of_work() -> AsyncGenerator[AsyncSession]:
-        # After the response, as the real one: a unit of work of its own.
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    # After the response, as the real one: a unit of work of its own.
+    test_later_unit_of_work = asynccontextmanager(test_unit_of_work)
 
     async def test_later_units_of_work() -> UnitOfWorkFactory:
         return test_later_unit_of_work

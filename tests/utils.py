@@ -60,6 +60,27 @@ async def app_client(app: FastAPI) -> AsyncGenerator[AsyncClient]:
         yield client
 
 
+def http_scope(
+    method: str, path: str, headers: list[tuple[bytes, bytes]]
+) -> dict[str, Any]:
+    """The ASGI scope of a request, for tests that drive the app directly
+    to see what it reads and when it answers."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "https",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"test"), *headers],
+        "client": ("127.0.0.1", 5000),
+        "server": ("test", 443),
+    }
+
+
 class StatementCounter:
     """Counts the SQL statements run on a connection while active."""
 

@@ -10,7 +10,7 @@ from starlette.types import Message
 from src.config import Settings
 from src.posts.constants import SEARCH_MAX_LENGTH, TITLE_MAX_LENGTH
 from tests.factories import AuthUser, create_post
-from tests.utils import AppFactory, app_client
+from tests.utils import AppFactory, app_client, http_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -84,25 +84,15 @@ async def _bytes_read_by_a_refused_upload(
         'filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n'
     ).encode()
     size = len(head) + chunks * len(chunk)
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "https",
-        "path": f"/posts/{post_id}/attachments",
-        "raw_path": f"/posts/{post_id}/attachments".encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"test"),
+    scope = http_scope(
+        "POST",
+        f"/posts/{post_id}/attachments",
+        [
             (b"content-type", f"multipart/form-data; boundary={boundary}".encode()),
             (b"content-length", str(size).encode()),
             *((k.lower().encode(), v.encode()) for k, v in headers.items()),
         ],
-        "client": ("127.0.0.1", 5000),
-        "server": ("test", 443),
-    }
+    )
     sent = 0
     status = 0
 

@@ -12,7 +12,7 @@ from starlette.types import Message
 
 from tests.factories import AuthUser
 from tests.smtp import Inbox, link_token
-from tests.utils import AppFactory, StatementCounter
+from tests.utils import AppFactory, StatementCounter, http_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -37,24 +37,14 @@ async def _statements_before_the_answer(
 ) -> tuple[int, int]:
     """Statements run before the response starts, and in all, for a reset."""
     body = json.dumps({"email": email}).encode()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "https",
-        "path": "/auth/password-reset",
-        "raw_path": b"/auth/password-reset",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"test"),
+    scope = http_scope(
+        "POST",
+        "/auth/password-reset",
+        [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
         ],
-        "client": ("127.0.0.1", 5000),
-        "server": ("test", 443),
-    }
+    )
     received = False
     before = 0
 
