@@ -88,6 +88,7 @@ class Reader:
         self._connection: AsyncConnection | None = None
         self._pooled: PoolProxiedConnection | None = None
         self._driver: Any = None
+        self._planning_set = False
 
     async def __aenter__(self) -> Self:
         bind = self._bind
@@ -101,9 +102,15 @@ class Reader:
         else:
             self._pooled = await bind.raw_connection()
             self._driver = self._pooled.driver_connection
-        if self._custom_plans and self._driver is not None:
-            await self._driver.execute(f"SET plan_cache_mode = {CUSTOM_PLANS}")
         return self
+
+    async def _driver_ready(self) -> Any:
+        # Set here, not on entry: a failure then goes through __aexit__,
+        # which hands the connection back (invalidated).
+        if self._custom_plans and not self._planning_set:
+            await self._driver.execute(f"SET plan_cache_mode = {CUSTOM_PLANS}")
+            self._planning_set = True
+        return self._driver
 
     async def __aexit__(
         self,
@@ -113,14 +120,23 @@ class Reader:
     ) -> None:
         if self._connection is not None and self._connection is not self._bind:
             await self._connection.close()
-        if self._custom_plans and self._driver is not None and exc is None:
+        reset_failed: Exception | None = None
+        if self._planning_set and exc is None:
             # After an error the connection is invalidated instead.
-            await self._driver.execute("RESET plan_cache_mode")
+            try:
+                await self._driver.execute("RESET plan_cache_mode")
+            except Exception as failed:
+                if self._pooled is None:
+                    raise
+                reset_failed = failed
         if self._pooled is None:
             return
         pooled, self._pooled = self._pooled, None
         try:
-            if exc is not None:
+            if reset_failed is not None:
+                # The rows were read; only this connection's state is in doubt.
+                await greenlet_spawn(pooled.invalidate, reset_failed)
+            elif exc is not None:
                 # As SQLAlchemy does for its own statements: a connection
                 # that failed mid-statement leaves the pool, and a lost one
                 # is reported as a disconnect (answered 503), not as a bug.
@@ -142,9 +158,8 @@ class Reader:
             result = await self._connection.execute(statement, parameters)
             return list(result.all())
         prepared = _driver_statement(statement, self._bind.dialect)
-        records = await self._driver.fetch(
-            prepared.sql, *prepared.arguments(parameters)
-        )
+        driver = await self._driver_ready()
+        records = await driver.fetch(prepared.sql, *prepared.arguments(parameters))
         return [prepared.convert(record) for record in records]
 
     async def one(
@@ -155,9 +170,8 @@ class Reader:
             result = await self._connection.execute(statement, parameters)
             return result.first()
         prepared = _driver_statement(statement, self._bind.dialect)
-        record = await self._driver.fetchrow(
-            prepared.sql, *prepared.arguments(parameters)
-        )
+        driver = await self._driver_ready()
+        record = await driver.fetchrow(prepared.sql, *prepared.arguments(parameters))
         return None if record is None else prepared.convert(record)
 
 
