@@ -68,6 +68,11 @@ class Config(BaseSettings):
     # collect young objects less often: about a tenth more requests/s on a
     # cached read (docs/decisions/gc-tuning.md).
     SERVE_GC_TUNING: bool = True
+    # The edge, for a server exposed directly (src/cli/protocol.py): request
+    # line and headers past this many bytes are refused with 431, and a
+    # client must finish sending them within SERVE_HEADER_TIMEOUT seconds.
+    MAX_HEADER_BYTES: int = Field(default=16 * 1024, ge=1024)
+    SERVE_HEADER_TIMEOUT: float = Field(default=5.0, gt=0)
 
     LOG_LEVEL: str = "INFO"
     # None: JSON when stderr is not a terminal, human-readable on a terminal.

@@ -111,10 +111,11 @@ class ServerStartError(RuntimeError):
 
 @contextmanager
 def running_server(
-    database_url: str, *serve_args: str
+    database_url: str, *serve_args: str, env: dict[str, str] | None = None
 ) -> Generator[tuple[subprocess.Popen[bytes], str]]:
     """The API as production runs it (`python -m src.cli serve`), in a child
     process on a free port; yields the process and its base URL once it answers.
+    `env` adds to or overrides its environment.
 
     If it exits or does not answer by the deadline, the failure shows what
     the server printed.
@@ -122,7 +123,7 @@ def running_server(
     port = free_port()
     files = tempfile.mkdtemp(prefix="served-files-")
     # The server reads its settings from the environment, as in production.
-    env = os.environ | {
+    environment = os.environ | {
         "ENVIRONMENT": "local",
         "DATABASE_URL": database_url,
         "RATE_LIMIT_ENABLED": "false",
@@ -132,12 +133,13 @@ def running_server(
         "AUTH_PASSWORD_HASH_TIME_COST": str(AUTH_CONFIG.PASSWORD_HASH_TIME_COST),
         "AUTH_PASSWORD_HASH_MEMORY_KIB": str(AUTH_CONFIG.PASSWORD_HASH_MEMORY_KIB),
     }
-    env.pop("REDIS_URL", None)
+    environment.pop("REDIS_URL", None)
+    environment |= env or {}
     command = [sys.executable, "-m", "src.cli", "serve", "--no-migrate"]
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(  # noqa: S603
             [*command, "--port", str(port), *serve_args],
-            env=env,
+            env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,
         )

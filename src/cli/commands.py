@@ -24,6 +24,7 @@ from src.attachments import service as attachments_service
 from src.auth import service as auth_service
 from src.auth.schemas import UserCreate
 from src.aws.client import create_storage
+from src.cli.protocol import GuardedHttpToolsProtocol
 from src.cli.seed import DEMO_PASSWORD, SEED_STATEMENT_TIMEOUT, SeedSize
 from src.cli.seed import seed as seed_database
 from src.config import ConfigurationError, Settings, load_settings
@@ -261,6 +262,8 @@ def serve(
         access_log=False,
         # Which server answers is nobody's business.
         server_header=False,
+        # uvicorn's httptools protocol with a header size limit and deadline.
+        http=GuardedHttpToolsProtocol,
         proxy_headers=True,
         timeout_graceful_shutdown=graceful_timeout,
     )
