@@ -49,13 +49,14 @@ start_server() {
   wait_for_server "$BENCH_URL"
 }
 
-# Any other ASGI app (the ceiling), on the same core; on BENCH_PORT unless
+# Any other ASGI app (the ceiling, which writes no access line by design: it
+# is the request path without our layers), on the same core; on BENCH_PORT unless
 # APP_PORT says otherwise.
 start_server_app() {
   local app="$1"; shift
   local port="${APP_PORT:-$BENCH_PORT}"
   taskset -c 0 uv run --frozen uvicorn "$app" --host 127.0.0.1 --port "$port" \
-    --no-access-log --log-level warning "$@" >"/tmp/bench-server-$port.log" 2>&1 &
+    --no-access-log "$@" >"/tmp/bench-server-$port.log" 2>&1 &
   wait_for_server "http://127.0.0.1:$port"
 }
 
