@@ -69,10 +69,17 @@ class Config(BaseSettings):
     # cached read (docs/decisions/gc-tuning.md).
     SERVE_GC_TUNING: bool = True
     # The edge, for a server exposed directly (src/cli/protocol.py): request
-    # line and headers past this many bytes are refused with 431, and a
-    # client must finish sending them within SERVE_HEADER_TIMEOUT seconds.
+    # line and headers past this many bytes are refused with 431; a client
+    # must finish sending a request's headers within SERVE_HEADER_TIMEOUT
+    # seconds; an idle keep-alive connection is closed after
+    # SERVE_KEEP_ALIVE_TIMEOUT; a worker holds at most SERVE_MAX_CONNECTIONS
+    # (None: its open-file limit less SERVE_RESERVED_FILES).
     MAX_HEADER_BYTES: int = Field(default=16 * 1024, ge=1024)
     SERVE_HEADER_TIMEOUT: float = Field(default=5.0, gt=0)
+    SERVE_KEEP_ALIVE_TIMEOUT: int = Field(default=5, ge=1)
+    SERVE_MAX_CONNECTIONS: int | None = Field(default=None, ge=1)
+    # Files a worker keeps for itself: database connections, uploads, logs.
+    SERVE_RESERVED_FILES: int = Field(default=128, ge=16)
 
     LOG_LEVEL: str = "INFO"
     # None: JSON when stderr is not a terminal, human-readable on a terminal.

@@ -111,11 +111,15 @@ class ServerStartError(RuntimeError):
 
 @contextmanager
 def running_server(
-    database_url: str, *serve_args: str, env: dict[str, str] | None = None
+    database_url: str,
+    *serve_args: str,
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
 ) -> Generator[tuple[subprocess.Popen[bytes], str]]:
     """The API as production runs it (`python -m src.cli serve`), in a child
     process on a free port; yields the process and its base URL once it answers.
-    `env` adds to or overrides its environment.
+    `env` adds to or overrides its environment; `open_files` lowers its
+    open-file limit (`ulimit -n`).
 
     If it exits or does not answer by the deadline, the failure shows what
     the server printed.
@@ -136,6 +140,8 @@ def running_server(
     environment.pop("REDIS_URL", None)
     environment |= env or {}
     command = [sys.executable, "-m", "src.cli", "serve", "--no-migrate"]
+    if open_files is not None:
+        command = ["prlimit", f"--nofile={open_files}", "--", *command]
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(  # noqa: S603
             [*command, "--port", str(port), *serve_args],

@@ -266,4 +266,5 @@ def serve(
         http=GuardedHttpToolsProtocol,
         proxy_headers=True,
         timeout_graceful_shutdown=graceful_timeout,
+        timeout_keep_alive=_settings(ctx).app.SERVE_KEEP_ALIVE_TIMEOUT,
     )

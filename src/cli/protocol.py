@@ -1,23 +1,38 @@
-"""The HTTP protocol `serve` runs: uvicorn's httptools protocol with the two
+"""The HTTP protocol `serve` runs: uvicorn's httptools protocol with the
 limits uvicorn lacks for a server exposed directly.
 
 - A request's line and headers are refused with 431 past MAX_HEADER_BYTES,
   counted as they arrive: a huge header is never buffered whole.
-- A new connection must finish sending its first request's headers within
-  SERVE_HEADER_TIMEOUT seconds, or it is closed (a silent or trickling client
-  otherwise holds a socket forever). Idle keep-alive connections are closed
-  by uvicorn's own keep-alive timeout.
+- A connection must finish sending a request's headers within
+  SERVE_HEADER_TIMEOUT seconds of its accept or of the request's first byte,
+  or it is closed (a silent or trickling client otherwise holds a socket
+  forever). Idle keep-alive connections are closed by uvicorn's own
+  keep-alive timeout.
+- A worker holds at most SERVE_MAX_CONNECTIONS connections, by default its
+  open-file limit less SERVE_RESERVED_FILES, so that idle sockets never use
+  up the descriptors the database and /health need. A connection past the
+  limit makes room by closing the one that has waited longest for a request
+  (idle or still sending headers); when every connection has a request in
+  flight, the newcomer gets 503 with Retry-After.
 """
 
 import asyncio
+import resource
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from src.config import load_settings
 
 _HEADERS_TOO_LARGE = b'{"detail":"Request headers too large"}'
+_BUSY = b'{"detail":"Too many connections, retry shortly"}'
+
+
+class _Limits(NamedTuple):
+    max_header_bytes: int
+    header_timeout: float
+    max_connections: int
 
 
 class _HeadersTooLargeError(Exception):
@@ -25,10 +40,22 @@ class _HeadersTooLargeError(Exception):
 
 
 @cache
-def _limits() -> tuple[int, float]:
+def _limits() -> _Limits:
     # Read once per worker process, as the app's settings are.
     config = load_settings().app
-    return config.MAX_HEADER_BYTES, config.SERVE_HEADER_TIMEOUT
+    open_files, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    affordable = (
+        open_files - config.SERVE_RESERVED_FILES
+        if open_files != resource.RLIM_INFINITY
+        else None
+    )
+    wanted = config.SERVE_MAX_CONNECTIONS
+    candidates = [n for n in (wanted, affordable) if n is not None]
+    return _Limits(
+        config.MAX_HEADER_BYTES,
+        config.SERVE_HEADER_TIMEOUT,
+        max(1, min(candidates)) if candidates else 65536,
+    )
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -36,7 +63,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._max_header_bytes, self._header_timeout = _limits()
+        limits = _limits()
+        self._max_header_bytes = limits.max_header_bytes
+        self._header_timeout = limits.header_timeout
+        self._max_connections = limits.max_connections
+        # When this connection last started waiting for a request.
+        self._waiting_since = 0.0
+        self._busy = False
         # Between requests and while a request's headers arrive.
         self._in_headers = True
         # Bytes received while in headers (a header still being parsed).
@@ -48,6 +81,42 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._waiting_since = self.loop.time()
+        # Answered 503 when its request arrives: a response written before
+        # the request is read would be lost to the reset its close causes.
+        self._busy = (
+            len(self.connections) > self._max_connections and not self._make_room()
+        )
+        self._arm_deadline()
+
+    def _make_room(self) -> bool:
+        """Close the connection waiting longest for a request, if the open
+        ones are over the limit; False when every one has a request in flight.
+        """
+        # Closed transports leave `connections` only on the next loop turn.
+        open_ones = [c for c in self.connections if not c.transport.is_closing()]
+        if len(open_ones) <= self._max_connections:
+            return True
+        waiting = [
+            c
+            for c in open_ones
+            if c is not self
+            and isinstance(c, GuardedHttpToolsProtocol)
+            and c._waiting_for_request()
+        ]
+        if not waiting:
+            return False
+        min(waiting, key=lambda c: c._waiting_since).transport.close()
+        return True
+
+    def _waiting_for_request(self) -> bool:
+        return (
+            self._in_headers
+            and not self.pipeline
+            and (self.cycle is None or self.cycle.response_complete)
+        )
+
+    def _arm_deadline(self) -> None:
         self._header_deadline = self.loop.call_later(
             self._header_timeout, self._headers_too_slow
         )
@@ -67,8 +136,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self._busy:
+            self._refuse(503, _BUSY, b"retry-after: 1\r\n")
+            return
         if self._in_headers:
             self._received += len(data)
+            # A later request on a kept-alive connection: its first bytes.
+            if self._header_deadline is None:
+                self._arm_deadline()
         super().data_received(data)
         # Headers still incomplete after this much: refuse before buffering more.
         if self._in_headers and self._received > self._max_header_bytes:
@@ -83,15 +158,19 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             super().send_400_response(msg)
 
     def _refuse_headers(self) -> None:
+        self._refuse(431, _HEADERS_TOO_LARGE)
+
+    def _refuse(self, status: int, body: bytes, extra_headers: bytes = b"") -> None:
         if self.transport.is_closing():
             return
         self.transport.write(
-            STATUS_LINE[431]
+            STATUS_LINE[status]
             + b"content-type: application/json\r\n"
+            + extra_headers
             + b"content-length: "
-            + str(len(_HEADERS_TOO_LARGE)).encode()
+            + str(len(body)).encode()
             + b"\r\nconnection: close\r\n\r\n"
-            + _HEADERS_TOO_LARGE
+            + body
         )
         self.transport.close()
 
@@ -123,3 +202,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_complete()
         self._in_headers = True
         self._received = 0
+
+    def on_response_complete(self) -> None:
+        self._waiting_since = self.loop.time()
+        super().on_response_complete()
