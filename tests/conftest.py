@@ -363,3 +363,21 @@ async def _create_bucket(config: StorageConfig) -> None:
         "s3", region_name=config.AWS_REGION, endpoint_url=config.AWS_ENDPOINT_URL
     ) as client:
         await client.create_bucket(Bucket=config.AWS_S3_BUCKET or "")
+
+
+@pytest.fixture
+def empty_database(database_url: str) -> Iterator[str]:
+    """A database of its own, next to the run's, with no migration applied
+    (for tests of a migration on existing data)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        path = f"{url.database}.backfill-{uuid.uuid4().hex[:8]}"
+        yield url.set(database=path).render_as_string(hide_password=False)
+        return
+    name = f"backfill_{uuid.uuid4().hex[:12]}"
+    admin = url.render_as_string(hide_password=False)
+    _run_sql(admin, f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

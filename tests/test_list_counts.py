@@ -4,12 +4,11 @@ filled in for existing data by the migration that adds them."""
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import func, insert, make_url, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from alembic import command
@@ -125,30 +124,6 @@ async def test_counts_of_deleted_posts_and_users_are_purged(
     assert removed == len(before - after)
     assert await _total(client, f"/posts/{kept['id']}/comments") == 1
     assert await _total(client, f"/users/{author.id}/posts") == 1
-
-
-@pytest.fixture
-def empty_database(database_url: str) -> Iterator[str]:
-    """A database of its own, next to the run's, with no migration applied."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        path = f"{url.database}.backfill-{uuid.uuid4().hex[:8]}"
-        yield url.set(database=path).render_as_string(hide_password=False)
-        return
-    name = f"backfill_{uuid.uuid4().hex[:12]}"
-    admin = url.render_as_string(hide_password=False)
-    asyncio.run(_run(admin, f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_run(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _run(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(statement))
-    await engine.dispose()
 
 
 def test_the_migration_counts_existing_data(empty_database: str) -> None:

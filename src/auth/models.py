@@ -2,9 +2,10 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Enum, ForeignKey, Index, String, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from src.auth.constants import EmailTokenPurpose, MusicBand
+from src.auth.usernames import username_skeleton
 from src.database.base import Base, utcnow
 from src.models import CreatedAt, UUIDPrimaryKey
 
@@ -15,6 +16,9 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
     # Stored lowercased, so the plain unique constraint is case-insensitive.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     username: Mapped[str] = mapped_column(String(32))
+    # Unique: no two users' names look alike (src/auth/usernames.py). NULL
+    # only for users who registered look-alikes before it was kept.
+    username_skeleton: Mapped[str | None] = mapped_column(String(64))
     hashed_password: Mapped[str] = mapped_column(String(512))
     first_name: Mapped[str] = mapped_column(String(128))
     age: Mapped[int | None]
@@ -35,9 +39,15 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
         back_populates="user", lazy="raise", passive_deletes=True
     )
 
+    @validates("username")
+    def _keep_skeleton(self, _key: str, username: str) -> str:
+        self.username_skeleton = username_skeleton(username)
+        return username
+
     __table_args__ = (
         # Usernames keep their case for display but are unique ignoring it.
         Index("auth_user_username_lower_key", func.lower(username), unique=True),
+        Index("auth_user_username_skeleton_key", username_skeleton, unique=True),
     )
 
 

@@ -27,6 +27,7 @@ logger = structlog.get_logger(__name__)
 _CONFLICTS = {
     "auth_user_email_key": EmailTaken,
     "auth_user_username_lower_key": UsernameTaken,
+    "auth_user_username_skeleton_key": UsernameTaken,
 }
 
 

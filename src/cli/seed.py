@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from src.auth.config import AuthConfig
 from src.auth.constants import MusicBand
 from src.auth.models import User
+from src.auth.usernames import username_skeleton
 from src.auth.utils import hash_password
 from src.comments.models import Comment
 from src.database.base import Base, utcnow
@@ -230,6 +231,7 @@ class _DemoRows:
                 "created_at": created_at,
                 "email": f"{username}@example.com",
                 "username": username,
+                "username_skeleton": username_skeleton(username),
                 "hashed_password": self._hashed_password,
                 "first_name": rng.choice(_FIRST_NAMES),
                 "age": rng.choice((None, rng.randint(16, 90))),
