@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Login latency, and /health latency while logins are hammered.
+# Login latency, /health latency while logins are hammered, and whether a
+# password reset's timing tells that an account exists.
 # Usage: bash bench/auth.sh   (PostgreSQL on 127.0.0.1:5432, wrk installed)
 cd "$(dirname "$0")/.."
 source bench/common.sh
@@ -21,3 +22,4 @@ LOGINS=$!
 run_wrk "GET /health during logins" -t1 -c4 -d"$DURATION" "$BENCH_URL/health"
 wait $LOGINS
 echo "server RSS after: $(server_rss_mib) MiB"
+uv run --frozen python -m bench.reset_timing "$BENCH_URL" bench@example.com

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from src.auth.config import AuthConfig
 from src.aws.config import StorageConfig
 from src.constants import ENV_FILE, Environment
+from src.jobs.config import JobsConfig
 from src.mail.config import EmailConfig
 
 LOCAL_CORS_ORIGINS = [
@@ -124,6 +125,7 @@ class Settings:
     auth: AuthConfig
     storage: StorageConfig
     email: EmailConfig
+    jobs: JobsConfig
 
 
 class ConfigurationError(Exception):
@@ -166,4 +168,5 @@ def load_settings() -> Settings:
         auth=_load(AuthConfig),
         storage=_load(StorageConfig),
         email=_load(EmailConfig),
+        jobs=_load(JobsConfig),
     )

@@ -113,3 +113,6 @@ def setup_logging(log_level: str = "INFO", *, json: bool | None = None) -> None:
     # The SQLite driver traces every statement with its parameters at DEBUG
     # (a login's username, a token's digest): never log submitted values.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # taskiq logs every task it starts, with its arguments, at INFO; the job
+    # runner logs each job's outcome itself.
+    logging.getLogger("taskiq").setLevel(max(logging.WARNING, root.level))

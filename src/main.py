@@ -15,8 +15,14 @@ from src.comments.router import router as comments_router
 from src.config import Settings, load_settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS
 from src.database.engine import create_engine, create_read_engine
-from src.database.session import create_read_sessionmaker, create_sessionmaker
+from src.database.session import (
+    create_read_sessionmaker,
+    create_sessionmaker,
+    units_of_work,
+)
 from src.health.router import router as health_router
+from src.jobs.registry import JobContext
+from src.jobs.tasks import ApiJobs
 from src.logging_config import setup_logging
 from src.notifications.router import router as notifications_router
 from src.posts.router import router as posts_router
@@ -67,18 +73,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             async with create_storage(settings.storage) as storage:
                 read_engine = create_read_engine(engine)
-                yield {
-                    STATE_KEY: AppState(
+                sessionmaker = create_sessionmaker(engine)
+                jobs = ApiJobs(
+                    JobContext(
                         settings=settings,
-                        engine=engine,
-                        read_engine=read_engine,
-                        sessionmaker=create_sessionmaker(engine),
-                        read_sessionmaker=create_read_sessionmaker(read_engine),
+                        units_of_work=units_of_work(sessionmaker),
                         storage=storage,
-                        redis=redis,
-                        rate_limiter=create_rate_limiter(config, redis),
                     )
-                }
+                )
+                await jobs.start()
+                try:
+                    yield {
+                        STATE_KEY: AppState(
+                            settings=settings,
+                            engine=engine,
+                            read_engine=read_engine,
+                            sessionmaker=sessionmaker,
+                            read_sessionmaker=create_read_sessionmaker(read_engine),
+                            storage=storage,
+                            redis=redis,
+                            rate_limiter=create_rate_limiter(config, redis),
+                            jobs=jobs,
+                        )
+                    }
+                finally:
+                    await jobs.stop()
         finally:
             if redis is not None:
                 await redis.aclose()

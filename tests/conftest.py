@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
+from fastapi import BackgroundTasks, FastAPI, Request
 from httpx import AsyncClient
 from sqlalchemy import delete, make_url, text
 from sqlalchemy.ext.asyncio import (
@@ -36,14 +36,18 @@ from src.database.session import (
     ReadBind,
     UnitOfWorkFactory,
     create_read_sessionmaker,
-    get_later_units_of_work,
     get_read_bind,
     get_read_session,
     get_unit_of_work,
 )
+from src.jobs.config import JobsConfig
+from src.jobs.registry import JobContext
+from src.jobs.runner import run_job
+from src.jobs.service import recorded_jobs
 from src.mail.config import EmailBackend, EmailConfig
 from src.main import create_app
 from src.models import ListCount
+from src.web.state import app_state
 from tests.factories import AuthUser, create_superuser, create_user
 from tests.smtp import Inbox, free_port, start_smtp_server
 from tests.utils import AUTH_CONFIG, AppFactory, app_client, with_app_settings
@@ -125,6 +129,9 @@ def test_settings(database_url: str, run_dir: Path) -> Settings:
             STORAGE_LOCAL_DIR=run_dir / "storage",
         ),
         email=EmailConfig(_env_file=None, EMAIL_BACKEND=EmailBackend.CONSOLE),
+        # Test apps run each request's jobs inline (`app_factory`); nothing
+        # else runs jobs in the test process.
+        jobs=JobsConfig(_env_file=None, RUN_IN_API=False),
     )
 
 
@@ -172,8 +179,28 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
+def session_units_of_work(session: AsyncSession) -> UnitOfWorkFactory:
+    """Units of work on the test's session (for jobs run in the test):
+    each commits a savepoint, or rolls it back on error."""
+
+    @asynccontextmanager
+    async def unit_of_work() -> AsyncGenerator[AsyncSession]:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+    return unit_of_work
+
+
+@pytest.fixture
 def app_factory(
-    settings: Settings, connection: AsyncConnection, session: AsyncSession
+    settings: Settings,
+    connection: AsyncConnection,
+    session: AsyncSession,
+    session_units_of_work: UnitOfWorkFactory,
 ) -> AppFactory:
     """Build an app on the test's rolled-back connection: its units of work
     share the test's session, its reads see what they wrote.
@@ -190,7 +217,9 @@ def app_factory(
         async with read_sessionmaker() as read_session:
             yield read_session
 
-    async def test_unit_of_work() -> AsyncGenerator[AsyncSession]:
+    async def test_unit_of_work(
+        request: Request, background_tasks: BackgroundTasks
+    ) -> AsyncGenerator[AsyncSession]:
         # Same contract as the real dependency: commit (here, release the
         # savepoint) before the response, roll back on error.
         try:
@@ -198,13 +227,19 @@ def app_factory(
             await session.commit()
         except BaseException:
             await session.rollback()
+            recorded_jobs(session)
             raise
-
-    # After the response, as the real one: a unit of work of its own.
-    test_later_unit_of_work = asynccontextmanager(test_unit_of_work)
-
-    async def test_later_units_of_work() -> UnitOfWorkFactory:
-        return test_later_unit_of_work
+        # Where the real one hands the recorded jobs to the broker, they run
+        # here right after the response, on the test's session: the same
+        # claim, handler and outcome, finished when the client has its answer.
+        state = app_state(request)
+        context = JobContext(
+            settings=state.settings,
+            units_of_work=session_units_of_work,
+            storage=state.storage,
+        )
+        for job_id in recorded_jobs(session):
+            background_tasks.add_task(run_job, context, job_id)
 
     async def test_read_bind() -> ReadBind:
         # Reads outside the unit of work see the test's uncommitted rows too.
@@ -215,7 +250,6 @@ def app_factory(
         app.dependency_overrides[get_unit_of_work] = test_unit_of_work
         app.dependency_overrides[get_read_session] = test_read_session
         app.dependency_overrides[get_read_bind] = test_read_bind
-        app.dependency_overrides[get_later_units_of_work] = test_later_units_of_work
         return app
 
     return factory

@@ -356,7 +356,7 @@ def test_cleanup_removes_old_orphaned_files_and_expired_tokens(
     result = CliRunner().invoke(cli, ["cleanup"])
 
     assert result.exit_code == 0, result.output
-    assert "Removed 1 orphaned files, 1 expired tokens and" in result.output
+    assert "Removed 1 orphaned files, 1 tokens, " in result.output
     assert not old.exists()
     assert new.exists()
     assert asyncio.run(_refresh_token_count(cli_database)) == 1

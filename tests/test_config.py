@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings
 from src.auth.config import AuthConfig
 from src.aws.config import StorageConfig
 from src.config import Config
+from src.jobs.config import JobsConfig
 from src.mail.config import EmailConfig
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
@@ -48,7 +49,13 @@ def test_local_defaults_need_no_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def _settings_names() -> set[str]:
-    classes: list[type[BaseSettings]] = [Config, AuthConfig, StorageConfig, EmailConfig]
+    classes: list[type[BaseSettings]] = [
+        Config,
+        AuthConfig,
+        StorageConfig,
+        EmailConfig,
+        JobsConfig,
+    ]
     return {
         field.validation_alias
         if isinstance(field.validation_alias, str)

@@ -16,3 +16,7 @@ class ErrorCode:
     ATTACHMENT_TYPE = (
         "Only PNG, JPEG, GIF, WebP, PDF and plain text files may be attached"
     )
+
+
+# The job that deletes stored files after their rows (src/attachments/jobs.py).
+DELETE_STORED_FILES = "delete_stored_files"

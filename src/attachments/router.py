@@ -1,6 +1,5 @@
 from fastapi import (
     APIRouter,
-    BackgroundTasks,
     Request,
     Response,
     status,
@@ -172,13 +171,7 @@ async def download_attachment(
     responses=responses(InvalidToken, NotPostCreator, PostNotFound, AttachmentNotFound),
 )
 async def delete_attachment(
-    attachment: DeletableAttachment,
-    session: UnitOfWork,
-    storage: StorageDep,
-    background_tasks: BackgroundTasks,
+    attachment: DeletableAttachment, session: UnitOfWork
 ) -> None:
     await service.delete_attachment(session, attachment_id=attachment.id)
-    # Runs after the response, so after the deletion is committed.
-    background_tasks.add_task(
-        service.remove_stored_objects, storage, [attachment.storage_key]
-    )
+    service.owe_file_deletion(session, [attachment.storage_key])

@@ -16,7 +16,11 @@ import structlog
 from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from src.attachments.constants import ATTACHMENT_KEY_PREFIX, SNIFF_BYTES
+from src.attachments.constants import (
+    ATTACHMENT_KEY_PREFIX,
+    DELETE_STORED_FILES,
+    SNIFF_BYTES,
+)
 from src.attachments.exceptions import (
     AttachmentTooLarge,
     AttachmentTypeNotAllowed,
@@ -28,6 +32,7 @@ from src.aws.client import Storage
 from src.aws.schemas import Chunks
 from src.database.fast import AnySelect
 from src.database.session import ReadBind
+from src.jobs import service as jobs
 from src.models import ListName, list_total
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.models import Post
@@ -221,9 +226,16 @@ async def delete_attachments_of_user(session: AsyncSession, user_id: UUID) -> li
     return list(keys)
 
 
+def owe_file_deletion(session: AsyncSession, keys: list[str]) -> None:
+    """Record, in the transaction that deletes their rows, that these stored
+    files are to be deleted (by a job, after the commit)."""
+    if keys:
+        jobs.enqueue(session, DELETE_STORED_FILES, {"keys": keys})
+
+
 async def remove_stored_objects(storage: Storage, keys: list[str]) -> None:
-    """Best effort, after the rows are gone: a failure leaves an orphan that
-    `cleanup` removes later, and never fails the request.
+    """Best effort, for an upload whose row was never written: a failure
+    leaves an orphan that the clean-up removes later.
     """
     for key in keys:
         try:

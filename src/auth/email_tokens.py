@@ -16,8 +16,11 @@ from src.auth.models import EmailToken, User
 from src.auth.service import set_password
 from src.config import Settings
 from src.database.base import utcnow
-from src.database.session import UnitOfWorkFactory
-from src.mail.client import send_email
+from src.jobs import service as jobs
+
+# Job names (src/auth/jobs.py).
+SEND_VERIFICATION_EMAIL = "send_verification_email"
+SEND_PASSWORD_RESET = "send_password_reset"
 
 logger = structlog.get_logger(__name__)
 
@@ -71,11 +74,23 @@ async def _spend_email_token(
     return user_id
 
 
-async def request_email_verification(
-    session: AsyncSession, *, user: User, settings: Settings
-) -> EmailMessage | None:
-    """A verification email for the user, or None if already verified."""
+def owe_verification_email(session: AsyncSession, *, user: User) -> bool:
+    """Record, in the session's transaction, that the user is owed a
+    verification email; False (nothing owed) if already verified.
+    """
     if user.email_verified:
+        return False
+    jobs.enqueue(session, SEND_VERIFICATION_EMAIL, {"user_id": str(user.id)})
+    return True
+
+
+async def verification_email(
+    session: AsyncSession, *, user_id: UUID, settings: Settings
+) -> EmailMessage | None:
+    """A verification email with a new token, or None if the user is gone
+    or verified by now."""
+    user = await session.get(User, user_id)
+    if user is None or user.email_verified:
         return None
     token = await _create_email_token(
         session,
@@ -97,10 +112,19 @@ async def confirm_email(session: AsyncSession, *, token: str) -> None:
     logger.info("email_verified", user_id=str(user_id))
 
 
-async def request_password_reset(
+def owe_password_reset(session: AsyncSession, *, email: str) -> None:
+    """Record a reset request: the lookup, the token and the email are made
+    by a job, so the request does the same work whether the address is
+    registered or not, and answers in the same time.
+    """
+    jobs.enqueue(session, SEND_PASSWORD_RESET, {"email": email})
+
+
+async def password_reset_email(
     session: AsyncSession, *, email: str, settings: Settings
 ) -> EmailMessage | None:
-    """A reset email if `email` belongs to a user; None (silently) if not."""
+    """A reset email with a new token if `email` belongs to a user; None
+    (silently) if not."""
     user = await session.scalar(select(User).where(User.email == email.lower()))
     if user is None:
         logger.info("password_reset_unknown_email")
@@ -113,26 +137,6 @@ async def request_password_reset(
     )
     logger.info("password_reset_requested", user_id=str(user.id))
     return emails.password_reset_email(user, token, settings)
-
-
-async def send_password_reset(
-    units_of_work: UnitOfWorkFactory, *, email: str, settings: Settings
-) -> None:
-    """Look the email up, record a token and send the reset email if it
-    belongs to a user: all of it after the response, which is the same for
-    every address, so that neither its content nor its timing tells.
-    """
-    try:
-        async with units_of_work() as session:
-            message = await request_password_reset(
-                session, email=email, settings=settings
-            )
-    except Exception as exc:
-        # Nothing else would report it: the client already has its 202.
-        logger.error("password_reset_failed", error=type(exc).__name__)
-        return
-    if message is not None:
-        await send_email(message, settings.email)
 
 
 async def reset_password(

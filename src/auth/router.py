@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from src.attachments import service as attachments_service
@@ -36,12 +36,9 @@ from src.auth.schemas import (
     UserPublic,
     UserUpdate,
 )
-from src.aws.dependencies import StorageDep
-from src.database.session import LaterUnitsOfWork, ReadSession, UnitOfWork
+from src.database.session import ReadSession, UnitOfWork
 from src.exceptions import TooManyRequests, responses
-from src.mail.client import send_email
 from src.web.rate_limit import rate_limit
-from src.web.state import AppSettings
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -62,15 +59,11 @@ async def register(
     data: UserCreate,
     request: Request,
     response: Response,
-    background_tasks: BackgroundTasks,
     session: UnitOfWork,
-    settings: AppSettings,
+    config: AuthSettings,
 ) -> UserPrivate:
-    user = await service.create_user(session, data=data, config=settings.auth)
-    if message := await email_tokens.request_email_verification(
-        session, user=user, settings=settings
-    ):
-        background_tasks.add_task(send_email, message, settings.email)
+    user = await service.create_user(session, data=data, config=config)
+    email_tokens.owe_verification_email(session, user=user)
     response.headers["Location"] = request.app.url_path_for(
         "get_user_profile", user_id=str(user.id)
     )
@@ -202,15 +195,12 @@ async def delete_me(
     user: CurrentUser,
     response: Response,
     session: UnitOfWork,
-    storage: StorageDep,
-    background_tasks: BackgroundTasks,
     config: AuthSettings,
 ) -> None:
     keys = await attachments_service.delete_attachments_of_user(session, user.id)
     await service.delete_user(session, user_id=user.id)
+    attachments_service.owe_file_deletion(session, keys)
     utils.clear_refresh_cookie(response, config)
-    # Runs after the response, so after the deletion is committed.
-    background_tasks.add_task(attachments_service.remove_stored_objects, storage, keys)
 
 
 @router.post(
@@ -223,15 +213,9 @@ async def delete_me(
     dependencies=[rate_limit("verify_email")],
 )
 async def send_verification_email(
-    user: CurrentUser,
-    background_tasks: BackgroundTasks,
-    session: UnitOfWork,
-    settings: AppSettings,
+    user: CurrentUser, session: UnitOfWork
 ) -> AcceptedResponse:
-    if message := await email_tokens.request_email_verification(
-        session, user=user, settings=settings
-    ):
-        background_tasks.add_task(send_email, message, settings.email)
+    if email_tokens.owe_verification_email(session, user=user):
         return AcceptedResponse(detail="Verification email sent")
     return AcceptedResponse(detail="Email already verified")
 
@@ -257,19 +241,11 @@ async def confirm_email(data: EmailTokenConfirm, session: UnitOfWork) -> None:
     dependencies=[rate_limit("password_reset")],
 )
 async def request_password_reset(
-    data: PasswordResetRequest,
-    background_tasks: BackgroundTasks,
-    units_of_work: LaterUnitsOfWork,
-    settings: AppSettings,
+    data: PasswordResetRequest, session: UnitOfWork
 ) -> AcceptedResponse:
     # The same answer, as fast, for every address: the lookup, the token and
-    # the email all come after it.
-    background_tasks.add_task(
-        email_tokens.send_password_reset,
-        units_of_work,
-        email=data.email,
-        settings=settings,
-    )
+    # the email are a job's.
+    email_tokens.owe_password_reset(session, email=data.email)
     return AcceptedResponse(
         detail="If the address is registered, a reset link has been sent"
     )

@@ -274,16 +274,18 @@ async def delete_user(session: AsyncSession, *, user_id: UUID) -> None:
 
 
 async def purge_expired_tokens(session: AsyncSession) -> int:
-    """Delete refresh and email tokens past their expiry; returns how many.
+    """Delete refresh and email tokens past their expiry, and spent email
+    tokens; returns how many.
 
     Revoked refresh tokens are kept until they expire: presenting one is how
     reuse of a stolen token is detected.
     """
     now = utcnow()
     removed = 0
-    for model in (RefreshToken, EmailToken):
-        result = await session.execute(
-            delete(model).where(model.expires_at < now).returning(model.id)
-        )
+    for model, gone in (
+        (RefreshToken, RefreshToken.expires_at < now),
+        (EmailToken, or_(EmailToken.expires_at < now, EmailToken.used_at.is_not(None))),
+    ):
+        result = await session.execute(delete(model).where(gone).returning(model.id))
         removed += len(result.all())
     return removed

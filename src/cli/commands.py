@@ -20,20 +20,18 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from src.attachments import service as attachments_service
 from src.auth import service as auth_service
 from src.auth.schemas import UserCreate
-from src.aws.client import create_storage
+from src.cli.jobs import job_context, jobs_cli, scheduler, worker
 from src.cli.protocol import GuardedHttpToolsProtocol
 from src.cli.seed import DEMO_PASSWORD, SEED_STATEMENT_TIMEOUT, SeedSize
 from src.cli.seed import seed as seed_database
 from src.config import ConfigurationError, Settings, load_settings
-from src.database.base import utcnow
 from src.database.engine import create_engine
 from src.database.session import create_sessionmaker
 from src.exceptions import DetailedHTTPException
+from src.jobs.cleanup import Cleaned, clean_up
 from src.logging_config import setup_logging
-from src.models import purge_orphaned_counts
 
 cli = typer.Typer(
     help="Publishing API operations.", no_args_is_help=True, add_completion=False
@@ -173,22 +171,9 @@ def seed(
     )
 
 
-async def _cleanup(settings: Settings, grace: timedelta) -> tuple[int, int, int]:
-    engine = create_engine(settings.app)
-    try:
-        async with (
-            create_storage(settings.storage) as storage,
-            create_sessionmaker(engine)() as session,
-        ):
-            objects = await attachments_service.remove_orphaned_objects(
-                session, storage, older_than=utcnow() - grace
-            )
-            tokens = await auth_service.purge_expired_tokens(session)
-            counts = await purge_orphaned_counts(session)
-            await session.commit()
-            return objects, tokens, counts
-    finally:
-        await engine.dispose()
+async def _cleanup(settings: Settings, grace: timedelta) -> Cleaned:
+    async with job_context(settings) as context:
+        return await clean_up(context, grace=grace)
 
 
 @cli.command()
@@ -201,20 +186,24 @@ def cleanup(
         ),
     ] = 60,
 ) -> None:
-    """Remove stored files no attachment refers to, expired tokens, and the
-    list counts of deleted posts and users.
+    """Run the periodic clean-up now: stored files no attachment refers to,
+    expired and spent tokens, the list counts of deleted posts and users,
+    finished jobs past their retention.
 
-    Files are normally removed with their attachment, post or user; one is
-    left behind only if the store was unreachable at that moment. Safe to run
-    at any time, e.g. hourly from cron.
+    The scheduler (or, without Redis, the API) runs it every
+    JOBS_CLEANUP_SCHEDULE; this is for running it at another time.
     """
-    objects, tokens, counts = asyncio.run(
-        _cleanup(_settings(ctx), timedelta(minutes=grace_minutes))
-    )
+    cleaned = asyncio.run(_cleanup(_settings(ctx), timedelta(minutes=grace_minutes)))
     typer.echo(
-        f"Removed {objects} orphaned files, {tokens} expired tokens "
-        f"and {counts} counts of deleted posts and users."
+        f"Removed {cleaned.files} orphaned files, {cleaned.tokens} tokens, "
+        f"{cleaned.counts} counts of deleted posts and users "
+        f"and {cleaned.jobs} finished jobs."
     )
+
+
+cli.command()(worker)
+cli.command()(scheduler)
+cli.add_typer(jobs_cli, name="jobs")
 
 
 @cli.command()

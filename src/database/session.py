@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.session import JoinTransactionMode
 
+from src.jobs.service import recorded_jobs
 from src.web.state import app_state
 
 
@@ -78,13 +79,18 @@ async def get_unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """A session whose transaction holds the request's writes, committed before
     the response is sent and rolled back on any error.
     """
-    async with app_state(request).sessionmaker() as session:
+    state = app_state(request)
+    async with state.sessionmaker() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
+            recorded_jobs(session)
             raise
+        # The jobs the transaction recorded go to the broker now; if that
+        # fails, the relay hands them over later.
+        state.jobs.hand_off(recorded_jobs(session))
 
 
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
@@ -108,16 +114,6 @@ def units_of_work(
             yield session
 
     return unit_of_work
-
-
-async def get_later_units_of_work(request: Request) -> UnitOfWorkFactory:
-    """Units of work for what a route leaves for after its response
-    (background tasks): the request's own has been committed by then.
-    """
-    return units_of_work(app_state(request).sessionmaker)
-
-
-LaterUnitsOfWork = Annotated[UnitOfWorkFactory, Depends(get_later_units_of_work)]
 
 
 type ReadBind = AsyncEngine | AsyncConnection

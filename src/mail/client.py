@@ -1,7 +1,8 @@
 """The email client: a `console` backend that logs, an `smtp` one that sends."""
 
-import asyncio
 from email.message import EmailMessage
+from email.utils import parseaddr
+from uuid import UUID
 
 import aiosmtplib
 import structlog
@@ -38,25 +39,22 @@ async def _send_smtp(message: EmailMessage, config: EmailConfig) -> None:
     )
 
 
-async def send_email(message: EmailMessage, config: EmailConfig) -> bool:
-    """Deliver `message`, retrying failures; never raises. True if delivered.
+async def send_email(
+    message: EmailMessage, config: EmailConfig, *, key: UUID | None = None
+) -> None:
+    """Deliver `message` once; raises if the mail server does not take it
+    (the job that sends it is retried).
 
-    Meant to run after the response (a background task): it logs the outcome
-    instead of reporting it to anyone.
+    `key` (the job's id) becomes the Message-ID: the same email sent again
+    after a crash is recognisably the same message.
     """
+    if key is not None and "Message-ID" not in message:
+        _, sender = parseaddr(config.EMAIL_FROM)
+        domain = sender.rpartition("@")[2] or "localhost"
+        message["Message-ID"] = f"<{key}@{domain}>"
     log = logger.bind(to=message["To"], subject=message["Subject"])
     if config.EMAIL_BACKEND is EmailBackend.CONSOLE:
         log.info("email_sent", backend="console", body=message.get_content())
-        return True
-    for attempt in range(config.EMAIL_SEND_ATTEMPTS):
-        try:
-            await _send_smtp(message, config)
-        except Exception as exc:
-            log.warning("email_send_failed", attempt=attempt + 1, error=repr(exc))
-            if attempt + 1 < config.EMAIL_SEND_ATTEMPTS:
-                await asyncio.sleep(config.EMAIL_RETRY_DELAY * 2**attempt)
-        else:
-            log.info("email_sent", backend="smtp", attempt=attempt + 1)
-            return True
-    log.error("email_undelivered", attempts=config.EMAIL_SEND_ATTEMPTS)
-    return False
+        return
+    await _send_smtp(message, config)
+    log.info("email_sent", backend="smtp")

@@ -23,7 +23,3 @@ class EmailConfig(BaseSettings):
     # STARTTLS on a plain port; port 465 always uses implicit TLS.
     SMTP_TLS: bool = False
     SMTP_TIMEOUT: float = Field(default=10.0, gt=0)
-    # A failed send is tried this many times in all, waiting
-    # EMAIL_RETRY_DELAY * 2**attempt seconds in between.
-    EMAIL_SEND_ATTEMPTS: int = Field(default=3, ge=1)
-    EMAIL_RETRY_DELAY: float = Field(default=1.0, ge=0)

@@ -1,12 +1,11 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from src.attachments import service as attachments_service
 from src.auth.dependencies import CurrentUser, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
-from src.aws.dependencies import StorageDep
 from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.pagination import Page, PaginationDep
@@ -114,16 +113,10 @@ async def update_post(
     "go with it.",
     responses=responses(InvalidToken, NotPostCreator, PostNotFound),
 )
-async def delete_post(
-    post: DeletablePost,
-    session: UnitOfWork,
-    storage: StorageDep,
-    background_tasks: BackgroundTasks,
-) -> None:
+async def delete_post(post: DeletablePost, session: UnitOfWork) -> None:
     keys = await attachments_service.delete_attachments_of_post(session, post.id)
     await service.delete_post(session, post_id=post.id)
-    # Runs after the response, so after the deletion is committed.
-    background_tasks.add_task(attachments_service.remove_stored_objects, storage, keys)
+    attachments_service.owe_file_deletion(session, keys)
 
 
 @users_router.get(

@@ -12,7 +12,8 @@ from src.config import Settings
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    # Only for the annotation: the limiter's dependency reads this state.
+    # Only for the annotations: these modules read this state.
+    from src.jobs.tasks import ApiJobs
     from src.web.rate_limit import RateLimiter
 
 
@@ -29,6 +30,7 @@ class AppState:
     storage: Storage
     redis: "Redis | None"
     rate_limiter: "RateLimiter"
+    jobs: "ApiJobs"
 
 
 # The key under which the lifespan hands the state to every request.

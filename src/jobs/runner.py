@@ -1,0 +1,105 @@
+"""Running one job, and the relay that hands due jobs to the broker."""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from uuid import UUID
+
+import structlog
+
+from src.jobs import service
+from src.jobs.registry import HANDLERS, JobContext
+
+logger = structlog.get_logger(__name__)
+
+type Kick = Callable[[Sequence[UUID]], Awaitable[None]]
+
+_ERROR_CHARS = 2000
+
+
+async def run_job(context: JobContext, job_id: UUID) -> None:
+    """Claim the job, run it, record the outcome. A job already done, failed,
+    not yet due or running elsewhere is left alone: delivering a job twice
+    runs it once.
+    """
+    config = context.settings.jobs
+    async with context.units_of_work() as session:
+        job = await service.claim(
+            session, job_id, lease=timedelta(seconds=config.LEASE)
+        )
+    if job is None:
+        return
+    log = logger.bind(job_id=str(job.id), job=job.name, attempt=job.attempt)
+    current = asyncio.current_task()
+    context.running[job.id] = (job, current)
+    try:
+        handler = HANDLERS.get(job.name)
+        if handler is None:
+            raise LookupError(f"no job is named {job.name!r}")
+        await handler(context, job.payload, job.id)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS]
+        async with context.units_of_work() as session:
+            retry_in = await service.fail(session, job, error=error, config=config)
+        if retry_in is None:
+            log.error("job_failed", error=error)
+        else:
+            log.warning("job_retry", error=error, retry_in=round(retry_in, 1))
+        return
+    finally:
+        context.running.pop(job.id, None)
+    async with context.units_of_work() as session:
+        await service.complete(session, job)
+    log.info("job_done")
+
+
+async def hand_off(context: JobContext, kick: Kick, job_ids: Sequence[UUID]) -> None:
+    """Give jobs to the broker; those it refuses are left to the relay."""
+    try:
+        await kick(job_ids)
+    except Exception as exc:
+        logger.warning("job_handoff_failed", jobs=len(job_ids), error=repr(exc))
+        try:
+            async with context.units_of_work() as session:
+                await service.forget_handed(session, job_ids)
+        except Exception as db_exc:
+            # The relay hands them again after JOBS_REDISPATCH_AFTER anyway.
+            logger.warning("job_handoff_unrecorded", error=repr(db_exc))
+
+
+async def relay_forever(context: JobContext, kick: Kick) -> None:
+    """Every JOBS_RELAY_INTERVAL, hand the broker the jobs that are due and
+    not handed: retries whose time has come, jobs whose hand-off after the
+    commit never happened (a crash, Redis down), jobs whose worker died.
+    """
+    config = context.settings.jobs
+    while True:
+        try:
+            async with context.units_of_work() as session:
+                due = await service.take_due(session, config=config)
+            if due:
+                await hand_off(context, kick, due)
+        except Exception as exc:
+            logger.warning("job_relay_failed", error=repr(exc))
+        await asyncio.sleep(config.RELAY_INTERVAL)
+
+
+async def stop_running(context: JobContext, grace: float) -> None:
+    """Let the jobs this process runs finish within `grace` seconds, then
+    stop the rest and hand them back, due at once for another worker.
+    """
+    tasks = [task for _, task in context.running.values() if task is not None]
+    if tasks:
+        await asyncio.wait(tasks, timeout=grace)
+    unfinished = list(context.running.values())
+    for _, task in unfinished:
+        if task is not None:
+            task.cancel()
+    if not unfinished:
+        return
+    await asyncio.gather(
+        *(task for _, task in unfinished if task is not None), return_exceptions=True
+    )
+    async with context.units_of_work() as session:
+        await service.give_back(session, [job for job, _ in unfinished])
+    logger.warning("jobs_handed_back", jobs=len(unfinished))
