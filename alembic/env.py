@@ -15,6 +15,7 @@ from src.auth import models as auth_models
 from src.comments import models as comments_models
 from src.config import Config
 from src.database.base import Base, UTCDateTime
+from src.idempotency import models as idempotency_models
 from src.jobs import models as jobs_models
 from src.notifications import models as notifications_models
 from src.posts import models as posts_models
@@ -33,6 +34,7 @@ DOMAIN_MODELS = (
     attachments_models,
     auth_models,
     comments_models,
+    idempotency_models,
     jobs_models,
     notifications_models,
     posts_models,

@@ -1,3 +1,4 @@
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from uuid import UUID
@@ -10,9 +11,12 @@ from src.attachments import service
 from src.attachments.exceptions import AttachmentNotFound
 from src.attachments.models import Attachment
 from src.auth.dependencies import CurrentUser
-from src.database.session import ReadSession
+from src.database.session import ReadSession, UnitOfWork
+from src.idempotency.dependencies import Idempotency, KeyHeader, open_idempotency
 from src.posts.dependencies import ValidPost
 from src.posts.exceptions import NotPostCreator
+
+UPLOAD_HASH_CHUNK = 64 * 1024
 
 
 async def valid_attachment_id(
@@ -78,3 +82,34 @@ async def uploaded_file(request: Request) -> AsyncIterator[UploadFile]:
 
 
 UploadedFile = Annotated[UploadFile, Depends(uploaded_file)]
+
+
+async def _upload_idempotency(
+    request: Request,
+    session: UnitOfWork,
+    user: CurrentUser,
+    file: UploadedFile,
+    key: KeyHeader = None,
+) -> Idempotency:
+    """Idempotency-Key for an upload: the same request is the same file
+    name, declared type and bytes. With a key, the claim's transaction is
+    open while the file is stored."""
+    body = b""
+    if key is not None:
+        digest = hashlib.sha256()
+        while chunk := await file.read(UPLOAD_HASH_CHUNK):
+            digest.update(chunk)
+        await file.seek(0)
+        body = b"\0".join(
+            [
+                (file.filename or "").encode(),
+                (file.content_type or "").encode(),
+                digest.digest(),
+            ]
+        )
+    return await open_idempotency(
+        request, session, scope=f"user:{user.id}", key=key, body=body
+    )
+
+
+UploadIdempotency = Annotated[Idempotency, Depends(_upload_idempotency)]

@@ -12,6 +12,7 @@ from src.attachments.dependencies import (
     UPLOAD_BODY,
     DeletableAttachment,
     UploadedFile,
+    UploadIdempotency,
     ValidAttachment,
 )
 from src.attachments.exceptions import (
@@ -28,6 +29,7 @@ from src.aws.dependencies import StorageDep
 from src.aws.exceptions import StorageUnavailable, StoredObjectMissing
 from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import responses
+from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import OwnedPost, ValidPost
 from src.posts.exceptions import NotPostCreator, PostNotFound
@@ -51,6 +53,7 @@ router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
         AttachmentTypeNotAllowed,
         EmptyAttachment,
         StorageUnavailable,
+        IdempotencyKeyInProgress,
     ),
     openapi_extra={"requestBody": UPLOAD_BODY},
 )
@@ -64,12 +67,14 @@ async def create_attachment(
     session: UnitOfWork,
     storage: StorageDep,
     settings: AppSettings,
+    idempotency: UploadIdempotency,
 ) -> AttachmentResponse:
     max_bytes = settings.app.MAX_UPLOAD_BYTES
     if file.size is not None and file.size > max_bytes:
         raise AttachmentTooLarge(max_bytes)
     # Stored before the unit of work's first statement: no transaction is
-    # open while the bytes go to the store.
+    # open while the bytes go to the store (unless an Idempotency-Key was
+    # claimed in it).
     upload = await service.store_upload(
         storage,
         post_id=post.id,
@@ -83,7 +88,7 @@ async def create_attachment(
     response.headers["Location"] = request.app.url_path_for(
         "get_attachment", post_id=str(post.id), attachment_id=str(attachment.id)
     )
-    return AttachmentResponse.model_validate(attachment)
+    return idempotency.remember(AttachmentResponse.model_validate(attachment), response)
 
 
 @router.get(

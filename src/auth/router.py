@@ -38,6 +38,8 @@ from src.auth.schemas import (
 )
 from src.database.session import ReadSession, UnitOfWork
 from src.exceptions import TooManyRequests, responses
+from src.idempotency.dependencies import AddressIdempotency, UserIdempotency
+from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.web.rate_limit import rate_limit
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
@@ -52,7 +54,13 @@ AUTHENTICATED = responses(InvalidToken)
     summary="Register",
     description="Create an account and send it an email-verification link. "
     "The `Location` header names its public profile.",
-    responses=responses(EmailTaken, UsernameTaken, TooManyRequests, PasswordChecksBusy),
+    responses=responses(
+        EmailTaken,
+        UsernameTaken,
+        TooManyRequests,
+        PasswordChecksBusy,
+        IdempotencyKeyInProgress,
+    ),
     dependencies=[rate_limit("register")],
 )
 async def register(
@@ -61,13 +69,14 @@ async def register(
     response: Response,
     session: UnitOfWork,
     config: AuthSettings,
+    idempotency: AddressIdempotency,
 ) -> UserPrivate:
     user = await service.create_user(session, data=data, config=config)
     email_tokens.owe_verification_email(session, user=user)
     response.headers["Location"] = request.app.url_path_for(
         "get_user_profile", user_id=str(user.id)
     )
-    return UserPrivate.model_validate(user)
+    return idempotency.remember(UserPrivate.model_validate(user), response)
 
 
 @router.post(
@@ -209,15 +218,18 @@ async def delete_me(
     summary="Send a verification email",
     description="Sends (again) a single-use link, valid 24 hours, to confirm "
     "the account's email. Nothing is sent if it is already verified.",
-    responses=responses(InvalidToken, TooManyRequests),
+    responses=responses(InvalidToken, TooManyRequests, IdempotencyKeyInProgress),
     dependencies=[rate_limit("verify_email")],
 )
 async def send_verification_email(
-    user: CurrentUser, session: UnitOfWork
+    user: CurrentUser,
+    session: UnitOfWork,
+    response: Response,
+    idempotency: UserIdempotency,
 ) -> AcceptedResponse:
-    if email_tokens.owe_verification_email(session, user=user):
-        return AcceptedResponse(detail="Verification email sent")
-    return AcceptedResponse(detail="Email already verified")
+    sent = email_tokens.owe_verification_email(session, user=user)
+    detail = "Verification email sent" if sent else "Email already verified"
+    return idempotency.remember(AcceptedResponse(detail=detail), response)
 
 
 @router.post(
@@ -237,17 +249,23 @@ async def confirm_email(data: EmailTokenConfirm, session: UnitOfWork) -> None:
     summary="Request a password reset",
     description="Always 202, whether or not the email is registered; if it is, "
     "a single-use link valid 1 hour is emailed.",
-    responses=responses(TooManyRequests),
+    responses=responses(TooManyRequests, IdempotencyKeyInProgress),
     dependencies=[rate_limit("password_reset")],
 )
 async def request_password_reset(
-    data: PasswordResetRequest, session: UnitOfWork
+    data: PasswordResetRequest,
+    session: UnitOfWork,
+    response: Response,
+    idempotency: AddressIdempotency,
 ) -> AcceptedResponse:
     # The same answer, as fast, for every address: the lookup, the token and
     # the email are a job's.
     email_tokens.owe_password_reset(session, email=data.email)
-    return AcceptedResponse(
-        detail="If the address is registered, a reset link has been sent"
+    return idempotency.remember(
+        AcceptedResponse(
+            detail="If the address is registered, a reset link has been sent"
+        ),
+        response,
     )
 
 

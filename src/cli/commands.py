@@ -188,7 +188,7 @@ def cleanup(
 ) -> None:
     """Run the periodic clean-up now: stored files no attachment refers to,
     expired and spent tokens, the list counts of deleted posts and users,
-    finished jobs past their retention.
+    finished jobs past their retention, expired idempotency keys.
 
     The scheduler (or, without Redis, the API) runs it every
     JOBS_CLEANUP_SCHEDULE; this is for running it at another time.
@@ -196,8 +196,9 @@ def cleanup(
     cleaned = asyncio.run(_cleanup(_settings(ctx), timedelta(minutes=grace_minutes)))
     typer.echo(
         f"Removed {cleaned.files} orphaned files, {cleaned.tokens} tokens, "
-        f"{cleaned.counts} counts of deleted posts and users "
-        f"and {cleaned.jobs} finished jobs."
+        f"{cleaned.counts} counts of deleted posts and users, "
+        f"{cleaned.jobs} finished jobs and {cleaned.idempotency_keys} "
+        "expired idempotency keys."
     )
 
 

@@ -9,6 +9,8 @@ from src.comments.schemas import CommentCreate, CommentResponse, CommentUpdate
 from src.comments.utils import comment_response
 from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
+from src.idempotency.dependencies import UserIdempotency
+from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import ValidPost
 from src.posts.exceptions import PostNotFound
@@ -22,7 +24,7 @@ router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
     status_code=status.HTTP_201_CREATED,
     summary="Comment on a post",
     description="The post's creator is notified, unless they wrote the comment.",
-    responses=responses(InvalidToken, PostNotFound),
+    responses=responses(InvalidToken, PostNotFound, IdempotencyKeyInProgress),
 )
 async def create_comment(
     data: CommentCreate,
@@ -31,6 +33,7 @@ async def create_comment(
     request: Request,
     response: Response,
     session: UnitOfWork,
+    idempotency: UserIdempotency,
 ) -> CommentResponse:
     comment = await service.create_comment(
         session,
@@ -43,7 +46,7 @@ async def create_comment(
         "get_comment", post_id=str(post.id), comment_id=str(comment.id)
     )
     response.headers["ETag"] = etag(comment.version)
-    return comment_response(comment)
+    return idempotency.remember(comment_response(comment), response)
 
 
 @router.get(

@@ -6,6 +6,7 @@ from datetime import timedelta
 from src.attachments import service as attachments_service
 from src.auth import service as auth_service
 from src.database.base import utcnow
+from src.idempotency import service as idempotency_service
 from src.jobs import service
 from src.jobs.registry import JobContext
 from src.models import purge_orphaned_counts
@@ -21,12 +22,14 @@ class Cleaned:
     tokens: int
     counts: int
     jobs: int
+    idempotency_keys: int
 
 
 async def clean_up(context: JobContext, *, grace: timedelta = UPLOAD_GRACE) -> Cleaned:
     """Remove stored files no attachment refers to, expired and spent
-    tokens, the list counts of deleted posts and users, and finished jobs
-    past their retention. Safe to run at any time, as often as wanted.
+    tokens, the list counts of deleted posts and users, finished jobs past
+    their retention and expired idempotency keys. Safe to run at any time,
+    as often as wanted.
     """
     async with context.units_of_work() as session:
         files = await attachments_service.remove_orphaned_objects(
@@ -38,4 +41,7 @@ async def clean_up(context: JobContext, *, grace: timedelta = UPLOAD_GRACE) -> C
         jobs = await service.purge_finished(
             session, older_than=context.settings.jobs.RETENTION
         )
-    return Cleaned(files=files, tokens=tokens, counts=counts, jobs=jobs)
+        keys = await idempotency_service.purge_expired(session)
+    return Cleaned(
+        files=files, tokens=tokens, counts=counts, jobs=jobs, idempotency_keys=keys
+    )

@@ -8,6 +8,8 @@ from src.auth.dependencies import CurrentUser, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
 from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
+from src.idempotency.dependencies import UserIdempotency
+from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts import service
 from src.posts.constants import SEARCH_MAX_LENGTH, SEARCH_MIN_LENGTH
@@ -28,7 +30,7 @@ NO_NUL = r"^[^\x00]*$"
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a post",
-    responses=responses(InvalidToken),
+    responses=responses(InvalidToken, IdempotencyKeyInProgress),
 )
 async def create_post(
     data: PostCreate,
@@ -36,13 +38,14 @@ async def create_post(
     request: Request,
     response: Response,
     session: UnitOfWork,
+    idempotency: UserIdempotency,
 ) -> PostResponse:
     post = await service.create_post(session, creator_id=user.id, data=data)
     response.headers["Location"] = request.app.url_path_for(
         "get_post", post_id=str(post.id)
     )
     response.headers["ETag"] = etag(post.version)
-    return post_response(post)
+    return idempotency.remember(post_response(post), response)
 
 
 @router.get(

@@ -32,6 +32,8 @@ WORKERS = 8
 READERS = 4
 CONNECT_TIMEOUT = 2.0
 RECOVERY_LIMIT_SECONDS = 5.0
+# Retries of one request once the database is back (each answered at once).
+RETRIES = 20
 
 
 @dataclass
@@ -229,3 +231,82 @@ async def test_a_hung_database_is_503_within_the_command_timeout(
     assert during.status_code == 503
     assert during.json()["checks"]["database"] == "down"
     assert recovery < RECOVERY_LIMIT_SECONDS
+
+
+async def test_retries_with_idempotency_keys_across_a_cut_create_each_post_once(
+    proxied: tuple[TcpProxy, Settings], committed_database: str
+) -> None:
+    # Writers send each post with a key of its own while the database is cut
+    # and restored; every post answered 503 is then retried with its key
+    # until it is answered. A write cut between COMMIT and its answer was
+    # stored: its retry must get the stored response, not a second post.
+    proxy, config = proxied
+    answers: dict[str, list[tuple[int, str | None, bool]]] = {}
+    stop = asyncio.Event()
+    changed = asyncio.Condition()
+
+    async def until_answered(status: int, count: int) -> None:
+        async with changed:
+            await changed.wait_for(lambda: _answered(answers, status) >= count)
+
+    async def send(client: AsyncClient, user: AuthUser, key: str) -> int:
+        response = await client.post(
+            "/posts",
+            json={"title": f"Keyed {key}", "content": "Retried until answered"},
+            headers=user.headers | {"Idempotency-Key": key},
+        )
+        created = response.json()["id"] if response.status_code == 201 else None
+        replayed = response.headers.get("idempotent-replayed") == "true"
+        async with changed:
+            answers.setdefault(key, []).append(
+                (response.status_code, created, replayed)
+            )
+            changed.notify_all()
+        return response.status_code
+
+    async def writer(client: AsyncClient, user: AuthUser, worker: int) -> None:
+        n = 0
+        while not stop.is_set():
+            await send(client, user, f"w{worker}-{n}")
+            n += 1
+
+    async with asyncio.timeout(90), app_client(create_app(config)) as client:
+        user = await create_user(client)
+        writers = [asyncio.create_task(writer(client, user, w)) for w in range(WORKERS)]
+        await until_answered(201, 20)
+        await proxy.cut()
+        await until_answered(503, 20)
+        await proxy.restore()
+        await until_answered(201, 20 + _answered(answers, 201))
+        stop.set()
+        await asyncio.gather(*writers)
+        unanswered = [key for key, tries in answers.items() if tries[-1][0] == 503]
+        for key in unanswered:
+            for _ in range(RETRIES):
+                if await send(client, user, key) != 503:
+                    break
+
+    engine = create_async_engine(committed_database)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(Post.id, Post.title))).all()
+    await engine.dispose()
+    stored = {title.removeprefix("Keyed "): str(post_id) for post_id, title in rows}
+    final = {key: tries[-1] for key, tries in answers.items()}
+    logger.info(
+        "idempotent_retry_drill",
+        keys=len(answers),
+        retried=len(unanswered),
+        replayed=sum(replayed for _, _, replayed in final.values()),
+    )
+    assert unanswered
+    assert {status for status, _, _ in final.values()} == {201}
+    # One post per key, and the answer a
+    # key finally got names that post.
+    assert len(rows) == len(answers)
+    assert {key: created for key, (_, created, _) in final.items()} == stored
+
+
+def _answered(
+    answers: dict[str, list[tuple[int, str | None, bool]]], status: int
+) -> int:
+    return sum(tries[-1][0] == status for tries in answers.values())

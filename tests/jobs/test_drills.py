@@ -11,7 +11,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -99,7 +99,7 @@ def _job_env(
 
 
 @contextmanager
-def running_worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def running_worker(env: dict[str, str]) -> Generator[subprocess.Popen[bytes]]:
     """`python -m src.cli worker`; what it printed is shown if a drill fails."""
     environment = os.environ | {"LOG_LEVEL": "WARNING"} | env
     with tempfile.TemporaryFile() as output:
