@@ -102,7 +102,13 @@ async def _enqueue(url: str, name: str, payloads: list[dict[str, Any]]) -> list[
         await conn.execute(
             insert(Job),
             [
-                {"id": job_id, "name": name, "payload": payload, "created_at": utcnow()}
+                {
+                    "id": job_id,
+                    "name": name,
+                    "payload": payload,
+                    "created_at": utcnow(),
+                    "dispatched_at": utcnow(),
+                }
                 for job_id, payload in zip(ids, payloads, strict=True)
             ],
         )

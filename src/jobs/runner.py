@@ -15,6 +15,8 @@ logger = structlog.get_logger(__name__)
 type Kick = Callable[[Sequence[UUID]], Awaitable[None]]
 
 _ERROR_CHARS = 2000
+# Jobs the relay hands over per look.
+RELAY_BATCH = 100
 
 
 async def run_job(context: JobContext, job_id: UUID) -> None:
@@ -53,8 +55,9 @@ async def run_job(context: JobContext, job_id: UUID) -> None:
     log.info("job_done")
 
 
-async def hand_off(context: JobContext, kick: Kick, job_ids: Sequence[UUID]) -> None:
-    """Give jobs to the broker; those it refuses are left to the relay."""
+async def hand_off(context: JobContext, kick: Kick, job_ids: Sequence[UUID]) -> bool:
+    """Give jobs to the broker; those it refuses are left to the relay.
+    False if it refused them."""
     try:
         await kick(job_ids)
     except Exception as exc:
@@ -65,6 +68,8 @@ async def hand_off(context: JobContext, kick: Kick, job_ids: Sequence[UUID]) -> 
         except Exception as db_exc:
             # The relay hands them again after JOBS_REDISPATCH_AFTER anyway.
             logger.warning("job_handoff_unrecorded", error=repr(db_exc))
+        return False
+    return True
 
 
 async def relay_forever(context: JobContext, kick: Kick) -> None:
@@ -74,14 +79,18 @@ async def relay_forever(context: JobContext, kick: Kick) -> None:
     """
     config = context.settings.jobs
     while True:
+        more = False
         try:
             async with context.units_of_work() as session:
-                due = await service.take_due(session, config=config)
-            if due:
-                await hand_off(context, kick, due)
+                due = await service.take_due(session, config=config, limit=RELAY_BATCH)
+            # A full batch handed over: more may be waiting (after an
+            # outage); go on at once.
+            more = bool(due) and await hand_off(context, kick, due)
+            more = more and len(due) == RELAY_BATCH
         except Exception as exc:
             logger.warning("job_relay_failed", error=repr(exc))
-        await asyncio.sleep(config.RELAY_INTERVAL)
+        if not more:
+            await asyncio.sleep(config.RELAY_INTERVAL)
 
 
 async def stop_running(context: JobContext, grace: float) -> None:

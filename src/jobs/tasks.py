@@ -38,6 +38,7 @@ logger = structlog.get_logger(__name__)
 
 RUN_JOB = "run_job"
 BROKER_RETRY_SECONDS = 1.0
+STREAM_MAX_LENGTH = 100_000
 CLEANUP = "clean_up"
 
 
@@ -66,6 +67,11 @@ def create_broker(settings: Settings, *, in_memory: bool = False) -> AsyncBroker
             settings.app.REDIS_URL,
             queue_name=f"{prefix}:jobs",
             consumer_group_name=f"{prefix}:workers",
+            # A new group starts at the stream's beginning: jobs handed over
+            # before the first worker ever started are not skipped.
+            consumer_id="0",
+            # Acknowledged messages are only history; keep the stream small.
+            maxlen=STREAM_MAX_LENGTH,
             # A message a dead worker took comes back when the job's lease ends.
             idle_timeout=int(config.LEASE * 1000),
             socket_connect_timeout=2,
