@@ -299,3 +299,30 @@ async def test_without_redis_the_api_runs_jobs_and_a_restart_finishes_them(
 
     assert list(statuses.values()) == [JobStatus.DONE]
     assert len(inbox.to(email)) == 1
+
+
+@pytest.mark.postgres
+async def test_sigterm_hands_a_running_job_back_to_the_next_worker(
+    committed_database: str, inbox: GatedInbox
+) -> None:
+    # The job outlasts the worker's grace: it is handed back (not counted as
+    # an attempt) at once, not left to its lease, and sent by the next worker.
+    env = _job_env(committed_database, inbox, _redis_url(REDIS[1])) | {
+        "JOBS_SHUTDOWN_GRACE": "0.5",
+        "JOBS_LEASE": "600",
+    }
+    inbox.gate.clear()
+    with running_server(committed_database, env=env) as (_, base_url):
+        with running_worker(env) as first:
+            email = _register(base_url)
+            await _until(lambda: inbox.held == 1, "the worker to start sending")
+            first.terminate()
+            assert await asyncio.to_thread(first.wait, DEADLINE_SECONDS) == 0
+        (status,) = (await _statuses(committed_database)).values()
+        assert status is JobStatus.PENDING
+        inbox.gate.set()
+        with running_worker(env):
+            statuses = await _until_jobs_finish(committed_database, 1)
+
+    assert list(statuses.values()) == [JobStatus.DONE]
+    assert len(inbox.to(email)) == 1
