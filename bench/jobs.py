@@ -162,7 +162,6 @@ async def main() -> None:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "RATE_LIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
-        "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
     try:

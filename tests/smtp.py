@@ -13,14 +13,20 @@ from src.mail.config import EmailConfig
 
 
 class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
+    """An aiosmtpd handler keeping every message it receives; while
+    `refusing`, it refuses them (550) and counts them in `refused`."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         # How an app reaches this server; set once it listens.
         self.config = EmailConfig(_env_file=None)
+        self.refusing = False
+        self.refused = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refusing:
+            self.refused += 1
+            return "550 5.7.1 Message rejected"
         message = email.message_from_bytes(
             envelope.content, policy=email.policy.default
         )

@@ -36,8 +36,7 @@ DEADLINE_SECONDS = 60
 
 class GatedInbox(Inbox):
     """Holds every session before its recipients while the gate is closed,
-    so that a job can be caught in the middle of sending; refuses messages
-    while `refusing`."""
+    so that a job can be caught in the middle of sending."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,8 +45,6 @@ class GatedInbox(Inbox):
         self.gate = threading.Event()
         self.gate.set()
         self.held = 0
-        self.refusing = False
-        self.refused = 0
 
     async def handle_RCPT(  # noqa: N802
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -56,14 +53,6 @@ class GatedInbox(Inbox):
         await asyncio.to_thread(self.gate.wait)
         envelope.rcpt_tos.append(address)
         return "250 OK"
-
-    async def handle_DATA(  # noqa: N802
-        self, server: Any, session: Any, envelope: Any
-    ) -> str:
-        if self.refusing:
-            self.refused += 1
-            return "550 5.7.1 Message rejected"
-        return await super().handle_DATA(server, session, envelope)
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@ once however often it is delivered, retried with backoff, then failed and
 visible, and run again on demand."""
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from email.message import EmailMessage
 from uuid import UUID
 
 import pytest
-from aiosmtpd.controller import Controller
 from httpx import AsyncClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,28 +23,10 @@ from src.jobs.constants import JobStatus
 from src.jobs.models import Job
 from src.jobs.registry import JobContext
 from src.jobs.runner import run_job
-from src.mail.config import EmailBackend, EmailConfig
 from tests.factories import AuthUser, user_payload
-from tests.smtp import Inbox, free_port
+from tests.smtp import Inbox
 
 pytestmark = pytest.mark.anyio
-
-
-class RefusingInbox(Inbox):
-    """Refuses every message while `refusing`; keeps them after."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.refusing = True
-        self.refused = 0
-
-    async def handle_DATA(  # noqa: N802
-        self, server: Any, session: Any, envelope: Any
-    ) -> str:
-        if self.refusing:
-            self.refused += 1
-            return "550 5.7.1 Message rejected"
-        return await super().handle_DATA(server, session, envelope)
 
 
 async def _jobs(session: AsyncSession, name: str) -> list[Job]:
@@ -92,6 +73,10 @@ async def job_context(
         )
 
 
+def _resets(inbox: Inbox, email: str) -> list[EmailMessage]:
+    return [m for m in inbox.to(email) if "Reset" in m["Subject"]]
+
+
 async def _reset_job(session: AsyncSession, email: str) -> UUID:
     job_id = service.enqueue(session, "send_password_reset", {"email": email})
     await session.commit()
@@ -106,26 +91,11 @@ async def test_a_job_delivered_twice_runs_once(
     await run_job(job_context, job_id)
     await run_job(job_context, job_id)
 
-    assert len([m for m in smtp_inbox.to(user.email) if "Reset" in m["Subject"]]) == 1
+    assert len(_resets(smtp_inbox, user.email)) == 1
     job = await session.get(Job, job_id)
     assert job is not None
     assert job.status is JobStatus.DONE
     assert job.attempts == 1
-
-
-@pytest.fixture
-def refusing_inbox() -> Iterator[RefusingInbox]:
-    inbox = RefusingInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.config = EmailConfig(
-        _env_file=None,
-        EMAIL_BACKEND=EmailBackend.SMTP,
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=controller.port,
-    )
-    yield inbox
-    controller.stop()
 
 
 async def _due_now(session: AsyncSession, job_id: UUID) -> None:
@@ -139,14 +109,15 @@ async def test_a_refused_email_is_retried_then_failed_then_retried_on_demand(
     job_context: JobContext,
     session: AsyncSession,
     user: AuthUser,
-    refusing_inbox: RefusingInbox,
+    smtp_inbox: Inbox,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    smtp_inbox.refusing = True
     jobs_config = JobsConfig(_env_file=None, MAX_ATTEMPTS=3, RETRY_BASE_DELAY=60)
     context = dataclasses.replace(
         job_context,
         settings=dataclasses.replace(
-            job_context.settings, email=refusing_inbox.config, jobs=jobs_config
+            job_context.settings, email=smtp_inbox.config, jobs=jobs_config
         ),
     )
     job_id = await _reset_job(session, user.email)
@@ -161,7 +132,7 @@ async def test_a_refused_email_is_retried_then_failed_then_retried_on_demand(
     # Not due yet: a delivery now changes nothing.
     if job.run_after > utcnow():
         await run_job(context, job_id)
-        assert refusing_inbox.refused == 1
+        assert smtp_inbox.refused == 1
     for _ in range(2):
         await _due_now(session, job_id)
         await run_job(context, job_id)
@@ -170,19 +141,19 @@ async def test_a_refused_email_is_retried_then_failed_then_retried_on_demand(
     assert (job.status, job.attempts) == (JobStatus.FAILED, 3)
     assert job.last_error is not None
     assert "550" in job.last_error
-    assert refusing_inbox.refused == 3
+    assert smtp_inbox.refused == 3
     events = [r.msg["event"] for r in caplog.records if isinstance(r.msg, dict)]
     assert events.count("job_retry") == 2
     assert events.count("job_failed") == 1
     assert [failed.id for failed in await service.failed_jobs(session)] == [job_id]
 
-    refusing_inbox.refusing = False
+    smtp_inbox.refusing = False
     assert await service.retry_failed(session, [job_id]) == 1
     await run_job(context, job_id)
 
     await session.refresh(job)
     assert (job.status, job.attempts) == (JobStatus.DONE, 1)
-    assert len(refusing_inbox.to(user.email)) == 1
+    assert len(_resets(smtp_inbox, user.email)) == 1
 
 
 def test_retry_delays_grow_exponentially_with_full_jitter() -> None:
