@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from src.auth.config import AuthConfig
 from src.aws.config import StorageConfig
@@ -28,7 +30,6 @@ class Config(BaseSettings):
     model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
     ENVIRONMENT: Environment = Environment.LOCAL
-    APP_VERSION: str = "0.1.0"
 
     DATABASE_URL: str = "sqlite+aiosqlite:///./app.db"
     DATABASE_POOL_SIZE: int = Field(default=10, ge=1)
@@ -98,9 +99,16 @@ class Config(BaseSettings):
             return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
         if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
             raise ValueError(
-                "DATABASE_URL must be a sqlite+aiosqlite:// or "
-                "postgresql+asyncpg:// URL"
+                "must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL"
             )
+        try:
+            # The URL's parts, the port among them, are read here and not
+            # at the first connection.
+            port = make_url(url).port
+        except (ArgumentError, ValueError):
+            port = -1
+        if port is not None and not 0 < port <= MAX_PORT:
+            raise ValueError("not a valid URL (a port is a number up to 65535)")
         return url
 
     @field_validator("CORS_ORIGINS")
@@ -126,6 +134,9 @@ class Settings:
     storage: StorageConfig
     email: EmailConfig
     jobs: JobsConfig
+
+
+MAX_PORT = 65535
 
 
 class ConfigurationError(Exception):

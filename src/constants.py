@@ -1,4 +1,16 @@
 from enum import StrEnum
+from importlib.metadata import PackageNotFoundError, version
+
+
+def _version() -> str:
+    try:
+        return version("publishing-api")
+    except PackageNotFoundError:  # run from a copy of the sources, not installed
+        return "0+unknown"
+
+
+# The installed version (pyproject.toml): `--version`, the OpenAPI document.
+VERSION = _version()
 
 
 class Environment(StrEnum):

@@ -113,6 +113,10 @@ def setup_logging(log_level: str = "INFO", *, json: bool | None = None) -> None:
     # The SQLite driver traces every statement with its parameters at DEBUG
     # (a login's username, a token's digest): never log submitted values.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    # The pool says at INFO when it is disposed or recreated (every command's
+    # last lines), Alembic which plugins it loads: neither is news.
+    for name in ("sqlalchemy.pool", "src.database.pool", "alembic.runtime.plugins"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     # taskiq logs every task it starts, with its arguments, at INFO; the job
     # runner logs each job's outcome itself.
     logging.getLogger("taskiq").setLevel(max(logging.WARNING, root.level))

@@ -13,7 +13,7 @@ from src.auth.router import users_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router
 from src.config import Settings, load_settings
-from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS
+from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, VERSION
 from src.database.engine import create_engine, create_read_engine
 from src.database.session import (
     create_read_sessionmaker,
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app_configs: dict[str, Any] = {
         "title": "Publishing API",
-        "version": config.APP_VERSION,
+        "version": VERSION,
         "description": "Accounts, posts, comments, attachments and notifications.",
         "lifespan": lifespan,
         "dependencies": [Depends(known_query_parameters)],

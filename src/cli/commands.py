@@ -27,6 +27,7 @@ from src.cli.protocol import GuardedHttpToolsProtocol
 from src.cli.seed import DEMO_PASSWORD, SEED_STATEMENT_TIMEOUT, SeedSize
 from src.cli.seed import seed as seed_database
 from src.config import ConfigurationError, Settings, load_settings
+from src.constants import VERSION
 from src.database.engine import create_engine
 from src.database.session import create_sessionmaker
 from src.exceptions import DetailedHTTPException
@@ -34,13 +35,34 @@ from src.jobs.cleanup import Cleaned, clean_up
 from src.logging_config import setup_logging
 
 cli = typer.Typer(
-    help="Publishing API operations.", no_args_is_help=True, add_completion=False
+    help="Publishing API operations.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Errors of setup end in one line (src/cli/errors.py), not a traceback.
+    pretty_exceptions_enable=False,
 )
 logger = structlog.get_logger(__name__)
 
 
+def _show_version(show: bool) -> None:
+    if show:
+        typer.echo(f"publishing-api {VERSION}")
+        raise typer.Exit
+
+
 @cli.callback()
-def _configure(ctx: typer.Context) -> None:
+def _configure(
+    ctx: typer.Context,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
     # Read once per command; every command finds them in its context.
     try:
         settings = load_settings()

@@ -1,6 +1,7 @@
 from enum import StrEnum
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from src.constants import ENV_FILE
@@ -23,3 +24,10 @@ class EmailConfig(BaseSettings):
     # STARTTLS on a plain port; port 465 always uses implicit TLS.
     SMTP_TLS: bool = False
     SMTP_TIMEOUT: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _smtp_needs_a_host(self) -> Self:
+        # Otherwise start-up succeeds and every email fails later.
+        if self.EMAIL_BACKEND is EmailBackend.SMTP and not self.SMTP_HOST:
+            raise ValueError("SMTP_HOST is required when EMAIL_BACKEND=smtp")
+        return self

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from src.config import Settings
+from src.constants import VERSION
 from src.main import create_app
 
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -38,6 +39,4 @@ def test_every_served_route_is_documented_and_the_reverse(settings: Settings) ->
 
 
 def test_the_published_version_is_the_running_one(settings: Settings) -> None:
-    assert create_app(settings).openapi()["info"]["version"] == (
-        settings.app.APP_VERSION
-    )
+    assert create_app(settings).openapi()["info"]["version"] == (VERSION)
