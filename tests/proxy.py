@@ -63,6 +63,11 @@ class TcpProxy:
         except OSError:
             client_writer.transport.abort()
             return
+        if self._server is None:
+            # Cut while this connection was being opened: it must not outlive it.
+            client_writer.transport.abort()
+            server_writer.transport.abort()
+            return
         self._writers |= {client_writer, server_writer}
         await asyncio.gather(
             self._pipe(client_reader, server_writer),

@@ -135,7 +135,7 @@ _USERS_BEFORE = table(
     column("username", String()),
     column("hashed_password", String()),
     column("first_name", String()),
-    column("created_at", DateTime()),
+    column("created_at", DateTime(timezone=True)),
     column("is_superuser", Boolean()),
     column("email_verified", Boolean()),
 )
