@@ -83,6 +83,11 @@ class Config(BaseSettings):
     # Files a worker keeps for itself: database connections, uploads, logs.
     SERVE_RESERVED_FILES: int = Field(default=128, ge=16)
 
+    # GET /metrics (Prometheus); when METRICS_TOKEN is set, it wants
+    # `Authorization: Bearer <METRICS_TOKEN>`.
+    METRICS_ENABLED: bool = True
+    METRICS_TOKEN: str | None = None
+
     LOG_LEVEL: str = "INFO"
     # None: JSON when stderr is not a terminal, human-readable on a terminal.
     LOG_JSON: bool | None = None

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from src.attachments.router import router as attachments_router
@@ -12,7 +12,7 @@ from src.auth.router import router as auth_router
 from src.auth.router import users_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router
-from src.config import Settings, load_settings
+from src.config import Config, Settings, load_settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, VERSION
 from src.database.engine import create_engine, create_read_engine
 from src.database.session import (
@@ -27,7 +27,7 @@ from src.logging_config import setup_logging
 from src.notifications.router import router as notifications_router
 from src.posts.router import router as posts_router
 from src.posts.router import users_router as user_posts_router
-from src.web import errors, openapi
+from src.web import errors, metrics, openapi
 from src.web.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
@@ -37,8 +37,10 @@ from src.web.middleware import (
 from src.web.query import declare_query_names, known_query_parameters
 from src.web.rate_limit import create_rate_limiter
 from src.web.state import STATE_KEY, AppState
+from src.web.tracing import TELEMETRY_OFF, create_tracing
 
 if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
     from redis.asyncio import Redis
 
 logger = structlog.get_logger(__name__)
@@ -52,17 +54,39 @@ def _connect_redis(url: str) -> "Redis":
     return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def _routers(config: Config) -> tuple[APIRouter, ...]:
+    # Routes are matched in this order: the hottest (reading posts) first.
+    routers: tuple[APIRouter, ...] = (
+        posts_router,
+        comments_router,
+        attachments_router,
+        user_posts_router,
+        auth_router,
+        users_router,
+        notifications_router,
+        health_router,
+    )
+    return (*routers, metrics.router) if config.METRICS_ENABLED else routers
+
+
+def create_app(
+    settings: Settings | None = None, *, span_exporter: "SpanExporter | None" = None
+) -> FastAPI:
     """Build the application from `settings` (default: read from the
     environment): routers, middleware, error handlers and the lifespan.
     """
     settings = settings or load_settings()
     config = settings.app
     setup_logging(config.LOG_LEVEL, json=config.LOG_JSON)
+    tracing = create_tracing(span_exporter)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncGenerator[dict[str, AppState]]:
         engine = create_engine(config)
+        if config.METRICS_ENABLED:
+            metrics.watch_pool(engine, config.DATABASE_POOL_SIZE)
+        if tracing is not None:
+            tracing.instrument_engine(engine)
         redis = _connect_redis(config.REDIS_URL) if config.REDIS_URL else None
         logger.info(
             "startup",
@@ -101,7 +125,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if redis is not None:
                 await redis.aclose()
+            if config.METRICS_ENABLED:
+                metrics.forget_pool(config.DATABASE_POOL_SIZE)
             await engine.dispose()
+            if tracing is not None:
+                tracing.shutdown()
             logger.info("shutdown")
 
     app_configs: dict[str, Any] = {
@@ -110,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "description": "Accounts, posts, comments, attachments and notifications.",
         "lifespan": lifespan,
         "dependencies": [Depends(known_query_parameters)],
+        "telemetry": TELEMETRY_OFF if tracing is None else tracing.fastapi_telemetry(),
     }
     if config.ENVIRONMENT not in SHOW_DOCS_ENVIRONMENTS:
         app_configs["openapi_url"] = None
@@ -146,7 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=config.MAX_REQUEST_BYTES,
         max_upload_bytes=config.MAX_UPLOAD_BYTES,
     )
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, metrics=config.METRICS_ENABLED)
     app.add_middleware(
         CorrelationIdMiddleware,
         header_name=REQUEST_ID_HEADER,
@@ -157,17 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     openapi.install(app)
 
-    # Routes are matched in this order: the hottest (reading posts) first.
-    routers = (
-        posts_router,
-        comments_router,
-        attachments_router,
-        user_posts_router,
-        auth_router,
-        users_router,
-        notifications_router,
-        health_router,
-    )
+    routers = _routers(config)
     for router in routers:
         app.include_router(router)
     declare_query_names(app, routers)

@@ -2,10 +2,16 @@
 
 import asyncio
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Generator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import structlog
@@ -33,6 +39,7 @@ from src.database.session import create_sessionmaker
 from src.exceptions import DetailedHTTPException
 from src.jobs.cleanup import Cleaned, clean_up
 from src.logging_config import setup_logging
+from src.web.metrics import MULTIPROCESS_DIR
 
 cli = typer.Typer(
     help="Publishing API operations.",
@@ -263,6 +270,40 @@ def serve(
         migrated = subprocess.run([sys.executable, "-m", "src.cli", "migrate"])  # noqa: PLW1510
         if migrated.returncode != 0:
             raise typer.Exit(migrated.returncode)
+    with metrics_directory(workers):
+        _run_uvicorn(ctx, host, port, workers, reload, graceful_timeout)
+
+
+@contextmanager
+def metrics_directory(workers: int) -> Generator[None]:
+    """With several workers, a directory where each writes its metrics (see
+    src/web/metrics.py): PROMETHEUS_MULTIPROC_DIR if set (emptied first),
+    else a temporary one, removed afterwards."""
+    if workers == 1 and MULTIPROCESS_DIR not in os.environ:
+        yield
+        return
+    given = os.environ.get(MULTIPROCESS_DIR)
+    directory = Path(given or tempfile.mkdtemp(prefix="publishing-api-metrics-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROCESS_DIR] = str(directory)
+    try:
+        yield
+    finally:
+        if given is None:
+            shutil.rmtree(directory, ignore_errors=True)
+            del os.environ[MULTIPROCESS_DIR]
+
+
+def _run_uvicorn(
+    ctx: typer.Context,
+    host: str,
+    port: int,
+    workers: int,
+    reload: bool,
+    graceful_timeout: int,
+) -> None:
     uvicorn.run(
         "src.cli.serve:create_served_app",
         factory=True,

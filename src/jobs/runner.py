@@ -9,6 +9,7 @@ import structlog
 
 from src.jobs import service
 from src.jobs.registry import HANDLERS, JobContext
+from src.web.metrics import JOBS
 
 logger = structlog.get_logger(__name__)
 
@@ -47,12 +48,14 @@ async def run_job(context: JobContext, job_id: UUID) -> None:
             log.error("job_failed", error=error)
         else:
             log.warning("job_retry", error=error, retry_in=round(retry_in, 1))
+        JOBS.labels(job.name, "failed" if retry_in is None else "retry").inc()
         return
     finally:
         context.running.pop(job.id, None)
     async with context.units_of_work() as session:
         await service.complete(session, job)
     log.info("job_done")
+    JOBS.labels(job.name, "done").inc()
 
 
 async def hand_off(context: JobContext, kick: Kick, job_ids: Sequence[UUID]) -> bool:

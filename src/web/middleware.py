@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from src.constants import REQUEST_ID_MAX_LENGTH, ErrorMessage
 from src.exceptions import PayloadTooLarge
 from src.logging_config import ACCESS_LOGGER
+from src.web import metrics
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 UPLOAD_PATH_SUFFIX = "/attachments"
@@ -24,21 +25,25 @@ def is_sane_request_id(value: str) -> bool:
 
 
 class AccessLogMiddleware:
-    """Write one structured line per HTTP request, errors included.
+    """Write one structured line per HTTP request, errors included, and
+    record its metrics (`src.web.metrics`) when `metrics` is on: one timing
+    and one wrapped `send` serve both.
 
     The line is logged as a ready event dict, which the logging setup
     renders on a short path (`src.logging_config`): it is paid per request.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: bool = False) -> None:
         self.app = app
+        self._metrics = metrics
         # Asked per request, so a level changed at run time applies at once.
         self._std_logger = logging.getLogger(ACCESS_LOGGER)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._std_logger.isEnabledFor(logging.INFO):
+        log = self._std_logger.isEnabledFor(logging.INFO)
+        if scope["type"] != "http" or not (log or self._metrics):
             # Timing and wrapping `send` cost more than the rest of a cached
-            # read's middleware; skip them when the line would be dropped.
+            # read's middleware; skip them when nothing would use them.
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
@@ -50,19 +55,28 @@ class AccessLogMiddleware:
                 status_code = message["status"]
             await send(message)
 
+        if self._metrics:
+            metrics.IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            self._std_logger.info(
-                {
-                    "event": "request",
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status_code,
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                    "request_id": correlation_id.get(),
-                }
-            )
+            seconds = time.perf_counter() - start
+            if self._metrics:
+                metrics.IN_FLIGHT.dec()
+                metrics.record_request(
+                    scope["method"], metrics.route_template(scope), status_code, seconds
+                )
+            if log:
+                self._std_logger.info(
+                    {
+                        "event": "request",
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status_code,
+                        "duration_ms": round(seconds * 1000, 2),
+                        "request_id": correlation_id.get(),
+                    }
+                )
 
 
 class NoSniffMiddleware:

@@ -12,6 +12,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from src.config import Config
 from src.exceptions import TooManyRequests
+from src.web.metrics import RATE_LIMITED
 from src.web.state import app_state
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class RateLimiter:
             logger.warning("rate_limit_store_unavailable", limit=name, error=repr(exc))
             return
         logger.info("rate_limited", limit=name, client=client)
+        RATE_LIMITED.labels(name).inc()
         raise TooManyRequests(retry_after=math.ceil(stats.reset_time - time.time()))
 
 

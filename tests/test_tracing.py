@@ -1,0 +1,70 @@
+"""OpenTelemetry: off unless configured, and then a span per request and
+per SQL statement (checked with an in-memory exporter)."""
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+    InMemorySpanExporter,
+)
+
+from src.config import Settings
+from src.main import create_app
+from src.web.tracing import create_tracing, tracing_configured
+from tests.factories import create_post, create_user
+from tests.utils import app_client
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_requests_and_statements_are_traced(settings: Settings) -> None:
+    exporter = InMemorySpanExporter()
+    app = create_app(settings, span_exporter=exporter)
+
+    async with app_client(app) as client:
+        user = await create_user(client)
+        post = await create_post(client, user)
+        exporter.clear()
+        response = await client.get(f"/posts/{post['id']}")
+        await client.get("/health")
+
+    assert response.status_code == 200
+    spans = exporter.get_finished_spans()
+    routes = [dict(s.attributes or {}).get("http.route") for s in spans]
+    assert [route for route in routes if route] == ["/posts/{post_id}"]
+    (request,) = [s for s, route in zip(spans, routes, strict=True) if route]
+    statements = [s for s in spans if "db.statement" in dict(s.attributes or {})]
+    assert statements
+    # The statements belong to the request's trace.
+    assert {s.context.trace_id for s in statements if s.context} == {
+        request.context.trace_id if request.context else None
+    }
+    assert all(s.resource.attributes["service.name"] == "publishing-api" for s in spans)
+
+
+def test_tracing_is_off_unless_an_endpoint_is_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    assert not tracing_configured()
+    assert create_tracing() is None
+
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    assert tracing_configured()
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    assert not tracing_configured()
+
+
+async def test_off_no_span_is_made(settings: Settings) -> None:
+    # A provider that would record anything made through the global API.
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+
+    async with app_client(create_app(settings)) as client:
+        await client.get("/posts")
+
+    assert exporter.get_finished_spans() == ()
