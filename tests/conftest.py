@@ -59,10 +59,16 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    # Tests of PostgreSQL behaviour (faults) run in the PostgreSQL pass only.
-    if TEST_DATABASE_URL:
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    # Tests of PostgreSQL behaviour (faults) run in the PostgreSQL pass only;
+    # tests that bring their own database (commands' errors) in the first.
+    def runs(item: pytest.Item) -> bool:
+        if TEST_DATABASE_URL:
+            return item.get_closest_marker("database_independent") is None or (
+                item.get_closest_marker("postgres") is not None
+            )
+        return item.get_closest_marker("postgres") is None
+
+    kept = [item for item in items if runs(item)]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

@@ -12,7 +12,7 @@ import pytest
 from src.constants import VERSION
 from tests.smtp import free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
 
 MIGRATE = "run `python -m src.cli migrate` first"
 

@@ -100,10 +100,11 @@ async def test_metrics_can_be_turned_off(app_factory: AppFactory) -> None:
     assert response.status_code == 404
 
 
-async def test_metrics_are_not_in_the_openapi_document(client: AsyncClient) -> None:
+async def test_metrics_are_documented_as_text(client: AsyncClient) -> None:
     document = (await client.get("/openapi.json")).json()
 
-    assert "/metrics" not in document["paths"]
+    responses = document["paths"]["/metrics"]["get"]["responses"]
+    assert list(responses["200"]["content"]) == ["text/plain"]
 
 
 @pytest.mark.slow

@@ -143,9 +143,16 @@ router = APIRouter()
 
 @router.get(
     "/metrics",
-    include_in_schema=False,
+    tags=["Health"],
+    summary="Metrics",
+    description="Prometheus text format. When the server sets METRICS_TOKEN, "
+    "send it as `Authorization: Bearer <token>`.",
+    response_class=Response,
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}},
+        401: {"description": "METRICS_TOKEN is set and was not sent"},
+    },
     dependencies=[Depends(_authorized)],
 )
 async def metrics() -> Response:
-    """Prometheus text format; a bearer token when METRICS_TOKEN is set."""
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
