@@ -6,6 +6,7 @@ import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 
 from src.attachments.router import router as attachments_router
 from src.auth.router import router as auth_router
@@ -52,6 +53,10 @@ def _connect_redis(url: str) -> "Redis":
     from redis.asyncio import Redis  # noqa: PLC0415
 
     return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
 
 
 def _routers(config: Config) -> tuple[APIRouter, ...]:
@@ -138,6 +143,9 @@ def create_app(
         "description": "Accounts, posts, comments, attachments and notifications.",
         "lifespan": lifespan,
         "dependencies": [Depends(known_query_parameters)],
+        # Operation ids that read as names in generated clients: `create_post`,
+        # not `create_post_posts_post` (route names are unique).
+        "generate_unique_id_function": _operation_id,
         "telemetry": TELEMETRY_OFF if tracing is None else tracing.fastapi_telemetry(),
     }
     if config.ENVIRONMENT not in SHOW_DOCS_ENVIRONMENTS:

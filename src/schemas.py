@@ -9,6 +9,7 @@ from pydantic import (
     ConfigDict,
     GetJsonSchemaHandler,
     PlainSerializer,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -25,7 +26,11 @@ def _iso_utc(value: datetime) -> str:
 
 # A UTC timestamp that is always serialized as ISO 8601 with a `Z`.
 type UTCDatetime = Annotated[
-    datetime, AfterValidator(_as_utc), PlainSerializer(_iso_utc, when_used="json")
+    datetime,
+    AfterValidator(_as_utc),
+    PlainSerializer(_iso_utc, return_type=str, when_used="json"),
+    # A timestamp for generated clients too (the serializer alone says "string").
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 
 

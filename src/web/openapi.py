@@ -29,6 +29,25 @@ def _document_body_limits(schema: dict[str, Any], operation: dict[str, Any]) -> 
         schema["components"]["schemas"][name]["additionalProperties"] = False
 
 
+_FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+_OUR_422 = "#/components/schemas/ValidationErrorResponse"
+
+
+def _one_validation_schema(schema: dict[str, Any]) -> None:
+    # FastAPI documents every 422 with its own schema, whose items carry
+    # `input` and `ctx`; ours never echo the input (src/web/errors.py).
+    # Publish one: ours (declared by `src.exceptions.responses`).
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            content = operation["responses"].get("422", {}).get("content", {})
+            body = content.get("application/json", {}).get("schema", {})
+            if body.get("$ref") == _FASTAPI_422:
+                body["$ref"] = _OUR_422
+    components = schema.get("components", {}).get("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+
+
 def install(app: FastAPI) -> None:
     """Document the 400 every body can get, and answer 405 with all methods."""
 
@@ -44,6 +63,7 @@ def install(app: FastAPI) -> None:
                 for operation in operations.values():
                     if "requestBody" in operation:
                         _document_body_limits(schema, operation)
+            _one_validation_schema(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
