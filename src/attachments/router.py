@@ -19,7 +19,6 @@ from src.attachments.exceptions import (
     AttachmentNotFound,
     AttachmentTooLarge,
     AttachmentTypeNotAllowed,
-    EmptyAttachment,
 )
 from src.attachments.schemas import AttachmentDetail, AttachmentResponse
 from src.attachments.utils import content_disposition, read_upload
@@ -51,7 +50,6 @@ router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
         PostNotFound,
         AttachmentTooLarge,
         AttachmentTypeNotAllowed,
-        EmptyAttachment,
         StorageUnavailable,
         IdempotencyKeyInProgress,
     ),

@@ -166,7 +166,11 @@ async def test_an_empty_file_is_422(client: AsyncClient, user: AuthUser) -> None
     response = await upload_attachment(client, post["id"], user, b"")
 
     assert response.status_code == 422
-    assert response.json() == {"detail": "The file is empty"}
+    assert response.json() == {
+        "detail": [
+            {"loc": ["body", "file"], "msg": "The file is empty", "type": "empty_file"}
+        ]
+    }
 
 
 async def test_size_limit_is_exact(
