@@ -152,21 +152,30 @@ def _probe_health(base_url: str, times: int) -> list[int]:
         return [client.get("/health").status_code for _ in range(times)]
 
 
+def _probe_health_holding(base_url: str, sockets: int, sent: bytes) -> list[int]:
+    """Probe /health 20 times while `sockets` connections are open, each
+    having sent `sent` (part of a request's headers, or nothing)."""
+    address = ("127.0.0.1", int(base_url.rsplit(":", 1)[1]))
+    held = [socket.create_connection(address, timeout=30) for _ in range(sockets)]
+    try:
+        for connection in held:
+            if sent:
+                connection.sendall(sent)
+        return _probe_health(base_url, 20)
+    finally:
+        for connection in held:
+            connection.close()
+
+
 def test_slow_header_sockets_leave_health_answering(
     committed_module_database: str,
 ) -> None:
     # A deadline longer than the test: the sockets stay while /health is probed.
     env = {"SERVE_HEADER_TIMEOUT": "60"}
     with running_server(committed_module_database, env=env) as (_, base_url):
-        address = ("127.0.0.1", int(base_url.rsplit(":", 1)[1]))
-        slow = [socket.create_connection(address, timeout=30) for _ in range(200)]
-        try:
-            for connection in slow:
-                connection.sendall(b"GET /health HTTP/1.1\r\nHost: te")
-            statuses = _probe_health(base_url, 20)
-        finally:
-            for connection in slow:
-                connection.close()
+        statuses = _probe_health_holding(
+            base_url, 200, b"GET /health HTTP/1.1\r\nHost: te"
+        )
 
     assert statuses == [200] * 20
 
@@ -179,14 +188,8 @@ def test_idle_sockets_past_the_open_file_limit_leave_health_answering(
         _,
         base_url,
     ):
-        address = ("127.0.0.1", int(base_url.rsplit(":", 1)[1]))
         # More than the server could hold open at once.
-        idle = [socket.create_connection(address, timeout=30) for _ in range(400)]
-        try:
-            statuses = _probe_health(base_url, 20)
-        finally:
-            for connection in idle:
-                connection.close()
+        statuses = _probe_health_holding(base_url, 400, b"")
 
     assert statuses == [200] * 20
 
