@@ -20,6 +20,24 @@ type _Processor = Callable[[Any], Any]
 
 CUSTOM_PLANS = "force_custom_plan"
 
+# Set while tracing is on (src/web/tracing.py): statements sent straight to
+# the driver bypass SQLAlchemy's instrumented events, so they get their span
+# here. None (off) costs one comparison.
+_tracer: Any = None
+
+
+def trace_statements(tracer: Any) -> None:
+    """Give statements run on the driver a span from `tracer` (None: stop)."""
+    global _tracer  # noqa: PLW0603 (one process-wide switch, as tracing is)
+    _tracer = tracer
+
+
+def _statement_span(sql: str) -> Any:
+    return _tracer.start_as_current_span(
+        sql.split(None, 1)[0],
+        attributes={"db.system": "postgresql", "db.statement": sql},
+    )
+
 
 class _DriverStatement(NamedTuple):
     sql: str
@@ -159,7 +177,12 @@ class Reader:
             return list(result.all())
         prepared = _driver_statement(statement, self._bind.dialect)
         driver = await self._driver_ready()
-        records = await driver.fetch(prepared.sql, *prepared.arguments(parameters))
+        arguments = prepared.arguments(parameters)
+        if _tracer is None:
+            records = await driver.fetch(prepared.sql, *arguments)
+        else:
+            with _statement_span(prepared.sql):
+                records = await driver.fetch(prepared.sql, *arguments)
         return [prepared.convert(record) for record in records]
 
     async def one(
@@ -171,7 +194,12 @@ class Reader:
             return result.first()
         prepared = _driver_statement(statement, self._bind.dialect)
         driver = await self._driver_ready()
-        record = await driver.fetchrow(prepared.sql, *prepared.arguments(parameters))
+        arguments = prepared.arguments(parameters)
+        if _tracer is None:
+            record = await driver.fetchrow(prepared.sql, *arguments)
+        else:
+            with _statement_span(prepared.sql):
+                record = await driver.fetchrow(prepared.sql, *arguments)
         return None if record is None else prepared.convert(record)
 
 

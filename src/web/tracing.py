@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from src.database import fast
+
 if TYPE_CHECKING:
     from fastapi.telemetry import TelemetryConfig
     from opentelemetry.sdk.trace import TracerProvider
@@ -71,6 +73,7 @@ class Tracing:
             SQLAlchemyInstrumentor,
         )
 
+        fast.trace_statements(self.provider.get_tracer("src.database.fast"))
         SQLAlchemyInstrumentor().instrument(
             engine=engine.sync_engine,
             tracer_provider=self.provider,
@@ -81,6 +84,7 @@ class Tracing:
 
     def shutdown(self) -> None:
         """Export what is still buffered."""
+        fast.trace_statements(None)
         self.provider.shutdown()
 
 
