@@ -18,7 +18,11 @@ from tests.utils import app_client
 pytestmark = pytest.mark.anyio
 
 
-async def test_requests_and_statements_are_traced(settings: Settings) -> None:
+async def test_requests_and_statements_are_traced(
+    settings: Settings, committed_database: str
+) -> None:
+    # A real app on real sessions: its writes commit, and `committed_database`
+    # empties the tables afterwards.
     exporter = InMemorySpanExporter()
     app = create_app(settings, span_exporter=exporter)
 
@@ -57,7 +61,7 @@ def test_tracing_is_off_unless_an_endpoint_is_configured(
     assert not tracing_configured()
 
 
-async def test_off_no_span_is_made(settings: Settings) -> None:
+async def test_off_no_span_is_made(settings: Settings, committed_database: str) -> None:
     # A provider that would record anything made through the global API.
     exporter = InMemorySpanExporter()
     provider = TracerProvider()

@@ -1,6 +1,6 @@
 """Hot reads on the driver connection itself, for plain-column statements."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import lru_cache
 from types import TracebackType
 from typing import Any, NamedTuple, Self
@@ -32,11 +32,21 @@ def trace_statements(tracer: Any) -> None:
     _tracer = tracer
 
 
-def _statement_span(sql: str) -> Any:
-    return _tracer.start_as_current_span(
-        sql.split(None, 1)[0],
-        attributes={"db.system": "postgresql", "db.statement": sql},
-    )
+async def _send(
+    call: Callable[..., Awaitable[Any]],
+    prepared: "_DriverStatement",
+    parameters: Mapping[str, Any],
+) -> Any:
+    """`call` (the driver's fetch or fetchrow) on the statement, in a span
+    when tracing is on."""
+    arguments = prepared.arguments(parameters)
+    if _tracer is None:
+        return await call(prepared.sql, *arguments)
+    with _tracer.start_as_current_span(
+        prepared.sql.split(None, 1)[0],
+        attributes={"db.system": "postgresql", "db.statement": prepared.sql},
+    ):
+        return await call(prepared.sql, *arguments)
 
 
 class _DriverStatement(NamedTuple):
@@ -177,12 +187,7 @@ class Reader:
             return list(result.all())
         prepared = _driver_statement(statement, self._bind.dialect)
         driver = await self._driver_ready()
-        arguments = prepared.arguments(parameters)
-        if _tracer is None:
-            records = await driver.fetch(prepared.sql, *arguments)
-        else:
-            with _statement_span(prepared.sql):
-                records = await driver.fetch(prepared.sql, *arguments)
+        records = await _send(driver.fetch, prepared, parameters)
         return [prepared.convert(record) for record in records]
 
     async def one(
@@ -194,12 +199,7 @@ class Reader:
             return result.first()
         prepared = _driver_statement(statement, self._bind.dialect)
         driver = await self._driver_ready()
-        arguments = prepared.arguments(parameters)
-        if _tracer is None:
-            record = await driver.fetchrow(prepared.sql, *arguments)
-        else:
-            with _statement_span(prepared.sql):
-                record = await driver.fetchrow(prepared.sql, *arguments)
+        record = await _send(driver.fetchrow, prepared, parameters)
         return None if record is None else prepared.convert(record)
 
 
