@@ -22,13 +22,14 @@ from src.database.session import (
     units_of_work,
 )
 from src.health.router import router as health_router
+from src.idempotency.constants import REPLAYED_HEADER
 from src.jobs.registry import JobContext
 from src.jobs.tasks import ApiJobs
 from src.logging_config import setup_logging
 from src.notifications.router import router as notifications_router
 from src.posts.router import router as posts_router
 from src.posts.router import users_router as user_posts_router
-from src.web import errors, metrics, openapi
+from src.web import docs, errors, metrics, openapi
 from src.web.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
@@ -74,6 +75,47 @@ def _routers(config: Config) -> tuple[APIRouter, ...]:
     return (*routers, metrics.router) if config.METRICS_ENABLED else routers
 
 
+def _add_middleware(app: FastAPI, config: Config) -> None:
+    # Added innermost first: the request id wraps everything, so the access
+    # line and every log line of the request carry it.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=config.CORS_ORIGINS,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        # What browser clients send and read: conditional edits, retries
+        # and downloads need theirs.
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+            REQUEST_ID_HEADER,
+        ],
+        expose_headers=[
+            "ETag",
+            "Location",
+            "Retry-After",
+            "Content-Disposition",
+            REPLAYED_HEADER,
+            REQUEST_ID_HEADER,
+        ],
+    )
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=config.MAX_REQUEST_BYTES,
+        max_upload_bytes=config.MAX_UPLOAD_BYTES,
+    )
+    app.add_middleware(AccessLogMiddleware, metrics=config.METRICS_ENABLED)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name=REQUEST_ID_HEADER,
+        validator=is_sane_request_id,
+    )
+    app.add_middleware(NoSniffMiddleware)
+
+
 def create_app(
     settings: Settings | None = None, *, span_exporter: "SpanExporter | None" = None
 ) -> FastAPI:
@@ -101,6 +143,8 @@ def create_app(
         )
         try:
             async with create_storage(settings.storage) as storage:
+                if tracing is not None:
+                    tracing.instrument_storage(storage)
                 read_engine = create_read_engine(engine)
                 sessionmaker = create_sessionmaker(engine)
                 jobs = ApiJobs(
@@ -147,52 +191,19 @@ def create_app(
         # not `create_post_posts_post` (route names are unique).
         "generate_unique_id_function": _operation_id,
         "telemetry": TELEMETRY_OFF if tracing is None else tracing.fastapi_telemetry(),
+        # Served by `docs.install` from the API's own assets, not a CDN.
+        "docs_url": None,
+        "redoc_url": None,
     }
     if config.ENVIRONMENT not in SHOW_DOCS_ENVIRONMENTS:
         app_configs["openapi_url"] = None
 
     app = FastAPI(**app_configs)
 
-    # Added innermost first: the request id wraps everything, so the access
-    # line and every log line of the request carry it.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=config.CORS_ORIGINS,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        # What browser clients send and read: conditional edits, retries
-        # and downloads need theirs.
-        allow_headers=[
-            "Authorization",
-            "Content-Type",
-            "If-Match",
-            "If-None-Match",
-            "Idempotency-Key",
-            REQUEST_ID_HEADER,
-        ],
-        expose_headers=[
-            "ETag",
-            "Location",
-            "Retry-After",
-            "Content-Disposition",
-            REQUEST_ID_HEADER,
-        ],
-    )
-    app.add_middleware(
-        BodySizeLimitMiddleware,
-        max_body_bytes=config.MAX_REQUEST_BYTES,
-        max_upload_bytes=config.MAX_UPLOAD_BYTES,
-    )
-    app.add_middleware(AccessLogMiddleware, metrics=config.METRICS_ENABLED)
-    app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name=REQUEST_ID_HEADER,
-        validator=is_sane_request_id,
-    )
-    app.add_middleware(NoSniffMiddleware)
-
+    _add_middleware(app, config)
     errors.install(app)
     openapi.install(app)
+    docs.install(app)
 
     routers = _routers(config)
     for router in routers:

@@ -7,13 +7,11 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    GetJsonSchemaHandler,
+    JsonValue,
     PlainSerializer,
     WithJsonSchema,
     field_validator,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -53,32 +51,26 @@ def _reject_unstorable(value: Any) -> Any:
     return value
 
 
-NO_NUL_PATTERN = "^[^\\x00]*$"
-# Not only spaces, tabs or line breaks, and no NUL: for names and titles.
-NON_BLANK_PATTERN = "^[^\\x00]*[^\\x00\\t\\n\\r ][^\\x00]*$"
+# Not only spaces, tabs or line breaks: for names and titles. Unanchored, as
+# JSON Schema patterns are: some character is none of those.
+NON_BLANK_PATTERN = "[^\\t\\n\\r ]"
+
+
+def example(**fields: JsonValue) -> ConfigDict:
+    """A request model's configuration with one example body: what Swagger
+    UI pre-fills and client generators show. It must work as it stands."""
+    return ConfigDict(json_schema_extra={"examples": [fields]})
 
 
 class RequestModel(CustomModel):
     """Base for request bodies: unknown fields are refused (a misspelt field
     must not be silently ignored), and so is text no database can store.
+
+    The refusal of NUL is not published as a pattern: Swagger UI and client
+    generators would build their examples from it, unusable ones.
     """
 
     model_config = ConfigDict(extra="forbid")
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        # Say in the published schema what `_no_nul` enforces, so that clients
-        # and schema-driven tools know a NUL is refused.
-        schema = handler(core_schema)
-        model = handler.resolve_ref_schema(schema)
-        for field in model.get("properties", {}).values():
-            for variant in [field, *field.get("anyOf", [])]:
-                target = handler.resolve_ref_schema(variant)
-                if target.get("type") == "string" and "format" not in target:
-                    target.setdefault("pattern", NO_NUL_PATTERN)
-        return schema
 
     @field_validator("*", mode="after")
     @classmethod

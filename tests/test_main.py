@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -144,9 +145,35 @@ async def test_docs_served_outside_production(
     assert docs.status_code == 200
 
 
+async def test_docs_pages_load_everything_from_the_api(client: AsyncClient) -> None:
+    for page in ("/docs", "/redoc"):
+        html = (await client.get(page)).text
+        # Every script, style and icon the page names is the API's own.
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert assets
+        assert not re.search(r"https?://", html), html
+        for asset in assets:
+            response = await client.get(asset)
+            assert response.status_code == 200, asset
+            assert len(response.content) > 1000, asset
+
+
+async def test_swagger_ui_login_redirect_is_served(client: AsyncClient) -> None:
+    response = await client.get("/docs/oauth2-redirect")
+
+    assert response.status_code == 200
+    assert "oauth2" in response.text
+
+
 async def test_docs_hidden_in_production(app_factory: AppFactory) -> None:
     async with app_client(app_factory(ENVIRONMENT=Environment.PRODUCTION)) as client:
-        for path in ("/openapi.json", "/docs", "/redoc"):
+        for path in (
+            "/openapi.json",
+            "/docs",
+            "/redoc",
+            "/docs/oauth2-redirect",
+            "/docs/assets/swagger/swagger-ui-bundle.js",
+        ):
             assert (await client.get(path)).status_code == 404
 
 
@@ -204,6 +231,7 @@ async def test_cors_exposes_what_clients_read(
         "location",
         "retry-after",
         "content-disposition",
+        "idempotent-replayed",
         "x-request-id",
     } <= exposed
 

@@ -1,9 +1,12 @@
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from src.config import Settings
 from src.main import create_app
+from src.schemas import RequestModel
 
 COMMITTED = Path(__file__).resolve().parents[1] / "openapi.json"
 
@@ -54,3 +57,84 @@ def test_timestamps_are_date_times_and_there_is_one_422_schema() -> None:
         if "422" in operation["responses"]
     }
     assert refs == {"#/components/schemas/ValidationErrorResponse"}
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        _, section, kind, name = schema["$ref"].split("/")
+        schema = document[section][kind][name]
+    return schema
+
+
+def test_every_reference_resolves() -> None:
+    document = create_app().openapi()
+    text = json.dumps(document)
+
+    for ref in set(re.findall(r'"\$ref": "([^"]+)"', text)):
+        assert _resolve(document, {"$ref": ref}), ref
+
+
+def test_every_json_body_has_an_example_its_model_accepts() -> None:
+    document = create_app().openapi()
+
+    for label, operation in _operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            media = content["application/json"]
+            schema = _resolve(document, media["schema"])
+            assert media.get("examples") or schema.get("examples"), label
+    # The application's, not those that tests define.
+    models = [
+        m for m in RequestModel.__subclasses__() if m.__module__.startswith("src.")
+    ]
+    assert len(models) >= 10
+    for model in models:
+        examples = model.model_json_schema().get("examples")
+        assert examples, model.__name__
+        model.model_validate(examples[0])
+
+
+def test_request_schemas_publish_no_pattern_that_only_refuses_nul() -> None:
+    # Swagger UI and generators would build unusable examples from it; the
+    # server still refuses NUL (tests/security/test_hostile_input.py).
+    document = create_app().openapi()
+
+    assert "\\x00" not in json.dumps(document["components"]["schemas"])
+
+
+def test_response_headers_are_documented() -> None:
+    document = create_app().openapi()
+    operations = dict(_operations(document))
+
+    def headers(label: str, status: str) -> set[str]:
+        return set(operations[label]["responses"][status].get("headers", {}))
+
+    assert {"Location", "ETag", "Idempotent-Replayed"} <= headers("POST /posts", "201")
+    assert "ETag" in headers("GET /posts/{post_id}", "200")
+    assert "ETag" in headers("PATCH /posts/{post_id}/comments/{comment_id}", "200")
+    assert "Location" in headers("POST /auth/users", "201")
+    assert "Location" in headers(
+        "GET /posts/{post_id}/attachments/{attachment_id}/content", "307"
+    )
+    assert "Retry-After" in headers("POST /auth/token", "429")
+    assert "Retry-After" in headers("POST /auth/users", "503")
+    for label, operation in operations.items():
+        for status, response in operation["responses"].items():
+            assert "X-Request-ID" in response["headers"], (label, status)
+
+
+def test_the_optional_refresh_body_is_an_object_when_sent() -> None:
+    document = create_app().openapi()
+    for method in ("put", "delete"):
+        body = document["paths"]["/auth/token"][method]["requestBody"]
+
+        assert not body.get("required", False)
+        assert body["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/RefreshTokenRequest"
+        }

@@ -1,6 +1,8 @@
 """OpenTelemetry: off unless configured, and then a span per request and
 per SQL statement (checked with an in-memory exporter)."""
 
+import uuid
+
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -9,6 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
     InMemorySpanExporter,
 )
 
+from src.aws.config import StorageBackend
 from src.config import Settings
 from src.main import create_app
 from src.web.tracing import create_tracing, tracing_configured
@@ -72,3 +75,42 @@ async def test_off_no_span_is_made(settings: Settings, committed_database: str) 
         await client.get("/posts")
 
     assert exporter.get_finished_spans() == ()
+
+
+@pytest.mark.parametrize("storage_backend", [StorageBackend.S3], indirect=True)
+async def test_calls_to_s3_are_traced_within_the_request(
+    settings: Settings, committed_database: str, storage_backend: StorageBackend
+) -> None:
+    exporter = InMemorySpanExporter()
+    app = create_app(settings, span_exporter=exporter)
+
+    async with app_client(app) as client:
+        user = await create_user(client)
+        post = await create_post(client, user)
+        exporter.clear()
+        upload = await client.post(
+            f"/posts/{post['id']}/attachments",
+            files={"file": ("a.txt", b"traced bytes", "text/plain")},
+            headers=user.headers,
+        )
+        missing = await client.get(f"/posts/{post['id']}/attachments/{uuid.uuid4()}")
+
+    assert upload.status_code == 201
+    assert missing.status_code == 404
+    spans = exporter.get_finished_spans()
+    (put,) = [s for s in spans if s.name == "S3.PutObject"]
+    attributes = dict(put.attributes or {})
+    assert attributes["rpc.system"] == "aws-api"
+    assert attributes["rpc.method"] == "PutObject"
+    assert attributes["aws.s3.bucket"] == settings.storage.AWS_S3_BUCKET
+    assert attributes["http.response.status_code"] == 200
+    (request,) = [
+        s
+        for s in spans
+        if dict(s.attributes or {}).get("http.route") == "/posts/{post_id}/attachments"
+    ]
+    # A child of the request that made it.
+    assert put.parent is not None
+    assert put.context is not None
+    assert request.context is not None
+    assert put.context.trace_id == request.context.trace_id

@@ -32,6 +32,7 @@ from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import OwnedPost, ValidPost
 from src.posts.exceptions import NotPostCreator, PostNotFound
+from src.web.openapi import CONTENT_DISPOSITION, LOCATION, headers
 from src.web.state import AppSettings
 
 router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
@@ -44,15 +45,18 @@ router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
     description="By the post's creator. `multipart/form-data` with one field, "
     "`file`. The type is read from the file's bytes: PNG, JPEG, GIF, WebP, PDF "
     "or UTF-8 plain text. The client's file name is kept for display only.",
-    responses=responses(
-        InvalidToken,
-        NotPostCreator,
-        PostNotFound,
-        AttachmentTooLarge,
-        AttachmentTypeNotAllowed,
-        StorageUnavailable,
-        IdempotencyKeyInProgress,
-    ),
+    responses={
+        **responses(
+            InvalidToken,
+            NotPostCreator,
+            PostNotFound,
+            AttachmentTooLarge,
+            AttachmentTypeNotAllowed,
+            StorageUnavailable,
+            IdempotencyKeyInProgress,
+        ),
+        201: headers(LOCATION),
+    },
     openapi_extra={"requestBody": UPLOAD_BODY},
 )
 async def create_attachment(
@@ -133,13 +137,22 @@ async def get_attachment(
     response_class=Response,
     responses={
         200: {
-            "description": "The file, with the type sniffed at upload",
+            **headers(CONTENT_DISPOSITION),
+            "description": "The file's bytes, with the type sniffed at upload",
+            # Bytes whatever the type, text included: generated clients read
+            # the body as the first type they know, so `octet-stream` leads.
             "content": {
                 media_type: {"schema": {"type": "string", "format": "binary"}}
-                for media_type in sorted(ALLOWED_CONTENT_TYPES | {TEXT_CONTENT_TYPE})
+                for media_type in [
+                    "application/octet-stream",
+                    *sorted(ALLOWED_CONTENT_TYPES | {TEXT_CONTENT_TYPE}),
+                ]
             },
         },
-        307: {"description": "Redirect to a signed URL of the object store"},
+        307: {
+            **headers(LOCATION),
+            "description": "Redirect to a signed URL of the object store",
+        },
         **responses(PostNotFound, AttachmentNotFound, StoredObjectMissing),
     },
 )

@@ -73,13 +73,17 @@ REFRESH_BODY_EXAMPLES: dict[str, Example] = {
     ),
 }
 
+
+# Optional, and an object when sent: generated clients take a
+# `RefreshTokenRequest` or nothing, not "object or null".
 RefreshBody = Annotated[
-    RefreshTokenRequest | None, Body(openapi_examples=REFRESH_BODY_EXAMPLES)
+    RefreshTokenRequest,
+    Body(openapi_examples=REFRESH_BODY_EXAMPLES, default_factory=RefreshTokenRequest),
 ]
 
 
 async def refresh_token_optional(
-    request: Request, config: AuthSettings, body: RefreshBody = None
+    request: Request, config: AuthSettings, body: RefreshBody
 ) -> str | None:
     """The refresh token from the JSON body, else from the cookie.
 
@@ -88,14 +92,14 @@ async def refresh_token_optional(
     name it), and its name is a setting.
     """
     cookie = request.cookies.get(config.REFRESH_TOKEN_KEY)
-    return (body.refresh_token if body else None) or cookie or None
+    return body.refresh_token or cookie or None
 
 
 async def presented_refresh_tokens(
-    request: Request, config: AuthSettings, body: RefreshBody = None
+    request: Request, config: AuthSettings, body: RefreshBody
 ) -> set[str]:
     """Every refresh token the request presents: the body's and the cookie's."""
-    presented = {body.refresh_token if body else None}
+    presented = {body.refresh_token}
     presented.add(request.cookies.get(config.REFRESH_TOKEN_KEY))
     return {token for token in presented if token}
 

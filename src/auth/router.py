@@ -40,6 +40,7 @@ from src.database.session import ReadSession, UnitOfWork
 from src.exceptions import TooManyRequests, responses
 from src.idempotency.dependencies import AddressIdempotency, UserIdempotency
 from src.idempotency.exceptions import IdempotencyKeyInProgress
+from src.web.openapi import LOCATION, headers
 from src.web.rate_limit import rate_limit
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
@@ -54,13 +55,16 @@ AUTHENTICATED = responses(InvalidToken)
     summary="Register",
     description="Create an account and send it an email-verification link. "
     "The `Location` header names its public profile.",
-    responses=responses(
-        EmailTaken,
-        UsernameTaken,
-        TooManyRequests,
-        PasswordChecksBusy,
-        IdempotencyKeyInProgress,
-    ),
+    responses={
+        **responses(
+            EmailTaken,
+            UsernameTaken,
+            TooManyRequests,
+            PasswordChecksBusy,
+            IdempotencyKeyInProgress,
+        ),
+        201: headers(LOCATION),
+    },
     dependencies=[rate_limit("register")],
 )
 async def register(

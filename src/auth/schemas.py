@@ -21,7 +21,13 @@ from src.auth.constants import (
     ErrorCode,
     MusicBand,
 )
-from src.schemas import NON_BLANK_PATTERN, CustomModel, RequestModel, UTCDatetime
+from src.schemas import (
+    NON_BLANK_PATTERN,
+    CustomModel,
+    RequestModel,
+    UTCDatetime,
+    example,
+)
 
 _STRONG_PASSWORD = re.compile(STRONG_PASSWORD_PATTERN, re.DOTALL)
 
@@ -66,7 +72,25 @@ type NewPassword = Annotated[
 type AnyPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
 
 
+# Request examples that work as they stand, in this order, in Swagger UI's
+# "Try it out": register, change the password, ask for a reset.
+EXAMPLE_EMAIL = "ada@example.com"
+EXAMPLE_PASSWORD = "Analytical-Engine-1843"
+EXAMPLE_NEW_PASSWORD = "Difference-Engine-1822"
+EXAMPLE_EMAIL_TOKEN = "<the token from the link in the email>"
+
+
 class UserCreate(RequestModel):
+    model_config = example(
+        email=EXAMPLE_EMAIL,
+        username="ada",
+        password=EXAMPLE_PASSWORD,
+        first_name="Ada",
+        age=36,
+        favorite_band=MusicBand.QUEEN.value,
+        website="https://ada.example.com",
+    )
+
     email: EmailStr = Field(max_length=320)
     username: Username
     password: NewPassword
@@ -80,6 +104,8 @@ class UserUpdate(RequestModel):
     """Fields absent from the body are left as they are; null clears an
     optional field (`age`, `favorite_band`, `website`)."""
 
+    model_config = example(first_name="Augusta Ada")
+
     # Optional, but not nullable (see PostUpdate).
     username: Username | MISSING = MISSING
     first_name: FirstName | MISSING = MISSING
@@ -89,24 +115,37 @@ class UserUpdate(RequestModel):
 
 
 class PasswordChange(RequestModel):
+    model_config = example(
+        current_password=EXAMPLE_PASSWORD, new_password=EXAMPLE_NEW_PASSWORD
+    )
+
     current_password: AnyPassword
     new_password: NewPassword
 
 
 class EmailTokenConfirm(RequestModel):
+    model_config = example(token=EXAMPLE_EMAIL_TOKEN)
+
     token: str = Field(min_length=1, max_length=256)
 
 
 class PasswordResetRequest(RequestModel):
+    model_config = example(email=EXAMPLE_EMAIL)
+
     email: EmailStr = Field(max_length=320)
 
 
 class PasswordResetConfirm(RequestModel):
+    model_config = example(token=EXAMPLE_EMAIL_TOKEN, new_password=EXAMPLE_NEW_PASSWORD)
+
     token: str = Field(min_length=1, max_length=256)
     new_password: NewPassword
 
 
 class RefreshTokenRequest(RequestModel):
+    # Empty: the refresh cookie is the token (the routes offer both examples).
+    model_config = example()
+
     refresh_token: str | None = Field(default=None, max_length=256)
 
 

@@ -15,6 +15,7 @@ from src.pagination import Page, PaginationDep
 from src.posts.dependencies import ValidPost
 from src.posts.exceptions import PostNotFound
 from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
+from src.web.openapi import ETAG, LOCATION, headers
 
 router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
 
@@ -24,7 +25,10 @@ router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
     status_code=status.HTTP_201_CREATED,
     summary="Comment on a post",
     description="The post's creator is notified, unless they wrote the comment.",
-    responses=responses(InvalidToken, PostNotFound, IdempotencyKeyInProgress),
+    responses={
+        **responses(InvalidToken, PostNotFound, IdempotencyKeyInProgress),
+        201: headers(LOCATION, ETAG),
+    },
 )
 async def create_comment(
     data: CommentCreate,
@@ -68,7 +72,7 @@ async def list_comments(
     "/{comment_id}",
     name="get_comment",
     summary="Get a comment",
-    responses=responses(PostNotFound, CommentNotFound),
+    responses={**responses(PostNotFound, CommentNotFound), 200: headers(ETAG)},
 )
 async def get_comment(comment: ValidComment, response: Response) -> CommentResponse:
     response.headers["ETag"] = etag(comment.version)
@@ -79,14 +83,17 @@ async def get_comment(comment: ValidComment, response: Response) -> CommentRespo
     "/{comment_id}",
     summary="Edit a comment",
     description="By the comment's author. " + CONDITIONAL_EDIT,
-    responses=responses(
-        InvalidToken,
-        NotCommentAuthor,
-        PostNotFound,
-        CommentNotFound,
-        ConcurrentEdit,
-        StaleEdit,
-    ),
+    responses={
+        **responses(
+            InvalidToken,
+            NotCommentAuthor,
+            PostNotFound,
+            CommentNotFound,
+            ConcurrentEdit,
+            StaleEdit,
+        ),
+        200: headers(ETAG),
+    },
 )
 async def update_comment(
     data: CommentUpdate,

@@ -5,7 +5,7 @@ from pydantic import Field
 
 from src.auth.schemas import UserSummary
 from src.comments.constants import COMMENT_CONTENT_MAX_LENGTH
-from src.schemas import CustomModel, RequestModel, UTCDatetime
+from src.schemas import CustomModel, RequestModel, UTCDatetime, example
 
 type CommentContent = Annotated[
     str, Field(min_length=1, max_length=COMMENT_CONTENT_MAX_LENGTH)
@@ -13,10 +13,14 @@ type CommentContent = Annotated[
 
 
 class CommentCreate(RequestModel):
+    model_config = example(content="Well said.")
+
     content: CommentContent
 
 
 class CommentUpdate(RequestModel):
+    model_config = example(content="Well said, and well argued.")
+
     content: CommentContent
 
 

@@ -18,6 +18,7 @@ from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.schemas import PostCreate, PostResponse, PostUpdate
 from src.posts.utils import post_response
 from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
+from src.web.openapi import ETAG, LOCATION, headers
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -30,7 +31,10 @@ NO_NUL = r"^[^\x00]*$"
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a post",
-    responses=responses(InvalidToken, IdempotencyKeyInProgress),
+    responses={
+        **responses(InvalidToken, IdempotencyKeyInProgress),
+        201: headers(LOCATION, ETAG),
+    },
 )
 async def create_post(
     data: PostCreate,
@@ -79,7 +83,7 @@ async def list_posts(
     "/{post_id}",
     name="get_post",
     summary="Get a post",
-    responses=responses(PostNotFound),
+    responses={**responses(PostNotFound), 200: headers(ETAG)},
 )
 async def get_post(post: ValidPost, response: Response) -> PostResponse:
     response.headers["ETag"] = etag(post.version)
@@ -91,9 +95,12 @@ async def get_post(post: ValidPost, response: Response) -> PostResponse:
     summary="Edit a post",
     description="Partial update of title and content, by the post's creator. "
     + CONDITIONAL_EDIT,
-    responses=responses(
-        InvalidToken, NotPostCreator, PostNotFound, ConcurrentEdit, StaleEdit
-    ),
+    responses={
+        **responses(
+            InvalidToken, NotPostCreator, PostNotFound, ConcurrentEdit, StaleEdit
+        ),
+        200: headers(ETAG),
+    },
 )
 async def update_post(
     data: PostUpdate,

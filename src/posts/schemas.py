@@ -5,7 +5,13 @@ from pydantic import MISSING, Field, StringConstraints
 
 from src.auth.schemas import UserSummary
 from src.posts.constants import POST_CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH
-from src.schemas import NON_BLANK_PATTERN, CustomModel, RequestModel, UTCDatetime
+from src.schemas import (
+    NON_BLANK_PATTERN,
+    CustomModel,
+    RequestModel,
+    UTCDatetime,
+    example,
+)
 
 type Title = Annotated[
     str,
@@ -19,12 +25,16 @@ type PostContent = Annotated[
 
 
 class PostCreate(RequestModel):
+    model_config = example(title="Hello, world", content="My first post.")
+
     title: Title
     content: PostContent
 
 
 class PostUpdate(RequestModel):
     """Fields absent from the body are left as they are."""
+
+    model_config = example(title="Hello again, world")
 
     # Optional, but not nullable: an explicit null is refused, and the schema
     # says "string".

@@ -1,5 +1,6 @@
 """What the published OpenAPI document promises beyond each route's own
-declarations, and the 405 `Allow` header, computed from that same document."""
+declarations (the headers every response carries, the 400 of every body),
+and the 405 `Allow` header, computed from that same document."""
 
 import re
 from functools import cache
@@ -10,6 +11,80 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
+
+from src.constants import REQUEST_ID_HEADER
+from src.idempotency.constants import IDEMPOTENCY_HEADER, REPLAYED_HEADER
+from src.schemas import ValidationErrorResponse
+
+
+def _header(
+    description: str, *, required: bool = True, **schema: str | list[str]
+) -> dict[str, Any]:
+    return {
+        "description": description,
+        "required": required,
+        "schema": {"type": "string", **schema},
+    }
+
+
+# Headers a route's success response carries, declared by the route with
+# `headers(...)`: generated clients and readers of the document learn them.
+ETAG = {
+    "ETag": _header(
+        "The resource's version: send it back as `If-Match` to edit only what you read"
+    )
+}
+LOCATION = {"Location": _header("The path of the new resource", format="uri-reference")}
+CONTENT_DISPOSITION = {
+    "Content-Disposition": _header("`attachment` with the uploaded file name")
+}
+
+
+def headers(*declared: dict[str, Any]) -> dict[str, Any]:
+    """A `responses=` entry that documents the headers of a response."""
+    merged: dict[str, Any] = {}
+    for header in declared:
+        merged |= header
+    return {"headers": merged}
+
+
+_HEADERS = "#/components/headers/"
+# Headers that responses carry whatever the route, added to the document here.
+COMMON_HEADERS = {
+    REQUEST_ID_HEADER: _header(
+        "The request's id (the client's `X-Request-ID` if it sent a sane one), "
+        "also in every log line of the request"
+    ),
+    "Retry-After": _header(
+        "Seconds to wait before trying again", required=False, pattern="^[0-9]+$"
+    ),
+    REPLAYED_HEADER: _header(
+        "`true` when the response is the stored answer to an earlier request "
+        "with the same `Idempotency-Key`",
+        required=False,
+        enum=["true"],
+    ),
+}
+
+
+def _document_common_headers(schema: dict[str, Any]) -> None:
+    schema.setdefault("components", {})["headers"] = COMMON_HEADERS
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            idempotent = any(
+                parameter["name"] == IDEMPOTENCY_HEADER
+                for parameter in operation.get("parameters", [])
+            )
+            for code, response in operation["responses"].items():
+                named = response.setdefault("headers", {})
+                named[REQUEST_ID_HEADER] = {"$ref": _HEADERS + REQUEST_ID_HEADER}
+                # 429 and 503 say when to come back; so does the 409 of a
+                # retry whose first request is still in progress.
+                if code in {"429", "503"} or (idempotent and code == "409"):
+                    named["Retry-After"] = {"$ref": _HEADERS + "Retry-After"}
+                if idempotent and code.startswith("2"):
+                    named[REPLAYED_HEADER] = {"$ref": _HEADERS + REPLAYED_HEADER}
+
 
 MALFORMED_BODY = {
     "description": "The body is not valid JSON, form data or UTF-8",
@@ -43,9 +118,15 @@ def _one_validation_schema(schema: dict[str, Any]) -> None:
             body = content.get("application/json", {}).get("schema", {})
             if body.get("$ref") == _FASTAPI_422:
                 body["$ref"] = _OUR_422
-    components = schema.get("components", {}).get("schemas", {})
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
+    # Routes refer to it; none declares it as a model, so publish it here.
+    published = ValidationErrorResponse.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    components.update(published.pop("$defs", {}))
+    components[_OUR_422.rsplit("/", 1)[1]] = published
 
 
 def install(app: FastAPI) -> None:
@@ -64,6 +145,7 @@ def install(app: FastAPI) -> None:
                     if "requestBody" in operation:
                         _document_body_limits(schema, operation)
             _one_validation_schema(schema)
+            _document_common_headers(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

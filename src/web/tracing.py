@@ -6,8 +6,9 @@ other `OTEL_EXPORTER_OTLP_*` settings itself (OTLP over HTTP).
 
 Off, FastAPI's own telemetry is switched off and nothing is instrumented:
 it costs nothing. On, FastAPI's native telemetry traces each request (and
-its dependencies and endpoint) and the SQLAlchemy instrumentation each SQL
-statement.
+its dependencies and endpoint), the SQLAlchemy instrumentation each SQL
+statement, and botocore's own call events each request to S3 (the API's
+only outgoing HTTP).
 """
 
 import os
@@ -82,6 +83,13 @@ class Tracing:
             skip_dep_check=True,
         )
 
+    def instrument_storage(self, storage: object) -> None:
+        """Trace each call `storage` makes to S3, if it is the S3 backend."""
+        from src.aws.s3 import S3Storage  # noqa: PLC0415
+
+        if isinstance(storage, S3Storage):
+            _trace_aws_calls(storage.client.meta.events, self.provider)
+
     def shutdown(self) -> None:
         """Export what is still buffered."""
         fast.trace_statements(None)
@@ -111,3 +119,55 @@ def create_tracing(exporter: "SpanExporter | None" = None) -> Tracing | None:
     else:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     return Tracing(provider)
+
+
+_SPAN = "publishing_api_span"
+_BUCKET = "publishing_api_bucket"
+
+
+def _trace_aws_calls(events: Any, provider: "TracerProvider") -> None:
+    # botocore announces every API call of a client (`before-call`) and its
+    # outcome (`after-call`, `after-call-error`) with a context of its own;
+    # the span lives there. aiobotocore's clients emit the same events. (The
+    # OpenTelemetry botocore instrumentation patches the synchronous client
+    # only.) A handler must return None, or it would answer the call itself.
+    from opentelemetry.trace import SpanKind, Status, StatusCode  # noqa: PLC0415
+
+    tracer = provider.get_tracer("src.aws")
+
+    def parameters(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context[_BUCKET] = params.get("Bucket", "")
+
+    def before(model: Any, context: dict[str, Any], **_: Any) -> None:
+        service = model.service_model.service_id
+        context[_SPAN] = tracer.start_span(
+            f"{service}.{model.name}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "rpc.system": "aws-api",
+                "rpc.service": str(service),
+                "rpc.method": model.name,
+                "http.request.method": model.http["method"],
+                "aws.s3.bucket": context.get(_BUCKET, ""),
+            },
+        )
+
+    def after(http_response: Any, context: dict[str, Any], **_: Any) -> None:
+        span = context.pop(_SPAN, None)
+        if span is not None:
+            span.set_attribute("http.response.status_code", http_response.status_code)
+            if http_response.status_code >= 400:
+                span.set_status(Status(StatusCode.ERROR))
+            span.end()
+
+    def failed(exception: BaseException, context: dict[str, Any], **_: Any) -> None:
+        span = context.pop(_SPAN, None)
+        if span is not None:
+            span.record_exception(exception)
+            span.set_status(Status(StatusCode.ERROR, type(exception).__name__))
+            span.end()
+
+    events.register("before-parameter-build.s3", parameters)
+    events.register("before-call.s3", before)
+    events.register("after-call.s3", after)
+    events.register("after-call-error.s3", failed)

@@ -246,6 +246,22 @@ async def test_missing_or_unknown_refresh_token_is_401(
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+async def test_a_null_refresh_body_is_refused_as_the_document_says(
+    client: AsyncClient, user: AuthUser, method: str
+) -> None:
+    # The body is optional, and an object when sent.
+    response = await client.request(
+        method,
+        "/auth/token",
+        content=b"null",
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body"]
+
+
 async def test_refresh_tokens_are_stored_hashed(
     client: AsyncClient, user: AuthUser, session: AsyncSession
 ) -> None:
