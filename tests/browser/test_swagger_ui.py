@@ -21,7 +21,9 @@ from playwright.sync_api import FilePayload, Locator, Page, Route, sync_playwrig
 from tests.browser.conftest import CALL_FAILED
 from tests.utils import running_server
 
-pytestmark = pytest.mark.slow
+# What it checks (the document, the pages, the client) is the same on either
+# database: it runs once, in the SQLite pass.
+pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Debian's package; nothing downloads a browser.

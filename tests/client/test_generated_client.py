@@ -20,7 +20,9 @@ import pytest
 from tests.factories import user_payload
 from tests.utils import running_server
 
-pytestmark = pytest.mark.slow
+# What it checks (the document, the pages, the client) is the same on either
+# database: it runs once, in the SQLite pass.
+pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
 
 # The generator runs in a tool environment of its own (`uv tool run`): it
 # pins other versions of the libraries the API uses.
