@@ -12,6 +12,7 @@ only outgoing HTTP).
 """
 
 import os
+import sys
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -85,9 +86,10 @@ class Tracing:
 
     def instrument_storage(self, storage: object) -> None:
         """Trace each call `storage` makes to S3, if it is the S3 backend."""
-        from src.aws.s3 import S3Storage  # noqa: PLC0415
-
-        if isinstance(storage, S3Storage):
+        # Not imported for local storage: the S3 module is loaded only when
+        # configured (src/aws/client.py), so an S3Storage implies it is.
+        s3 = sys.modules.get("src.aws.s3")
+        if s3 is not None and isinstance(storage, s3.S3Storage):
             _trace_aws_calls(storage.client.meta.events, self.provider)
 
     def shutdown(self) -> None:
