@@ -31,6 +31,22 @@ seeded_database() {
     -c "SELECT id FROM post ORDER BY random() LIMIT 5000" >"$IDS_FILE"
 }
 
+# For the scripts that compare two servers on GET /posts/{id} in interleaved
+# rounds (edge, metrics, tracing): seeds USERS (1000) users and POSTS (10000)
+# posts, and sets DURATION (default $1), CONNECTIONS (64), ROUNDS (3) and
+# wrk_args. Usage: post_reads_setup DEFAULT_DURATION
+post_reads_setup() {
+  need wrk
+  need psql
+  DURATION="${DURATION:-$1}"
+  CONNECTIONS="${CONNECTIONS:-64}"
+  ROUNDS="${ROUNDS:-3}"
+  export IDS_FILE=/tmp/bench-post-ids.txt
+  export PATH_TEMPLATE="/posts/{id}"
+  seeded_database "${USERS:-1000}" "${POSTS:-10000}" 0
+  wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/random_id.lua "$BENCH_URL")
+}
+
 # Registers a bench user and exports BENCH_TOKEN and BENCH_USER_ID.
 bench_user() {
   curl -sf -o /dev/null -X POST "$BENCH_URL/auth/users" -H 'Content-Type: application/json' \

@@ -4,20 +4,10 @@
 # without them (the same app, `uvicorn --factory --http httptools`).
 # Both servers run under `ulimit -n 1024`, a common default; the probes do not.
 # Usage: bash bench/edge.sh   (PostgreSQL on 127.0.0.1:5432, wrk installed)
-# Sizes: USERS=1000 POSTS=10000 COMMENTS=0; DURATION=10s CONNECTIONS=64 ROUNDS=3
+# Sizes: USERS=1000 POSTS=10000; DURATION=10s CONNECTIONS=64 ROUNDS=3
 cd "$(dirname "$0")/.."
 source bench/common.sh
-need wrk
-need psql
-DURATION="${DURATION:-10s}"
-CONNECTIONS="${CONNECTIONS:-64}"
-ROUNDS="${ROUNDS:-3}"
-export IDS_FILE=/tmp/bench-post-ids.txt
-
-seeded_database "${USERS:-1000}" "${POSTS:-10000}" "${COMMENTS:-0}"
-
-wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/random_id.lua "$BENCH_URL")
-export PATH_TEMPLATE="/posts/{id}"
+post_reads_setup 10s
 
 limited() { prlimit --nofile=1024 -- taskset -c 0 uv run --frozen "$@" --port "$BENCH_PORT" >/tmp/bench-server.log 2>&1 & }
 guarded() { limited python -m src.cli serve --no-migrate; wait_for_server "$BENCH_URL"; }

@@ -6,16 +6,7 @@
 # Sizes: USERS=1000 POSTS=10000; DURATION=15s CONNECTIONS=64 ROUNDS=3
 cd "$(dirname "$0")/.."
 source bench/common.sh
-need wrk
-need psql
-DURATION="${DURATION:-15s}"
-CONNECTIONS="${CONNECTIONS:-64}"
-ROUNDS="${ROUNDS:-3}"
-export IDS_FILE=/tmp/bench-post-ids.txt
-export PATH_TEMPLATE="/posts/{id}"
-
-seeded_database "${USERS:-1000}" "${POSTS:-10000}" 0
-wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/random_id.lua "$BENCH_URL")
+post_reads_setup 15s
 
 echo "GET /posts/{id}: one worker on CPU 0, wrk on CPU 1, $CONNECTIONS connections, $DURATION, rounds interleaved"
 for round in $(seq "$ROUNDS"); do

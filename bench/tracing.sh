@@ -7,15 +7,8 @@
 # Sizes: USERS=1000 POSTS=10000; DURATION=15s CONNECTIONS=64 ROUNDS=3; BASE=ce79f5c
 cd "$(dirname "$0")/.."
 source bench/common.sh
-need wrk
-need psql
-DURATION="${DURATION:-15s}"
-CONNECTIONS="${CONNECTIONS:-64}"
-ROUNDS="${ROUNDS:-3}"
 BASE="${BASE:-ce79f5c}"
 BASE_DIR=/tmp/bench-tracing-base
-export IDS_FILE=/tmp/bench-post-ids.txt
-export PATH_TEMPLATE="/posts/{id}"
 export METRICS_ENABLED=false
 unset OTEL_EXPORTER_OTLP_ENDPOINT OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
 
@@ -24,8 +17,7 @@ git worktree add --detach "$BASE_DIR" "$BASE" >/dev/null
 trap 'kill "${SERVER_PIDS[@]}" 2>/dev/null || true; git worktree remove --force "$BASE_DIR"' EXIT
 uv sync --frozen --directory "$BASE_DIR" >/dev/null 2>&1
 
-seeded_database "${USERS:-1000}" "${POSTS:-10000}" 0
-wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/random_id.lua "$BENCH_URL")
+post_reads_setup 15s
 
 echo "GET /posts/{id}: one worker on CPU 0, wrk on CPU 1, $CONNECTIONS connections, $DURATION, rounds interleaved"
 for round in $(seq "$ROUNDS"); do

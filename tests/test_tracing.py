@@ -2,8 +2,11 @@
 per SQL statement (checked with an in-memory exporter)."""
 
 import uuid
+from collections.abc import AsyncIterator
+from typing import Any, NamedTuple
 
 import pytest
+from httpx import AsyncClient
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -15,29 +18,38 @@ from src.aws.config import StorageBackend
 from src.config import Settings
 from src.main import create_app
 from src.web.tracing import create_tracing, tracing_configured
-from tests.factories import create_post, create_user
+from tests.factories import AuthUser, create_post, create_user
 from tests.utils import app_client
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_requests_and_statements_are_traced(
-    settings: Settings, committed_database: str
-) -> None:
-    # A real app on real sessions: its writes commit, and `committed_database`
-    # empties the tables afterwards.
-    exporter = InMemorySpanExporter()
-    app = create_app(settings, span_exporter=exporter)
+class Traced(NamedTuple):
+    client: AsyncClient
+    exporter: InMemorySpanExporter
+    user: AuthUser
+    post: dict[str, Any]
 
-    async with app_client(app) as client:
+
+@pytest.fixture
+async def traced(settings: Settings, committed_database: str) -> AsyncIterator[Traced]:
+    """An app tracing to memory, on real sessions (their writes commit, and
+    `committed_database` empties the tables afterwards), with a user and a
+    post whose spans are already cleared."""
+    exporter = InMemorySpanExporter()
+    async with app_client(create_app(settings, span_exporter=exporter)) as client:
         user = await create_user(client)
         post = await create_post(client, user)
         exporter.clear()
-        response = await client.get(f"/posts/{post['id']}")
-        await client.get("/health")
+        yield Traced(client, exporter, user, post)
+
+
+async def test_requests_and_statements_are_traced(traced: Traced) -> None:
+    response = await traced.client.get(f"/posts/{traced.post['id']}")
+    await traced.client.get("/health")
 
     assert response.status_code == 200
-    spans = exporter.get_finished_spans()
+    spans = traced.exporter.get_finished_spans()
     routes = [dict(s.attributes or {}).get("http.route") for s in spans]
     assert [route for route in routes if route] == ["/posts/{post_id}"]
     (request,) = [s for s, route in zip(spans, routes, strict=True) if route]
@@ -79,25 +91,19 @@ async def test_off_no_span_is_made(settings: Settings, committed_database: str) 
 
 @pytest.mark.parametrize("storage_backend", [StorageBackend.S3], indirect=True)
 async def test_calls_to_s3_are_traced_within_the_request(
-    settings: Settings, committed_database: str, storage_backend: StorageBackend
+    traced: Traced, settings: Settings, storage_backend: StorageBackend
 ) -> None:
-    exporter = InMemorySpanExporter()
-    app = create_app(settings, span_exporter=exporter)
-
-    async with app_client(app) as client:
-        user = await create_user(client)
-        post = await create_post(client, user)
-        exporter.clear()
-        upload = await client.post(
-            f"/posts/{post['id']}/attachments",
-            files={"file": ("a.txt", b"traced bytes", "text/plain")},
-            headers=user.headers,
-        )
-        missing = await client.get(f"/posts/{post['id']}/attachments/{uuid.uuid4()}")
+    post_id = traced.post["id"]
+    upload = await traced.client.post(
+        f"/posts/{post_id}/attachments",
+        files={"file": ("a.txt", b"traced bytes", "text/plain")},
+        headers=traced.user.headers,
+    )
+    missing = await traced.client.get(f"/posts/{post_id}/attachments/{uuid.uuid4()}")
 
     assert upload.status_code == 201
     assert missing.status_code == 404
-    spans = exporter.get_finished_spans()
+    spans = traced.exporter.get_finished_spans()
     (put,) = [s for s in spans if s.name == "S3.PutObject"]
     attributes = dict(put.attributes or {})
     assert attributes["rpc.system"] == "aws-api"

@@ -26,6 +26,11 @@ ASSETS_URL = f"{DOCS_URL}/assets"
 _ASSETS = Path(str(files("fastapi_standalone_docs"))) / "static"
 
 
+def _root_path(request: Request) -> str:
+    # Behind a proxy that strips a prefix, every URL the pages name carries it.
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
 def install(app: FastAPI) -> None:
     """Serve the docs pages and their assets, if the app publishes OpenAPI."""
     openapi_url = app.openapi_url
@@ -34,8 +39,7 @@ def install(app: FastAPI) -> None:
     app.mount(ASSETS_URL, StaticFiles(directory=_ASSETS), name="docs_assets")
 
     async def swagger_ui(request: Request) -> HTMLResponse:
-        # Behind a proxy that strips a prefix, every URL carries it back.
-        root = request.scope.get("root_path", "").rstrip("/")
+        root = _root_path(request)
         return get_swagger_ui_html(
             openapi_url=root + openapi_url,
             title=f"{app.title} - Swagger UI",
@@ -49,7 +53,7 @@ def install(app: FastAPI) -> None:
         return get_swagger_ui_oauth2_redirect_html()
 
     async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "").rstrip("/")
+        root = _root_path(request)
         return get_redoc_html(
             openapi_url=root + openapi_url,
             title=f"{app.title} - ReDoc",
