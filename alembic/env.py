@@ -10,15 +10,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from alembic import context
-from src.attachments import models as attachments_models
-from src.auth import models as auth_models
-from src.comments import models as comments_models
 from src.config import Config
 from src.database.base import Base, UTCDateTime
-from src.idempotency import models as idempotency_models
-from src.jobs import models as jobs_models
-from src.notifications import models as notifications_models
-from src.posts import models as posts_models
+from src.domains import MODELS  # noqa: F401 (registers every table)
 
 config = context.config
 
@@ -28,17 +22,7 @@ if config.config_file_name is not None and config.attributes.get(
 ):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-# Every domain's tables, registered by importing its models: the one place
-# that lists them all (add a line when a domain gets a `models.py`).
-DOMAIN_MODELS = (
-    attachments_models,
-    auth_models,
-    comments_models,
-    idempotency_models,
-    jobs_models,
-    notifications_models,
-    posts_models,
-)
+# Every domain's tables, registered by importing their models (src/domains.py).
 target_metadata = Base.metadata
 
 

@@ -43,7 +43,6 @@ class ErrorMessage:
     BAD_REQUEST = "Bad request"
     PAYLOAD_TOO_LARGE = "Request body too large"
     UNSUPPORTED_MEDIA_TYPE = "Unsupported media type"
-    UNPROCESSABLE_CONTENT = "Unprocessable content"
     TOO_MANY_REQUESTS = "Too many requests"
     STALE_EDIT = "Changed since you read it (If-Match); fetch it again and retry"
     CONCURRENT_EDIT = "Changed by another edit at the same time; fetch it and retry"

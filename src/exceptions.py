@@ -69,11 +69,6 @@ class ConcurrentEdit(Conflict):
     DETAIL = ErrorMessage.CONCURRENT_EDIT
 
 
-class UnprocessableContent(DetailedHTTPException):
-    STATUS_CODE = status.HTTP_422_UNPROCESSABLE_CONTENT
-    DETAIL = ErrorMessage.UNPROCESSABLE_CONTENT
-
-
 class PayloadTooLarge(DetailedHTTPException):
     STATUS_CODE = status.HTTP_413_CONTENT_TOO_LARGE
     DETAIL = ErrorMessage.PAYLOAD_TOO_LARGE

@@ -16,16 +16,16 @@ from src.comments.router import router as comments_router
 from src.config import Config, Settings, load_settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, VERSION
 from src.database.engine import create_engine, create_read_engine
-from src.database.session import (
-    create_read_sessionmaker,
-    create_sessionmaker,
-    units_of_work,
-)
+from src.database.session import create_read_sessionmaker, create_units_of_work
+from src.domains import job_registry
 from src.health.router import router as health_router
 from src.idempotency.constants import REPLAYED_HEADER
+from src.idempotency.exceptions import IdempotentReplay
+from src.idempotency.utils import document_replays, replay_response
 from src.jobs.registry import JobContext
 from src.jobs.tasks import ApiJobs
 from src.logging_config import setup_logging
+from src.metrics import forget_pool, watch_pool
 from src.notifications.router import router as notifications_router
 from src.posts.router import router as posts_router
 from src.posts.router import users_router as user_posts_router
@@ -131,7 +131,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncGenerator[dict[str, AppState]]:
         engine = create_engine(config)
         if config.METRICS_ENABLED:
-            metrics.watch_pool(engine, config.DATABASE_POOL_SIZE)
+            watch_pool(engine, config.DATABASE_POOL_SIZE)
         if tracing is not None:
             tracing.instrument_engine(engine)
         redis = _connect_redis(config.REDIS_URL) if config.REDIS_URL else None
@@ -146,14 +146,17 @@ def create_app(
                 if tracing is not None:
                     tracing.instrument_storage(storage)
                 read_engine = create_read_engine(engine)
-                sessionmaker = create_sessionmaker(engine)
+                units = create_units_of_work(engine)
                 jobs = ApiJobs(
                     JobContext(
                         settings=settings,
-                        units_of_work=units_of_work(sessionmaker),
+                        units_of_work=units,
                         storage=storage,
+                        registry=job_registry(),
                     )
                 )
+                # Each commit's jobs go to the broker once it has committed.
+                units.listen(jobs.after_commit)
                 await jobs.start()
                 try:
                     yield {
@@ -161,12 +164,11 @@ def create_app(
                             settings=settings,
                             engine=engine,
                             read_engine=read_engine,
-                            sessionmaker=sessionmaker,
+                            units_of_work=units,
                             read_sessionmaker=create_read_sessionmaker(read_engine),
                             storage=storage,
                             redis=redis,
                             rate_limiter=create_rate_limiter(config, redis),
-                            jobs=jobs,
                         )
                     }
                 finally:
@@ -175,7 +177,7 @@ def create_app(
             if redis is not None:
                 await redis.aclose()
             if config.METRICS_ENABLED:
-                metrics.forget_pool(config.DATABASE_POOL_SIZE)
+                forget_pool(config.DATABASE_POOL_SIZE)
             await engine.dispose()
             if tracing is not None:
                 tracing.shutdown()
@@ -202,7 +204,8 @@ def create_app(
 
     _add_middleware(app, config)
     errors.install(app)
-    openapi.install(app)
+    app.add_exception_handler(IdempotentReplay, replay_response)
+    openapi.install(app, parts=[document_replays])
     docs.install(app)
 
     routers = _routers(config)

@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -25,10 +25,9 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Integer, bindparam, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from src.database.fast import AnySelect, Reader
-from src.database.session import ReadBind
+from src.database.reads import Readable, Reader, Statement
 from src.schemas import CustomModel
-from src.web.state import AppSettings
+from src.web.dependencies import AppSettings
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -139,12 +138,6 @@ class Fetched[T](NamedTuple):
     total: int
     next_cursor: str | None
 
-    def map[U](self, convert: Callable[[T], U]) -> "Fetched[U]":
-        """The same page with each item converted."""
-        return Fetched(
-            [convert(item) for item in self.items], self.total, self.next_cursor
-        )
-
 
 class PageMode(StrEnum):
     FIRST = "first"
@@ -153,48 +146,56 @@ class PageMode(StrEnum):
 
 
 # Bounded: one entry per list, way of paging and direction.
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def _page_statement(
-    query: AnySelect,
+    rows: Statement[Any],
     order: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[UUID]],
     descending: bool,
     mode: PageMode,
-) -> AnySelect:
-    """`query` in `order`, with its paging as bound parameters: one compiled
-    statement per list and mode, whatever the page.
+) -> Statement[tuple[Any, ...]]:
+    """`rows` in `order`, with its paging as bound parameters: one compiled
+    statement per list and mode, whatever the page. Its rows end with the
+    order's two columns (the cursor's position).
     """
     created_at, item_id = order
-    keyed = query.add_columns(created_at, item_id).order_by(
-        *((created_at.desc(), item_id.desc()) if descending else (created_at, item_id))
-    )
-    if mode is PageMode.AFTER:
-        after = tuple_(created_at, item_id)
-        position = tuple_(
-            bindparam("after_created_at", type_=created_at.type),
-            bindparam("after_id", type_=item_id.type),
+
+    def build() -> Any:
+        keyed = rows.select.add_columns(created_at, item_id).order_by(
+            *(
+                (created_at.desc(), item_id.desc())
+                if descending
+                else (created_at, item_id)
+            )
         )
-        keyed = keyed.where(after < position if descending else after > position)
-    elif mode is PageMode.OFFSET:
-        keyed = keyed.offset(bindparam("page_offset", type_=Integer))
-    return keyed.limit(bindparam("page_limit", type_=Integer))
+        if mode is PageMode.AFTER:
+            after = tuple_(created_at, item_id)
+            position = tuple_(
+                bindparam("after_created_at", type_=created_at.type),
+                bindparam("after_id", type_=item_id.type),
+            )
+            keyed = keyed.where(after < position if descending else after > position)
+        elif mode is PageMode.OFFSET:
+            keyed = keyed.offset(bindparam("page_offset", type_=Integer))
+        return keyed.limit(bindparam("page_limit", type_=Integer))
+
+    return Statement(f"{rows.name}.{mode}", build, tuple)
 
 
-async def fetch_page(
-    bind: ReadBind,
-    query: AnySelect,
-    count: AnySelect,
+async def fetch_page[R](
+    readable: Readable,
+    rows: Statement[R],
+    count: Statement[int],
     pagination: PaginationParams,
     *,
     order: tuple[InstrumentedAttribute[datetime], InstrumentedAttribute[UUID]],
     descending: bool,
     parameters: Mapping[str, Any],
     custom_plans: bool = False,
-) -> Fetched[tuple[Any, ...]]:
-    """One page of `query`'s rows, in `order` (creation time, then id), and
-    the `count` of all: two statements on one connection, no ORM.
+) -> Fetched[R]:
+    """One page of `rows`, in `order` (creation time, then id), and the
+    `count` of all: two statements on one connection.
 
-    `query` and `count` take their values from `parameters` as bound
-    parameters; build them once (the compiled form is cached by identity).
+    Both take their values from `parameters` as bound parameters.
     `custom_plans` when the best plan depends on those values (`Reader`).
     """
     arguments = dict(parameters, page_limit=pagination.limit + 1)
@@ -206,19 +207,18 @@ async def fetch_page(
         arguments["page_offset"] = pagination.offset
     else:
         mode = PageMode.FIRST
-    statement = _page_statement(query, order, descending, mode)
-    async with Reader(bind, custom_plans=custom_plans) as reader:
+    statement = _page_statement(rows, order, descending, mode)
+    async with Reader(readable, custom_plans=custom_plans) as reader:
         # One row more than the page tells whether another page follows.
-        rows = await reader.all(statement, arguments)
-        counted = await reader.one(count, parameters)
-    total = int(counted[0] or 0) if counted else 0
-    page = rows[: pagination.limit]
+        fetched = await reader.all(statement, arguments)
+        total = await reader.one(count, parameters)
+    page = fetched[: pagination.limit]
     next_cursor = (
         pagination.signer.encode((page[-1][-2], page[-1][-1]))
-        if len(rows) > pagination.limit
+        if len(fetched) > pagination.limit
         else None
     )
-    return Fetched([tuple(row[:-2]) for row in page], total, next_cursor)
+    return Fetched([rows.make(row[:-2]) for row in page], int(total or 0), next_cursor)
 
 
 class Page[T](CustomModel):

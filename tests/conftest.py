@@ -11,8 +11,7 @@ import asyncio
 import dataclasses
 import os
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,22 +30,22 @@ from src.config import Config, Settings
 from src.constants import Environment
 from src.database import migrations
 from src.database.base import Base
+from src.database.counts import ListCount
 from src.database.engine import create_engine
 from src.database.session import (
     ReadBind,
-    UnitOfWorkFactory,
     create_read_sessionmaker,
-    get_read_bind,
-    get_read_session,
-    get_unit_of_work,
+    create_units_of_work,
 )
+from src.database.unit_of_work import UnitOfWork, UnitsOfWork
+from src.domains import job_registry
 from src.jobs.config import JobsConfig
 from src.jobs.registry import JobContext
 from src.jobs.runner import run_job
 from src.jobs.service import recorded_jobs
 from src.mail.config import EmailBackend, EmailConfig
 from src.main import create_app
-from src.models import ListCount
+from src.web.dependencies import get_read_bind, get_read_session, get_units_of_work
 from src.web.state import app_state
 from tests.factories import AuthUser, create_superuser, create_user
 from tests.smtp import Inbox, free_port, start_smtp_server
@@ -185,31 +184,16 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-def session_units_of_work(session: AsyncSession) -> UnitOfWorkFactory:
-    """Units of work on the test's session (for jobs run in the test):
-    each commits a savepoint, or rolls it back on error."""
-
-    @asynccontextmanager
-    async def unit_of_work() -> AsyncGenerator[AsyncSession]:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-
-    return unit_of_work
+def session_units_of_work(connection: AsyncConnection) -> UnitsOfWork:
+    """Units of work on the test's connection: each commits a savepoint of
+    the test's transaction (rolled back after the test), or rolls it back."""
+    return create_units_of_work(connection, join_transaction_mode="create_savepoint")
 
 
 @pytest.fixture
-def app_factory(
-    settings: Settings,
-    connection: AsyncConnection,
-    session: AsyncSession,
-    session_units_of_work: UnitOfWorkFactory,
-) -> AppFactory:
+def app_factory(settings: Settings, connection: AsyncConnection) -> AppFactory:
     """Build an app on the test's rolled-back connection: its units of work
-    share the test's session, its reads see what they wrote.
+    are savepoints of the test's transaction, its reads see what they wrote.
 
     Keyword arguments override global settings (`src/config.py`) for that
     app only; `settings=` replaces them all.
@@ -223,37 +207,40 @@ def app_factory(
         async with read_sessionmaker() as read_session:
             yield read_session
 
-    async def test_unit_of_work(
-        request: Request, background_tasks: BackgroundTasks
-    ) -> AsyncGenerator[AsyncSession]:
-        # Same contract as the real dependency: commit (here, release the
-        # savepoint) before the response, roll back on error.
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            recorded_jobs(session)
-            raise
-        # Where the real one hands the recorded jobs to the broker, they run
-        # here right after the response, on the test's session: the same
-        # claim, handler and outcome, finished when the client has its answer.
-        state = app_state(request)
-        context = JobContext(
-            settings=state.settings,
-            units_of_work=session_units_of_work,
-            storage=state.storage,
-        )
-        for job_id in recorded_jobs(session):
-            background_tasks.add_task(run_job, context, job_id)
-
     async def test_read_bind() -> ReadBind:
         # Reads outside the unit of work see the test's uncommitted rows too.
         return connection
 
     def factory(*, settings: Settings = settings, **overrides: object) -> FastAPI:
-        app = create_app(with_app_settings(settings, **overrides))
-        app.dependency_overrides[get_unit_of_work] = test_unit_of_work
+        app_settings = with_app_settings(settings, **overrides)
+        app = create_app(app_settings)
+        registry = job_registry()
+
+        async def test_units_of_work(
+            request: Request, background_tasks: BackgroundTasks
+        ) -> UnitsOfWork:
+            units = create_units_of_work(
+                connection, join_transaction_mode="create_savepoint"
+            )
+            context = JobContext(
+                settings=app_settings,
+                units_of_work=units,
+                storage=app_state(request).storage,
+                registry=registry,
+            )
+
+            async def run_after_the_response(uow: UnitOfWork) -> None:
+                # Where the app hands a commit's jobs to the broker, they run
+                # here right after the response, on the test's connection:
+                # the same claim, handler and outcome, finished when the
+                # client has its answer.
+                for job_id in recorded_jobs(uow):
+                    background_tasks.add_task(run_job, context, job_id)
+
+            units.listen(run_after_the_response)
+            return units
+
+        app.dependency_overrides[get_units_of_work] = test_units_of_work
         app.dependency_overrides[get_read_session] = test_read_session
         app.dependency_overrides[get_read_bind] = test_read_bind
         return app
@@ -337,9 +324,9 @@ def smtp_inbox() -> Iterator[Inbox]:
 
 @pytest.fixture
 async def superuser(
-    client: AsyncClient, session: AsyncSession, settings: Settings
+    client: AsyncClient, session_units_of_work: UnitsOfWork, settings: Settings
 ) -> AuthUser:
-    return await create_superuser(client, session, settings.auth)
+    return await create_superuser(client, session_units_of_work, settings.auth)
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from httpx import AsyncClient, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth import service as auth_service
 from src.auth.config import AuthConfig
 from src.auth.schemas import UserCreate
+from src.database.unit_of_work import UnitsOfWork
 
 DEFAULT_PASSWORD = "Corr3ct-horse!"
 
@@ -70,16 +70,17 @@ async def create_user(client: AsyncClient, **overrides: Any) -> AuthUser:
 
 
 async def create_superuser(
-    client: AsyncClient, session: AsyncSession, config: AuthConfig
+    client: AsyncClient, units: UnitsOfWork, config: AuthConfig
 ) -> AuthUser:
     """A superuser, made as the command line makes one, then logged in."""
     payload = user_payload()
-    await auth_service.create_user(
-        session,
-        data=UserCreate.model_validate(payload),
-        config=config,
-        is_superuser=True,
-    )
+    async with units() as uow:
+        await auth_service.create_user(
+            uow,
+            data=UserCreate.model_validate(payload),
+            config=config,
+            is_superuser=True,
+        )
     tokens = await login(client, payload["username"], payload["password"])
     me = await client.get(
         "/auth/users/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
@@ -122,10 +123,14 @@ async def upload_attachment(
     content: bytes = b"hello",
     filename: str = "note.txt",
     content_type: str = "text/plain",
+    *,
+    key: str | None = None,
 ) -> Response:
-    """Upload a file to a post as `author`; the response, whatever its status."""
+    """Upload a file to a post as `author` (with an Idempotency-Key if
+    given); the response, whatever its status."""
+    headers = author.headers | ({"Idempotency-Key": key} if key else {})
     return await client.post(
         f"/posts/{post_id}/attachments",
         files={"file": (filename, content, content_type)},
-        headers=author.headers,
+        headers=headers,
     )

@@ -19,6 +19,8 @@ class TcpProxy:
         self._writers: set[asyncio.StreamWriter] = set()
         self._flowing = asyncio.Event()
         self._flowing.set()
+        # Connections accepted so far (held ones included).
+        self.accepted = 0
 
     async def __aenter__(self) -> "TcpProxy":
         await self.start()
@@ -57,6 +59,7 @@ class TcpProxy:
     async def _handle(
         self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
     ) -> None:
+        self.accepted += 1
         await self._flowing.wait()
         try:
             server_reader, server_writer = await asyncio.open_connection(*self.target)

@@ -17,12 +17,12 @@ from src.auth.models import RefreshToken, User
 from src.aws.config import StorageBackend
 from src.cli.commands import cli
 from src.cli.seed import DEMO_PASSWORD
-from src.comments.models import Comment
+from src.comments.models import POST_COMMENTS, Comment
 from src.config import Settings
 from src.database.base import utcnow
+from src.database.counts import GLOBAL_OWNER, ListCount
 from src.main import create_app
-from src.models import GLOBAL_OWNER, ListCount, ListName
-from src.posts.models import Post
+from src.posts.models import POSTS, USER_POSTS, Post
 from tests.utils import app_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,24 +229,24 @@ async def _counts_and_indexes(
                 select(
                     ListCount.list_name, ListCount.owner_id, func.sum(ListCount.total)
                 )
-                .where(ListCount.list_name.in_(SEEDED_LISTS))
+                .where(ListCount.list_name.in_([c.name for c in SEEDED_LISTS]))
                 .group_by(ListCount.list_name, ListCount.owner_id)
             )
         }
-        counted = {(ListName.POSTS.value, GLOBAL_OWNER): 0}
-        for name, owner in (
-            (ListName.POSTS, None),
-            (ListName.USER_POSTS, Post.creator_id),
-            (ListName.POST_COMMENTS, Comment.post_id),
+        counted = {(POSTS.name, GLOBAL_OWNER): 0}
+        for counted_list, owner in (
+            (POSTS, None),
+            (USER_POSTS, Post.creator_id),
+            (POST_COMMENTS, Comment.post_id),
         ):
-            table = Comment if name is ListName.POST_COMMENTS else Post
+            table = Comment if counted_list is POST_COMMENTS else Post
             grouped = select(
                 owner if owner is not None else literal(GLOBAL_OWNER), func.count()
             ).select_from(table)
             if owner is not None:
                 grouped = grouped.group_by(owner)
             for owner_id, total in await conn.execute(grouped):
-                counted[name.value, owner_id] = total
+                counted[counted_list.name, owner_id] = total
         indexes = 0
         if conn.dialect.name == "postgresql":
             indexes = await conn.scalar(
@@ -259,7 +259,7 @@ async def _counts_and_indexes(
     return kept, counted, indexes
 
 
-SEEDED_LISTS = (ListName.POSTS, ListName.USER_POSTS, ListName.POST_COMMENTS)
+SEEDED_LISTS = (POSTS, USER_POSTS, POST_COMMENTS)
 
 
 def test_seed_keeps_list_totals_and_search_indexes(cli_database: str) -> None:
@@ -271,7 +271,7 @@ def test_seed_keeps_list_totals_and_search_indexes(cli_database: str) -> None:
 
     kept, counted, indexes = asyncio.run(_counts_and_indexes(cli_database))
     assert kept == counted
-    assert counted[ListName.POSTS.value, GLOBAL_OWNER] == 60
+    assert counted[POSTS.name, GLOBAL_OWNER] == 60
     is_postgresql = cli_database.startswith("postgresql")
     assert indexes == (2 if is_postgresql else 0)
 

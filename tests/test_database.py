@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from src.config import Settings
 from src.database.base import UTCDateTime
-from src.database.session import ReadSession, UnitOfWork
 from src.main import create_app
 from src.posts.models import Post
+from src.web.dependencies import ReadSession, UnitOfWorkDep
 from tests.factories import create_post, create_user
 from tests.utils import app_client
 
@@ -79,8 +79,8 @@ async def test_a_unit_of_work_commits_whatever_the_method(
     app = create_app(settings)
 
     @app.get("/test-rename/{post_id}")
-    async def rename(post_id: UUID, session: UnitOfWork) -> None:
-        post = await session.get(Post, post_id)
+    async def rename(post_id: UUID, uow: UnitOfWorkDep) -> None:
+        post = await uow.session.get(Post, post_id)
         assert post is not None
         post.title = "Renamed by a GET"
 

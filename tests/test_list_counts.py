@@ -8,15 +8,21 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    create_async_engine,
+)
 
 from alembic import command
 from src.auth.models import User
 from src.comments.models import Comment
 from src.database import migrations
 from src.database.base import utcnow
-from src.models import ListCount, purge_orphaned_counts
+from src.database.count_triggers import Trigger, trigger_ddl
+from src.database.counts import ListCount, purge_orphaned_counts
 from src.notifications.models import Notification
 from src.posts.models import Post
 from tests.factories import AuthUser, create_comment, create_post, create_user
@@ -124,6 +130,46 @@ async def test_counts_of_deleted_posts_and_users_are_purged(
     assert removed == len(before - after)
     assert await _total(client, f"/posts/{kept['id']}/comments") == 1
     assert await _total(client, f"/users/{author.id}/posts") == 1
+
+
+async def _installed_triggers(conn: AsyncConnection) -> dict[str, tuple[str, ...]]:
+    if conn.dialect.name == "postgresql":
+        rows = await conn.execute(
+            text(
+                "SELECT t.tgname, p.prosrc, pg_get_triggerdef(t.oid) "
+                "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE NOT t.tgisinternal"
+            )
+        )
+        return {
+            name: (body, definition.replace(" ON public.", " ON "))
+            for name, body, definition in rows
+        }
+    rows = await conn.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    )
+    return {name: (sql,) for name, sql in rows}
+
+
+def _rendered(trigger: Trigger) -> tuple[str, ...]:
+    if trigger.function_body is None:
+        return trigger.create
+    return trigger.function_body, trigger.create[-1]
+
+
+async def test_the_database_counts_what_the_models_declare(
+    connection: AsyncConnection,
+) -> None:
+    # A counted list declared or changed without a migration fails here.
+    expected = trigger_ddl(connection.dialect.name)
+
+    installed = await _installed_triggers(connection)
+
+    statements = "\n".join(sql for trigger in expected for sql in trigger.create)
+    assert installed == {t.name: _rendered(t) for t in expected}, (
+        "The counted lists' triggers differ from their declarations: write a "
+        f"migration that replaces them with:\n{statements}"
+    )
 
 
 def test_the_migration_counts_existing_data(empty_database: str) -> None:

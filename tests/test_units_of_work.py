@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from src.auth import utils as auth_utils
 from src.aws.client import Storage
-from src.aws.dependencies import get_storage
 from src.aws.local import LocalDiskStorage
 from src.aws.schemas import Chunks
 from src.config import Settings
 from src.main import create_app
+from src.web.dependencies import get_storage
 from tests.factories import create_post, create_user, upload_attachment, user_payload
 from tests.utils import app_client, with_app_settings
 
@@ -91,17 +91,25 @@ def gated_app(
     return client
 
 
+# An upload with an Idempotency-Key claims the key and commits the claim
+# before the file goes to the store.
+KEYS = [None, "upload-1"]
+
+
+@pytest.mark.parametrize("key", KEYS)
 async def test_another_users_write_succeeds_while_an_upload_is_in_progress(
     gated_app: GatedClient,
     storage: GatedStorage,
     settings: Settings,
+    database_url: str,
+    key: str | None,
 ) -> None:
     async with gated_app() as client:
         author = await create_user(client)
         other = await create_user(client)
         post = await create_post(client, author)
         upload = asyncio.create_task(
-            upload_attachment(client, post["id"], author, PNG, "pixel.png")
+            upload_attachment(client, post["id"], author, PNG, "pixel.png", key=key)
         )
         await storage.wait_inside(1)
 
@@ -112,6 +120,15 @@ async def test_another_users_write_succeeds_while_an_upload_is_in_progress(
             probe.execute("BEGIN IMMEDIATE")
             probe.execute("ROLLBACK")
             probe.close()
+        else:
+            assert await _transactions_open(database_url) == 0
+        if key is not None:
+            # The key's claim is committed: a repeat meanwhile is told at once.
+            meanwhile = await upload_attachment(
+                client, post["id"], author, PNG, "pixel.png", key=key
+            )
+            assert meanwhile.status_code == 409
+            assert meanwhile.headers["Retry-After"] == "1"
         written = await client.post(
             "/posts", json={"title": "Meanwhile", "content": "x"}, headers=other.headers
         )
@@ -119,13 +136,22 @@ async def test_another_users_write_succeeds_while_an_upload_is_in_progress(
 
         storage.gate.set()
         assert (await upload).status_code == 201
+        if key is not None:
+            repeat = await upload_attachment(
+                client, post["id"], author, PNG, "pixel.png", key=key
+            )
+            assert repeat.status_code == 201
+            assert repeat.headers["Idempotent-Replayed"] == "true"
+            assert repeat.json() == (await upload).json()
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("keyed", [False, True])
 async def test_uploads_beyond_the_pool_size_hold_no_connection(
     gated_app: GatedClient,
     storage: GatedStorage,
     database_url: str,
+    keyed: bool,
 ) -> None:
     pool = 2
     uploads = 3 * pool
@@ -136,9 +162,16 @@ async def test_uploads_beyond_the_pool_size_hold_no_connection(
         post = await create_post(client, author)
         tasks = [
             asyncio.create_task(
-                upload_attachment(client, post["id"], author, PNG, "pixel.png")
+                upload_attachment(
+                    client,
+                    post["id"],
+                    author,
+                    PNG,
+                    "pixel.png",
+                    key=f"upload-{n}" if keyed else None,
+                )
             )
-            for _ in range(uploads)
+            for n in range(uploads)
         ]
         # Every upload is at the store at once: none waits for a connection.
         await storage.wait_inside(uploads)
@@ -184,7 +217,7 @@ async def test_logins_waiting_for_the_hasher_do_not_block_writes(
 
         # Occupy the hashing thread: the logins queue behind it, mid-request.
         gate = threading.Event()
-        executor = auth_utils.hash_executor(settings.auth)
+        executor = auth_utils.hash_queue(settings.auth).executor
         blocker = executor.submit(gate.wait)
         logins = [
             asyncio.create_task(

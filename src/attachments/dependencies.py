@@ -11,10 +11,10 @@ from src.attachments import service
 from src.attachments.exceptions import AttachmentNotFound
 from src.attachments.models import Attachment
 from src.auth.dependencies import CurrentUser
-from src.database.session import ReadSession, UnitOfWork
 from src.idempotency.dependencies import Idempotency, KeyHeader, open_idempotency
 from src.posts.dependencies import ValidPost
 from src.posts.exceptions import NotPostCreator
+from src.web.dependencies import ReadSession, UnitOfWorkDep, UnitsOfWorkDep
 
 UPLOAD_HASH_CHUNK = 64 * 1024
 
@@ -86,14 +86,15 @@ UploadedFile = Annotated[UploadFile, Depends(uploaded_file)]
 
 async def _upload_idempotency(
     request: Request,
-    session: UnitOfWork,
+    units: UnitsOfWorkDep,
+    uow: UnitOfWorkDep,
     user: CurrentUser,
     file: UploadedFile,
     key: KeyHeader = None,
 ) -> Idempotency:
     """Idempotency-Key for an upload: the same request is the same file
-    name, declared type and bytes. With a key, the claim's transaction is
-    open while the file is stored."""
+    name, declared type and bytes. The key is claimed and committed before
+    the file is stored: no transaction is open meanwhile."""
     body = b""
     if key is not None:
         digest = hashlib.sha256()
@@ -108,7 +109,7 @@ async def _upload_idempotency(
             ]
         )
     return await open_idempotency(
-        request, session, scope=f"user:{user.id}", key=key, body=body
+        request, units, uow, scope=f"user:{user.id}", key=key, body=body
     )
 
 

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from src.attachments.constants import FILENAME_MAX_LENGTH
 from src.database.base import Base
+from src.database.counts import counted_list
 from src.models import CreatedAt, UUIDPrimaryKey
 
 
@@ -26,3 +27,8 @@ class Attachment(UUIDPrimaryKey, CreatedAt, Base):
     __table_args__ = (
         Index("post_attachment_post_id_created_at_idx", "post_id", "created_at", "id"),
     )
+
+
+POST_ATTACHMENTS = counted_list(
+    "post_attachments", table="post_attachment", owner="post_id", owner_table="post"
+)

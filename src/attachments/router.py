@@ -24,16 +24,14 @@ from src.attachments.schemas import AttachmentDetail, AttachmentResponse
 from src.attachments.utils import content_disposition, read_upload
 from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
-from src.aws.dependencies import StorageDep
 from src.aws.exceptions import StorageUnavailable, StoredObjectMissing
-from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import responses
 from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import OwnedPost, ValidPost
 from src.posts.exceptions import NotPostCreator, PostNotFound
+from src.web.dependencies import AppSettings, ReadBindDep, StorageDep, UnitOfWorkDep
 from src.web.openapi import CONTENT_DISPOSITION, LOCATION, headers
-from src.web.state import AppSettings
 
 router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
 
@@ -66,7 +64,7 @@ async def create_attachment(
     file: UploadedFile,
     request: Request,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     storage: StorageDep,
     settings: AppSettings,
     idempotency: UploadIdempotency,
@@ -75,8 +73,8 @@ async def create_attachment(
     if file.size is not None and file.size > max_bytes:
         raise AttachmentTooLarge(max_bytes)
     # Stored before the unit of work's first statement: no transaction is
-    # open while the bytes go to the store (unless an Idempotency-Key was
-    # claimed in it).
+    # open while the bytes go to the store (an Idempotency-Key was claimed
+    # and committed before).
     upload = await service.store_upload(
         storage,
         post_id=post.id,
@@ -85,12 +83,14 @@ async def create_attachment(
         max_bytes=max_bytes,
     )
     attachment = await service.record_attachment(
-        session, storage, post_id=post.id, creator_id=user.id, upload=upload
+        uow, storage, post_id=post.id, creator_id=user.id, upload=upload
     )
     response.headers["Location"] = request.app.url_path_for(
         "get_attachment", post_id=str(post.id), attachment_id=str(attachment.id)
     )
-    return idempotency.remember(AttachmentResponse.model_validate(attachment), response)
+    return await idempotency.remember(
+        AttachmentResponse.model_validate(attachment), response
+    )
 
 
 @router.get(
@@ -187,7 +187,6 @@ async def download_attachment(
     responses=responses(InvalidToken, NotPostCreator, PostNotFound, AttachmentNotFound),
 )
 async def delete_attachment(
-    attachment: DeletableAttachment, session: UnitOfWork
+    attachment: DeletableAttachment, uow: UnitOfWorkDep
 ) -> None:
-    await service.delete_attachment(session, attachment_id=attachment.id)
-    service.owe_file_deletion(session, [attachment.storage_key])
+    await service.delete_attachment(uow, attachment=attachment)

@@ -1,14 +1,15 @@
 """Attachments: bytes in object storage, metadata rows in the database.
 
 An upload is stored before its row's unit of work opens, so no transaction
-waits on the object store; if the row is then not written, the object is
-removed again, and one left behind by a crash is found by `cleanup`.
+waits on the object store; if the row is then not committed, the object is
+removed again (after the rollback), and one left behind by a crash is found
+by the clean-up.
 """
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import partial
 from typing import NamedTuple
 from uuid import UUID, uuid4
 
@@ -26,14 +27,14 @@ from src.attachments.exceptions import (
     AttachmentTypeNotAllowed,
     EmptyAttachment,
 )
-from src.attachments.models import Attachment
+from src.attachments.models import POST_ATTACHMENTS, Attachment
 from src.attachments.utils import display_filename, sniff_content_type
 from src.aws.client import Storage
 from src.aws.schemas import Chunks
-from src.database.fast import AnySelect
-from src.database.session import ReadBind
+from src.database.counts import list_total
+from src.database.reads import AnySelect, Readable, first_column, statement
+from src.database.unit_of_work import UnitOfWork
 from src.jobs import service as jobs
-from src.models import ListName, list_total
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.models import Post
 
@@ -74,31 +75,31 @@ class AttachmentRow(NamedTuple):
     created_at: datetime
 
 
-@cache
-def _list_statements() -> tuple[AnySelect, AnySelect]:
-    return (
-        select(*(getattr(Attachment, name) for name in AttachmentRow._fields)).where(
-            Attachment.post_id == bindparam("post_id")
-        ),
-        list_total(ListName.POST_ATTACHMENTS, bindparam("post_id")),
+@statement("post_attachments", AttachmentRow._make)
+def _post_attachments() -> AnySelect:
+    return select(*(getattr(Attachment, name) for name in AttachmentRow._fields)).where(
+        Attachment.post_id == bindparam("post_id")
     )
 
 
+@statement("post_attachments_total", first_column)
+def _post_attachments_total() -> AnySelect:
+    return list_total(POST_ATTACHMENTS, bindparam("post_id"))
+
+
 async def list_attachments(
-    bind: ReadBind, *, post_id: UUID, pagination: PaginationParams
+    readable: Readable, *, post_id: UUID, pagination: PaginationParams
 ) -> Fetched[AttachmentRow]:
     """A post's attachments in upload order."""
-    rows, count = _list_statements()
-    page = await fetch_page(
-        bind,
-        rows,
-        count,
+    return await fetch_page(
+        readable,
+        _post_attachments,
+        _post_attachments_total,
         pagination,
         order=(Attachment.created_at, Attachment.id),
         descending=False,
         parameters={"post_id": post_id},
     )
-    return page.map(AttachmentRow._make)
 
 
 async def _head_and_rest(chunks: Chunks) -> tuple[bytes, Chunks]:
@@ -155,14 +156,16 @@ async def store_upload(
 
 
 async def record_attachment(
-    session: AsyncSession,
+    uow: UnitOfWork,
     storage: Storage,
     *,
     post_id: UUID,
     creator_id: UUID,
     upload: StoredUpload,
 ) -> Attachment:
-    """Record a stored upload on the post; the object is removed if this fails."""
+    """Record a stored upload on the post; the object is removed if the
+    unit of work does not commit."""
+    uow.after_rollback(partial(remove_stored_objects, storage, [upload.key]))
     attachment = Attachment(
         post_id=post_id,
         creator_id=creator_id,
@@ -171,12 +174,8 @@ async def record_attachment(
         content_type=upload.content_type,
         size=upload.size,
     )
-    session.add(attachment)
-    try:
-        await session.flush()
-    except BaseException:
-        await remove_stored_objects(storage, [upload.key])
-        raise
+    uow.session.add(attachment)
+    await uow.session.flush()
     logger.info(
         "attachment_created",
         post_id=str(post_id),
@@ -187,17 +186,18 @@ async def record_attachment(
     return attachment
 
 
-async def delete_attachment(session: AsyncSession, *, attachment_id: UUID) -> None:
-    """Delete the row; the caller removes the object once this is committed."""
-    await session.execute(delete(Attachment).where(Attachment.id == attachment_id))
-    logger.info("attachment_deleted", attachment_id=str(attachment_id))
+async def delete_attachment(uow: UnitOfWork, *, attachment: Attachment) -> None:
+    """Delete the row; its stored file is deleted by a job once this commits."""
+    await uow.session.execute(delete(Attachment).where(Attachment.id == attachment.id))
+    owe_file_deletion(uow, [attachment.storage_key])
+    logger.info("attachment_deleted", attachment_id=str(attachment.id))
 
 
-async def delete_attachments_of_post(session: AsyncSession, post_id: UUID) -> list[str]:
+async def delete_attachments_of_post(uow: UnitOfWork, post_id: UUID) -> list[str]:
     """Delete the post's attachment rows; returns the storage keys to remove
-    once the deletion is committed.
+    once the deletion is committed (`owe_file_deletion`).
     """
-    keys = await session.scalars(
+    keys = await uow.session.scalars(
         delete(Attachment)
         .where(Attachment.post_id == post_id)
         .returning(Attachment.storage_key)
@@ -206,11 +206,12 @@ async def delete_attachments_of_post(session: AsyncSession, post_id: UUID) -> li
     return list(keys)
 
 
-async def delete_attachments_of_user(session: AsyncSession, user_id: UUID) -> list[str]:
+async def delete_attachments_of_user(uow: UnitOfWork, user_id: UUID) -> list[str]:
     """Delete the rows of files on the user's posts and files they uploaded;
-    returns the storage keys to remove once the deletion is committed.
+    returns the storage keys to remove once the deletion is committed
+    (`owe_file_deletion`).
     """
-    keys = await session.scalars(
+    keys = await uow.session.scalars(
         delete(Attachment)
         .where(
             or_(
@@ -226,11 +227,11 @@ async def delete_attachments_of_user(session: AsyncSession, user_id: UUID) -> li
     return list(keys)
 
 
-def owe_file_deletion(session: AsyncSession, keys: list[str]) -> None:
-    """Record, in the transaction that deletes their rows, that these stored
-    files are to be deleted (by a job, after the commit)."""
+def owe_file_deletion(uow: UnitOfWork, keys: list[str]) -> None:
+    """Record, in the unit of work that deletes their rows, that these
+    stored files are to be deleted (by a job, after the commit)."""
     if keys:
-        jobs.enqueue(session, DELETE_STORED_FILES, {"keys": keys})
+        jobs.enqueue(uow, DELETE_STORED_FILES, {"keys": keys})
 
 
 async def remove_stored_objects(storage: Storage, keys: list[str]) -> None:

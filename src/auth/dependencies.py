@@ -11,10 +11,20 @@ from src.auth.config import AuthConfig
 from src.auth.exceptions import InvalidToken, MissingRefreshToken, UserNotFound
 from src.auth.models import User
 from src.auth.schemas import RefreshTokenRequest
-from src.database.session import ReadSession
 from src.exceptions import NotAuthenticated
+from src.idempotency.dependencies import (
+    Idempotency,
+    KeyHeader,
+    json_body_idempotency,
+)
+from src.web.dependencies import (
+    AppSettings,
+    RateLimiterDep,
+    ReadSession,
+    UnitOfWorkDep,
+    UnitsOfWorkDep,
+)
 from src.web.rate_limit import client_address
-from src.web.state import AppSettings, app_state
 
 # auto_error=False: a missing token is our 401 (with WWW-Authenticate), not
 # the library's.
@@ -116,8 +126,25 @@ PresentedRefreshTokens = Annotated[set[str], Depends(presented_refresh_tokens)]
 PresentedRefreshToken = Annotated[str, Depends(refresh_token_required)]
 
 
-async def limit_password_change(request: Request, user: CurrentUser) -> None:
+async def limit_password_change(
+    request: Request, user: CurrentUser, limiter: RateLimiterDep
+) -> None:
     """Count a password change against its limit, per address and per user."""
-    limiter = app_state(request).rate_limiter
     await limiter.hit("password_change", client_address(request))
     await limiter.hit("password_change", f"user:{user.id}")
+
+
+async def _user_idempotency(
+    request: Request,
+    units: UnitsOfWorkDep,
+    uow: UnitOfWorkDep,
+    user: CurrentUser,
+    key: KeyHeader = None,
+) -> Idempotency:
+    return await json_body_idempotency(
+        request, units, uow, scope=f"user:{user.id}", key=key
+    )
+
+
+# Idempotency-Key on a signed-in user's creating routes: keys are the user's.
+UserIdempotency = Annotated[Idempotency, Depends(_user_idempotency)]

@@ -16,6 +16,7 @@ from src.auth.models import EmailToken, User
 from src.auth.service import set_password
 from src.config import Settings
 from src.database.base import utcnow
+from src.database.unit_of_work import UnitOfWork
 from src.jobs import service as jobs
 
 # Job names (src/auth/jobs.py).
@@ -74,26 +75,26 @@ async def _spend_email_token(
     return user_id
 
 
-def owe_verification_email(session: AsyncSession, *, user: User) -> bool:
-    """Record, in the session's transaction, that the user is owed a
-    verification email; False (nothing owed) if already verified.
+def owe_verification_email(uow: UnitOfWork, *, user: User) -> bool:
+    """Record, in the unit of work, that the user is owed a verification
+    email; False (nothing owed) if already verified.
     """
     if user.email_verified:
         return False
-    jobs.enqueue(session, SEND_VERIFICATION_EMAIL, {"user_id": str(user.id)})
+    jobs.enqueue(uow, SEND_VERIFICATION_EMAIL, {"user_id": str(user.id)})
     return True
 
 
 async def verification_email(
-    session: AsyncSession, *, user_id: UUID, settings: Settings
+    uow: UnitOfWork, *, user_id: UUID, settings: Settings
 ) -> EmailMessage | None:
     """A verification email with a new token, or None if the user is gone
     or verified by now."""
-    user = await session.get(User, user_id)
+    user = await uow.session.get(User, user_id)
     if user is None or user.email_verified:
         return None
     token = await _create_email_token(
-        session,
+        uow.session,
         user_id=user.id,
         purpose=EmailTokenPurpose.VERIFY_EMAIL,
         config=settings.auth,
@@ -101,36 +102,36 @@ async def verification_email(
     return emails.verification_email(user, token, settings)
 
 
-async def confirm_email(session: AsyncSession, *, token: str) -> None:
+async def confirm_email(uow: UnitOfWork, *, token: str) -> None:
     """Spend a verification token and mark its user's email verified."""
     user_id = await _spend_email_token(
-        session, token=token, purpose=EmailTokenPurpose.VERIFY_EMAIL
+        uow.session, token=token, purpose=EmailTokenPurpose.VERIFY_EMAIL
     )
-    await session.execute(
+    await uow.session.execute(
         update(User).where(User.id == user_id).values(email_verified=True)
     )
     logger.info("email_verified", user_id=str(user_id))
 
 
-def owe_password_reset(session: AsyncSession, *, email: str) -> None:
+def owe_password_reset(uow: UnitOfWork, *, email: str) -> None:
     """Record a reset request: the lookup, the token and the email are made
     by a job, so the request does the same work whether the address is
     registered or not, and answers in the same time.
     """
-    jobs.enqueue(session, SEND_PASSWORD_RESET, {"email": email})
+    jobs.enqueue(uow, SEND_PASSWORD_RESET, {"email": email})
 
 
 async def password_reset_email(
-    session: AsyncSession, *, email: str, settings: Settings
+    uow: UnitOfWork, *, email: str, settings: Settings
 ) -> EmailMessage | None:
     """A reset email with a new token if `email` belongs to a user; None
     (silently) if not."""
-    user = await session.scalar(select(User).where(User.email == email.lower()))
+    user = await uow.session.scalar(select(User).where(User.email == email.lower()))
     if user is None:
         logger.info("password_reset_unknown_email")
         return None
     token = await _create_email_token(
-        session,
+        uow.session,
         user_id=user.id,
         purpose=EmailTokenPurpose.PASSWORD_RESET,
         config=settings.auth,
@@ -140,7 +141,7 @@ async def password_reset_email(
 
 
 async def reset_password(
-    session: AsyncSession, *, token: str, password: str, config: AuthConfig
+    uow: UnitOfWork, *, token: str, password: str, config: AuthConfig
 ) -> None:
     """Spend a reset token, set the password, end every session of the user.
 
@@ -148,10 +149,10 @@ async def reset_password(
     """
     hashed_password = await utils.hash_password(password, config)
     user_id = await _spend_email_token(
-        session, token=token, purpose=EmailTokenPurpose.PASSWORD_RESET
+        uow.session, token=token, purpose=EmailTokenPurpose.PASSWORD_RESET
     )
     # Any other outstanding reset link dies with this one.
-    await session.execute(
+    await uow.session.execute(
         update(EmailToken)
         .where(
             EmailToken.user_id == user_id,
@@ -160,5 +161,5 @@ async def reset_password(
         )
         .values(used_at=utcnow())
     )
-    await set_password(session, user_id=user_id, hashed_password=hashed_password)
+    await set_password(uow, user_id=user_id, hashed_password=hashed_password)
     logger.info("password_reset", user_id=str(user_id))

@@ -3,13 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from src.attachments import service as attachments_service
 from src.auth import email_tokens, service, utils
 from src.auth.dependencies import (
     AuthSettings,
     CurrentUser,
     PresentedRefreshToken,
     PresentedRefreshTokens,
+    UserIdempotency,
     ValidUser,
     limit_password_change,
 )
@@ -36,12 +36,11 @@ from src.auth.schemas import (
     UserPublic,
     UserUpdate,
 )
-from src.database.session import ReadSession, UnitOfWork
 from src.exceptions import TooManyRequests, responses
-from src.idempotency.dependencies import AddressIdempotency, UserIdempotency
+from src.idempotency.dependencies import AddressIdempotency
 from src.idempotency.exceptions import IdempotencyKeyInProgress
+from src.web.dependencies import ReadSession, UnitOfWorkDep, rate_limit
 from src.web.openapi import LOCATION, headers
-from src.web.rate_limit import rate_limit
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -71,16 +70,16 @@ async def register(
     data: UserCreate,
     request: Request,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     config: AuthSettings,
     idempotency: AddressIdempotency,
 ) -> UserPrivate:
-    user = await service.create_user(session, data=data, config=config)
-    email_tokens.owe_verification_email(session, user=user)
+    user = await service.create_user(uow, data=data, config=config)
+    email_tokens.owe_verification_email(uow, user=user)
     response.headers["Location"] = request.app.url_path_for(
         "get_user_profile", user_id=str(user.id)
     )
-    return idempotency.remember(UserPrivate.model_validate(user), response)
+    return await idempotency.remember(UserPrivate.model_validate(user), response)
 
 
 @router.post(
@@ -96,7 +95,7 @@ async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     response: Response,
     reads: ReadSession,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     config: AuthSettings,
 ) -> TokenResponse:
     # Verified on the read session: no transaction waits on the hash.
@@ -104,7 +103,7 @@ async def login(
         reads, login=form.username, password=form.password, config=config
     )
     tokens = await service.log_in(
-        session, user_id=user.id, upgraded_hash=upgraded_hash, config=config
+        uow, user_id=user.id, upgraded_hash=upgraded_hash, config=config
     )
     utils.set_refresh_cookie(response, tokens.refresh_token, config)
     return TokenResponse.model_validate(tokens._asdict())
@@ -121,10 +120,10 @@ async def login(
 async def refresh_tokens(
     token: PresentedRefreshToken,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     config: AuthSettings,
 ) -> TokenResponse:
-    tokens = await service.rotate_refresh_token(session, token=token, config=config)
+    tokens = await service.rotate_refresh_token(uow, token=token, config=config)
     utils.set_refresh_cookie(response, tokens.refresh_token, config)
     return TokenResponse.model_validate(tokens._asdict())
 
@@ -139,10 +138,10 @@ async def refresh_tokens(
 async def logout(
     tokens: PresentedRefreshTokens,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     config: AuthSettings,
 ) -> None:
-    await service.revoke_refresh_tokens(session, tokens=tokens)
+    await service.revoke_refresh_tokens(uow, tokens=tokens)
     utils.clear_refresh_cookie(response, config)
 
 
@@ -163,9 +162,9 @@ async def get_me(user: CurrentUser) -> UserPrivate:
     responses=responses(InvalidToken, UsernameTaken),
 )
 async def update_me(
-    data: UserUpdate, user: CurrentUser, session: UnitOfWork
+    data: UserUpdate, user: CurrentUser, uow: UnitOfWorkDep
 ) -> UserPrivate:
-    user = await service.update_user(session, user=user, data=data)
+    user = await service.update_user(uow, user=user, data=data)
     return UserPrivate.model_validate(user)
 
 
@@ -181,9 +180,9 @@ async def update_me(
     dependencies=[Depends(limit_password_change)],
 )
 async def change_password(
-    data: PasswordChange, user: CurrentUser, session: UnitOfWork, config: AuthSettings
+    data: PasswordChange, user: CurrentUser, uow: UnitOfWorkDep, config: AuthSettings
 ) -> None:
-    await service.change_password(session, user=user, data=data, config=config)
+    await service.change_password(uow, user=user, data=data, config=config)
 
 
 @router.delete(
@@ -193,8 +192,8 @@ async def change_password(
     description="Revoke every refresh token of the account.",
     responses=AUTHENTICATED,
 )
-async def logout_everywhere(user: CurrentUser, session: UnitOfWork) -> None:
-    await service.revoke_all_refresh_tokens(session, user_id=user.id)
+async def logout_everywhere(user: CurrentUser, uow: UnitOfWorkDep) -> None:
+    await service.revoke_all_refresh_tokens(uow, user_id=user.id)
 
 
 @router.delete(
@@ -207,12 +206,10 @@ async def logout_everywhere(user: CurrentUser, session: UnitOfWork) -> None:
 async def delete_me(
     user: CurrentUser,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     config: AuthSettings,
 ) -> None:
-    keys = await attachments_service.delete_attachments_of_user(session, user.id)
-    await service.delete_user(session, user_id=user.id)
-    attachments_service.owe_file_deletion(session, keys)
+    await service.delete_user(uow, user_id=user.id)
     utils.clear_refresh_cookie(response, config)
 
 
@@ -227,13 +224,13 @@ async def delete_me(
 )
 async def send_verification_email(
     user: CurrentUser,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     response: Response,
     idempotency: UserIdempotency,
 ) -> AcceptedResponse:
-    sent = email_tokens.owe_verification_email(session, user=user)
+    sent = email_tokens.owe_verification_email(uow, user=user)
     detail = "Verification email sent" if sent else "Email already verified"
-    return idempotency.remember(AcceptedResponse(detail=detail), response)
+    return await idempotency.remember(AcceptedResponse(detail=detail), response)
 
 
 @router.post(
@@ -243,8 +240,8 @@ async def send_verification_email(
     description="Spend a verification token; the account's email becomes verified.",
     responses=responses(InvalidEmailToken),
 )
-async def confirm_email(data: EmailTokenConfirm, session: UnitOfWork) -> None:
-    await email_tokens.confirm_email(session, token=data.token)
+async def confirm_email(data: EmailTokenConfirm, uow: UnitOfWorkDep) -> None:
+    await email_tokens.confirm_email(uow, token=data.token)
 
 
 @router.post(
@@ -258,14 +255,14 @@ async def confirm_email(data: EmailTokenConfirm, session: UnitOfWork) -> None:
 )
 async def request_password_reset(
     data: PasswordResetRequest,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     response: Response,
     idempotency: AddressIdempotency,
 ) -> AcceptedResponse:
     # The same answer, as fast, for every address: the lookup, the token and
     # the email are a job's.
-    email_tokens.owe_password_reset(session, email=data.email)
-    return idempotency.remember(
+    email_tokens.owe_password_reset(uow, email=data.email)
+    return await idempotency.remember(
         AcceptedResponse(
             detail="If the address is registered, a reset link has been sent"
         ),
@@ -282,10 +279,10 @@ async def request_password_reset(
     responses=responses(InvalidEmailToken, PasswordChecksBusy),
 )
 async def reset_password(
-    data: PasswordResetConfirm, session: UnitOfWork, config: AuthSettings
+    data: PasswordResetConfirm, uow: UnitOfWorkDep, config: AuthSettings
 ) -> None:
     await email_tokens.reset_password(
-        session, token=data.token, password=data.new_password, config=config
+        uow, token=data.token, password=data.new_password, config=config
     )
 
 

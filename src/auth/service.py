@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from src.attachments import service as attachments_service
 from src.auth import utils
 from src.auth.config import AuthConfig
 from src.auth.exceptions import (
@@ -21,6 +22,7 @@ from src.auth.exceptions import (
 from src.auth.models import EmailToken, RefreshToken, User
 from src.auth.schemas import PasswordChange, UserCreate, UserUpdate
 from src.database.base import unique_violation, utcnow
+from src.database.unit_of_work import UnitOfWork
 
 logger = structlog.get_logger(__name__)
 
@@ -66,7 +68,7 @@ async def get_user_by_login(session: AsyncSession, login: str) -> User | None:
 
 
 async def create_user(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     data: UserCreate,
     config: AuthConfig,
@@ -86,9 +88,9 @@ async def create_user(
         website=data.website,
         is_superuser=is_superuser,
     )
-    session.add(user)
-    async with _conflicts_as_409(session):
-        await session.flush()
+    uow.session.add(user)
+    async with _conflicts_as_409(uow.session):
+        await uow.session.flush()
     logger.info("user_registered", user_id=str(user.id))
     return user
 
@@ -126,7 +128,7 @@ async def authenticate(
 
 
 async def log_in(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     user_id: UUID,
     upgraded_hash: str | None,
@@ -134,26 +136,26 @@ async def log_in(
 ) -> IssuedTokens:
     """New tokens for an authenticated user; stores an upgraded password hash."""
     if upgraded_hash is not None:
-        await session.execute(
+        await uow.session.execute(
             update(User).where(User.id == user_id).values(hashed_password=upgraded_hash)
         )
         logger.info("password_hash_upgraded", user_id=str(user_id))
-    return await issue_tokens(session, user_id=user_id, config=config)
+    return await issue_tokens(uow, user_id=user_id, config=config)
 
 
 async def issue_tokens(
-    session: AsyncSession, *, user_id: UUID, config: AuthConfig
+    uow: UnitOfWork, *, user_id: UUID, config: AuthConfig
 ) -> IssuedTokens:
     """A new access token and a new stored refresh token for the user."""
     refresh_token = utils.new_opaque_token()
-    session.add(
+    uow.session.add(
         RefreshToken(
             user_id=user_id,
             token_hash=utils.hash_opaque_token(refresh_token),
             expires_at=utcnow() + config.REFRESH_TOKEN_EXP,
         )
     )
-    await session.flush()
+    await uow.session.flush()
     return IssuedTokens(
         access_token=utils.create_access_token(user_id, config),
         expires_in=int(timedelta(minutes=config.JWT_EXP).total_seconds()),
@@ -162,7 +164,7 @@ async def issue_tokens(
 
 
 async def rotate_refresh_token(
-    session: AsyncSession, *, token: str, config: AuthConfig
+    uow: UnitOfWork, *, token: str, config: AuthConfig
 ) -> IssuedTokens:
     """Exchange a live refresh token for a new pair; the old one dies.
 
@@ -170,6 +172,7 @@ async def rotate_refresh_token(
     refresh token of its user is revoked.
     """
     now = utcnow()
+    session = uow.session
     stored = await session.scalar(
         select(RefreshToken).where(
             RefreshToken.token_hash == utils.hash_opaque_token(token)
@@ -185,21 +188,19 @@ async def rotate_refresh_token(
         .returning(RefreshToken.id)
     )
     if rotated is None:
-        await revoke_all_refresh_tokens(session, user_id=stored.user_id)
+        await revoke_all_refresh_tokens(uow, user_id=stored.user_id)
         # The revocation must stand although the request is answered with 401.
-        await session.commit()
+        uow.keep_writes()
         logger.warning("refresh_token_reuse", user_id=str(stored.user_id))
         raise InvalidRefreshToken
-    return await issue_tokens(session, user_id=stored.user_id, config=config)
+    return await issue_tokens(uow, user_id=stored.user_id, config=config)
 
 
-async def revoke_refresh_tokens(
-    session: AsyncSession, *, tokens: Collection[str]
-) -> None:
+async def revoke_refresh_tokens(uow: UnitOfWork, *, tokens: Collection[str]) -> None:
     """Revoke these refresh tokens; unknown or dead ones are ignored."""
     if not tokens:
         return
-    await session.execute(
+    await uow.session.execute(
         update(RefreshToken)
         .where(
             RefreshToken.token_hash.in_(
@@ -211,22 +212,22 @@ async def revoke_refresh_tokens(
     )
 
 
-async def revoke_all_refresh_tokens(session: AsyncSession, *, user_id: UUID) -> None:
+async def revoke_all_refresh_tokens(uow: UnitOfWork, *, user_id: UUID) -> None:
     """Revoke every live refresh token of the user (log out everywhere)."""
-    await session.execute(
+    await uow.session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
 
 
-async def update_user(session: AsyncSession, *, user: User, data: UserUpdate) -> User:
+async def update_user(uow: UnitOfWork, *, user: User, data: UserUpdate) -> User:
     """Apply the fields present in `data`; a taken username raises 409."""
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         return user
-    async with _conflicts_as_409(session):
-        updated: User | None = await session.scalar(
+    async with _conflicts_as_409(uow.session):
+        updated: User | None = await uow.session.scalar(
             update(User)
             .where(User.id == user.id)
             .values(**changes, updated_at=utcnow())
@@ -237,20 +238,18 @@ async def update_user(session: AsyncSession, *, user: User, data: UserUpdate) ->
     return updated
 
 
-async def set_password(
-    session: AsyncSession, *, user_id: UUID, hashed_password: str
-) -> None:
+async def set_password(uow: UnitOfWork, *, user_id: UUID, hashed_password: str) -> None:
     """Store a new password hash and revoke every refresh token of the user."""
-    await session.execute(
+    await uow.session.execute(
         update(User)
         .where(User.id == user_id)
         .values(hashed_password=hashed_password, updated_at=utcnow())
     )
-    await revoke_all_refresh_tokens(session, user_id=user_id)
+    await revoke_all_refresh_tokens(uow, user_id=user_id)
 
 
 async def change_password(
-    session: AsyncSession, *, user: User, data: PasswordChange, config: AuthConfig
+    uow: UnitOfWork, *, user: User, data: PasswordChange, config: AuthConfig
 ) -> None:
     """Change the password after checking the current one (400 if wrong).
 
@@ -263,13 +262,19 @@ async def change_password(
     if not valid:
         raise WrongPassword
     hashed_password = await utils.hash_password(data.new_password, config)
-    await set_password(session, user_id=user.id, hashed_password=hashed_password)
+    await set_password(uow, user_id=user.id, hashed_password=hashed_password)
     logger.info("password_changed", user_id=str(user.id))
 
 
-async def delete_user(session: AsyncSession, *, user_id: UUID) -> None:
-    """Delete the user; the database cascades to everything they own."""
-    await session.execute(delete(User).where(User.id == user_id))
+async def delete_user(uow: UnitOfWork, *, user_id: UUID) -> None:
+    """Delete the account and everything it owns: the rows of the files on
+    its posts and of those it uploaded (the stored files are deleted by a
+    job once this commits), then the user, whose posts, comments,
+    notifications and tokens the database removes with it.
+    """
+    keys = await attachments_service.delete_attachments_of_user(uow, user_id)
+    await uow.session.execute(delete(User).where(User.id == user_id))
+    attachments_service.owe_file_deletion(uow, keys)
     logger.info("user_deleted", user_id=str(user_id))
 
 

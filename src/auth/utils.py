@@ -1,4 +1,5 @@
-"""Password hashing and token primitives (no database, no HTTP)."""
+"""Password hashing, token primitives and the refresh cookie: nothing here
+reads or writes the database."""
 
 import asyncio
 import contextlib
@@ -53,7 +54,7 @@ def _lower_thread_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_THREAD_NICENESS)
 
 
-class _HashQueue:
+class HashQueue:
     """The threads that hash passwords, and how many hashes are theirs."""
 
     def __init__(self, concurrency: int) -> None:
@@ -68,17 +69,17 @@ class _HashQueue:
 
 
 @cache
-def _hash_queue(concurrency: int) -> _HashQueue:
-    return _HashQueue(concurrency)
+def _hash_queue(concurrency: int) -> HashQueue:
+    return HashQueue(concurrency)
 
 
-def hash_executor(config: AuthConfig) -> ThreadPoolExecutor:
-    """The threads that hash passwords, shared by the process."""
-    return _hash_queue(config.PASSWORD_HASH_CONCURRENCY).executor
+def hash_queue(config: AuthConfig) -> HashQueue:
+    """The threads that hash passwords, shared by the process, and their queue."""
+    return _hash_queue(config.PASSWORD_HASH_CONCURRENCY)
 
 
 async def _off_loop[R](config: AuthConfig, func: Callable[..., R], *args: object) -> R:
-    queue = _hash_queue(config.PASSWORD_HASH_CONCURRENCY)
+    queue = hash_queue(config)
     if queue.pending >= config.PASSWORD_HASH_QUEUE:
         raise PasswordChecksBusy
     queue.pending += 1

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Generator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -18,28 +17,20 @@ import structlog
 import typer
 import uvicorn
 from pydantic import ValidationError
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from src.auth import service as auth_service
 from src.auth.schemas import UserCreate
 from src.cli.jobs import job_context, jobs_cli, scheduler, worker
 from src.cli.protocol import GuardedHttpToolsProtocol
-from src.cli.seed import DEMO_PASSWORD, SEED_STATEMENT_TIMEOUT, SeedSize
-from src.cli.seed import seed as seed_database
+from src.cli.seed import seed
 from src.config import ConfigurationError, Settings, load_settings
 from src.constants import VERSION
 from src.database.engine import create_engine
-from src.database.session import create_sessionmaker
+from src.database.session import create_units_of_work
 from src.exceptions import DetailedHTTPException
-from src.jobs.cleanup import Cleaned, clean_up
+from src.jobs.cleanup import clean_up
 from src.logging_config import setup_logging
-from src.web.metrics import MULTIPROCESS_DIR
+from src.metrics import MULTIPROCESS_DIR
 
 cli = typer.Typer(
     help="Publishing API operations.",
@@ -99,12 +90,11 @@ def migrate(ctx: typer.Context) -> None:
 async def _create_superuser(settings: Settings, data: UserCreate) -> str:
     engine = create_engine(settings.app)
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with create_units_of_work(engine)() as uow:
             user = await auth_service.create_user(
-                session, data=data, config=settings.auth, is_superuser=True
+                uow, data=data, config=settings.auth, is_superuser=True
             )
-            await session.commit()
-            return str(user.id)
+        return str(user.id)
     finally:
         await engine.dispose()
 
@@ -142,65 +132,7 @@ def create_superuser(
     typer.echo(f"Superuser {username} created with id {user_id}")
 
 
-async def _seed(settings: Settings, size: SeedSize, rng_seed: int | None) -> None:
-    # Building the search indexes of a million posts takes minutes, not the
-    # seconds a request's statement may.
-    engine = create_engine(
-        settings.app.model_copy(
-            update={"DATABASE_COMMAND_TIMEOUT": SEED_STATEMENT_TIMEOUT}
-        )
-    )
-    columns = (
-        TextColumn("{task.description:<13}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    try:
-        with Progress(*columns) as bar:
-            tasks = {
-                "auth_user": bar.add_task("users", total=size.users),
-                "post": bar.add_task("posts", total=size.posts),
-                "post_comment": bar.add_task("comments", total=size.comments),
-            }
-            await seed_database(
-                engine,
-                size,
-                auth=settings.auth,
-                rng_seed=rng_seed,
-                progress=lambda table, rows: bar.advance(tasks[table], rows),
-            )
-    finally:
-        await engine.dispose()
-
-
-@cli.command()
-def seed(
-    ctx: typer.Context,
-    users: Annotated[int, typer.Option(help="Users to create", min=1)] = 1_000,
-    posts: Annotated[int, typer.Option(help="Posts to create", min=0)] = 10_000,
-    comments: Annotated[int, typer.Option(help="Comments to create", min=0)] = 50_000,
-    random_seed: Annotated[
-        int | None, typer.Option(help="Seed for repeatable text and dates")
-    ] = None,
-) -> None:
-    """Fill the database with demo users, posts and comments.
-
-    Every demo user's password is printed at the end. Run `migrate` first.
-    """
-    if comments and not posts:
-        typer.echo("comments need posts: pass --posts as well", err=True)
-        raise typer.Exit(code=2)
-    started = time.perf_counter()
-    asyncio.run(_seed(_settings(ctx), SeedSize(users, posts, comments), random_seed))
-    typer.echo(
-        f"Seeded {users} users, {posts} posts and {comments} comments "
-        f"in {time.perf_counter() - started:.1f} s. "
-        f"Demo users log in with the password {DEMO_PASSWORD!r}."
-    )
-
-
-async def _cleanup(settings: Settings, grace: timedelta) -> Cleaned:
+async def _cleanup(settings: Settings, grace: timedelta) -> dict[str, int]:
     async with job_context(settings) as context:
         return await clean_up(context, grace=grace)
 
@@ -216,21 +148,18 @@ def cleanup(
     ] = 60,
 ) -> None:
     """Run the periodic clean-up now: stored files no attachment refers to,
-    expired and spent tokens, the list counts of deleted posts and users,
+    expired and spent tokens, the counts of deleted posts and users,
     finished jobs past their retention, expired idempotency keys.
 
     The scheduler (or, without Redis, the API) runs it every
     JOBS_CLEANUP_SCHEDULE; this is for running it at another time.
     """
     cleaned = asyncio.run(_cleanup(_settings(ctx), timedelta(minutes=grace_minutes)))
-    typer.echo(
-        f"Removed {cleaned.files} orphaned files, {cleaned.tokens} tokens, "
-        f"{cleaned.counts} counts of deleted posts and users, "
-        f"{cleaned.jobs} finished jobs and {cleaned.idempotency_keys} "
-        "expired idempotency keys."
-    )
+    removed = ", ".join(f"{count} {what}" for what, count in cleaned.items())
+    typer.echo(f"Removed {removed}.")
 
 
+cli.command()(seed)
 cli.command()(worker)
 cli.command()(scheduler)
 cli.add_typer(jobs_cli, name="jobs")
@@ -277,7 +206,7 @@ def serve(
 @contextmanager
 def metrics_directory(workers: int) -> Generator[None]:
     """With several workers, a directory where each writes its metrics (see
-    src/web/metrics.py): PROMETHEUS_MULTIPROC_DIR if set (emptied first),
+    src/metrics.py): PROMETHEUS_MULTIPROC_DIR if set (emptied first),
     else a temporary one, removed afterwards."""
     if workers == 1 and MULTIPROCESS_DIR not in os.environ:
         yield

@@ -11,7 +11,8 @@ import typer
 from src.aws.client import create_storage
 from src.config import Settings
 from src.database.engine import create_engine
-from src.database.session import create_sessionmaker, units_of_work
+from src.database.session import create_units_of_work
+from src.domains import job_registry
 from src.jobs import service
 from src.jobs.registry import JobContext
 
@@ -26,8 +27,9 @@ async def job_context(settings: Settings) -> AsyncGenerator[JobContext]:
         async with create_storage(settings.storage) as storage:
             yield JobContext(
                 settings=settings,
-                units_of_work=units_of_work(create_sessionmaker(engine)),
+                units_of_work=create_units_of_work(engine),
                 storage=storage,
+                registry=job_registry(),
             )
     finally:
         await engine.dispose()
@@ -78,11 +80,11 @@ def scheduler(ctx: typer.Context) -> None:
 
 
 async def _failed(settings: Settings, limit: int) -> list[str]:
-    async with job_context(settings) as context, context.units_of_work() as session:
+    async with job_context(settings) as context, context.units_of_work() as uow:
         return [
             f"{job.id}  {job.name}  {job.attempts} attempts  "
             f"failed {job.finished_at:%Y-%m-%d %H:%M:%S}Z  {job.last_error}"
-            for job in await service.failed_jobs(session, limit=limit)
+            for job in await service.failed_jobs(uow.session, limit=limit)
         ]
 
 
@@ -100,8 +102,8 @@ def failed(
 
 
 async def _retry(settings: Settings, job_ids: list[UUID] | None) -> int:
-    async with job_context(settings) as context, context.units_of_work() as session:
-        return await service.retry_failed(session, job_ids)
+    async with job_context(settings) as context, context.units_of_work() as uow:
+        return await service.retry_failed(uow.session, job_ids)
 
 
 @jobs_cli.command("retry")

@@ -7,15 +7,15 @@ from src.auth.dependencies import CurrentUser
 from src.comments import service
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
 from src.comments.service import CommentRow
-from src.database.session import ReadSession
 from src.posts.dependencies import ValidPost
+from src.web.dependencies import ReadBindDep
 
 
 async def valid_comment_id(
-    comment_id: UUID, post: ValidPost, session: ReadSession
+    comment_id: UUID, post: ValidPost, bind: ReadBindDep
 ) -> CommentRow:
     """The comment, if it exists under this post (404 otherwise)."""
-    comment = await service.get_comment(session, post_id=post.id, comment_id=comment_id)
+    comment = await service.get_comment(bind, post_id=post.id, comment_id=comment_id)
     if comment is None:
         raise CommentNotFound
     return comment

@@ -5,6 +5,7 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from src.database.base import Base
+from src.database.counts import counted_list
 from src.models import CreatedAt, UUIDPrimaryKey, Versioned
 
 if TYPE_CHECKING:
@@ -26,3 +27,9 @@ class Comment(UUIDPrimaryKey, CreatedAt, Versioned, Base):
         # A post's comments, oldest first; also counts them.
         Index("post_comment_post_id_created_at_idx", "post_id", "created_at", "id"),
     )
+
+
+# A post's comments (GET /posts/{id}/comments, and each post's comments_count).
+POST_COMMENTS = counted_list(
+    "post_comments", table="post_comment", owner="post_id", owner_table="post"
+)

@@ -1,20 +1,19 @@
 from fastapi import APIRouter, Request, Response, status
 
-from src.auth.dependencies import CurrentUser
+from src.auth.dependencies import CurrentUser, UserIdempotency
 from src.auth.exceptions import InvalidToken
 from src.comments import service
 from src.comments.dependencies import DeletableComment, OwnedComment, ValidComment
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
 from src.comments.schemas import CommentCreate, CommentResponse, CommentUpdate
 from src.comments.utils import comment_response
-from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
-from src.idempotency.dependencies import UserIdempotency
 from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import ValidPost
 from src.posts.exceptions import PostNotFound
 from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
+from src.web.dependencies import ReadBindDep, UnitOfWorkDep
 from src.web.openapi import ETAG, LOCATION, headers
 
 router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
@@ -36,11 +35,11 @@ async def create_comment(
     user: CurrentUser,
     request: Request,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     idempotency: UserIdempotency,
 ) -> CommentResponse:
     comment = await service.create_comment(
-        session,
+        uow,
         post_id=post.id,
         post_creator_id=post.creator_id,
         creator_id=user.id,
@@ -50,7 +49,7 @@ async def create_comment(
         "get_comment", post_id=str(post.id), comment_id=str(comment.id)
     )
     response.headers["ETag"] = etag(comment.version)
-    return idempotency.remember(comment_response(comment), response)
+    return await idempotency.remember(comment_response(comment), response)
 
 
 @router.get(
@@ -99,11 +98,11 @@ async def update_comment(
     data: CommentUpdate,
     comment: OwnedComment,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     if_match: IfMatch = None,
 ) -> CommentResponse:
     check_if_match(if_match, comment.version)
-    comment = await service.update_comment(session, comment=comment, data=data)
+    comment = await service.update_comment(uow, comment=comment, data=data)
     response.headers["ETag"] = etag(comment.version)
     return comment_response(comment)
 
@@ -115,5 +114,5 @@ async def update_comment(
     description="By the comment's author, the post's creator or a superuser.",
     responses=responses(InvalidToken, NotCommentAuthor, PostNotFound, CommentNotFound),
 )
-async def delete_comment(comment: DeletableComment, session: UnitOfWork) -> None:
-    await service.delete_comment(session, comment_id=comment.id)
+async def delete_comment(comment: DeletableComment, uow: UnitOfWorkDep) -> None:
+    await service.delete_comment(uow, comment_id=comment.id)

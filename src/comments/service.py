@@ -1,20 +1,19 @@
 """Comments on posts: read as `CommentRow`s, written in a unit of work."""
 
 from datetime import datetime
-from functools import cache
 from typing import NamedTuple
 from uuid import UUID
 
 import structlog
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth.models import User
-from src.comments.models import Comment
+from src.comments.models import POST_COMMENTS, Comment
 from src.comments.schemas import CommentCreate, CommentUpdate
-from src.database.fast import AnySelect
-from src.database.session import ReadBind
-from src.models import ListName, apply_edit, list_total
+from src.database.counts import list_total
+from src.database.reads import AnySelect, Readable, fetch_one, first_column, statement
+from src.database.unit_of_work import UnitOfWork
+from src.models import apply_edit
 from src.notifications import service as notification_service
 from src.pagination import Fetched, PaginationParams, fetch_page
 
@@ -34,7 +33,6 @@ class CommentRow(NamedTuple):
     version: int
 
 
-@cache
 def _columns() -> AnySelect:
     # In `CommentRow`'s order: a row becomes a CommentRow by position.
     return select(
@@ -49,45 +47,47 @@ def _columns() -> AnySelect:
     ).join(User, User.id == Comment.creator_id)
 
 
-async def get_comment(
-    session: AsyncSession, *, post_id: UUID, comment_id: UUID
-) -> CommentRow | None:
-    """The comment if it exists under this post, else None."""
-    row = (
-        await session.execute(
-            _columns().where(Comment.id == comment_id, Comment.post_id == post_id)
-        )
-    ).first()
-    return None if row is None else CommentRow._make(row)
-
-
-@cache
-def _list_statements() -> tuple[AnySelect, AnySelect]:
-    return (
-        _columns().where(Comment.post_id == bindparam("post_id")),
-        list_total(ListName.POST_COMMENTS, bindparam("post_id")),
+@statement("comment_by_id", CommentRow._make)
+def _by_id() -> AnySelect:
+    return _columns().where(
+        Comment.id == bindparam("comment_id"), Comment.post_id == bindparam("post_id")
     )
 
 
+@statement("post_comments", CommentRow._make)
+def _post_comments() -> AnySelect:
+    return _columns().where(Comment.post_id == bindparam("post_id"))
+
+
+@statement("post_comments_total", first_column)
+def _post_comments_total() -> AnySelect:
+    return list_total(POST_COMMENTS, bindparam("post_id"))
+
+
+async def get_comment(
+    readable: Readable, *, post_id: UUID, comment_id: UUID
+) -> CommentRow | None:
+    """The comment if it exists under this post, else None."""
+    return await fetch_one(readable, _by_id, post_id=post_id, comment_id=comment_id)
+
+
 async def list_comments(
-    bind: ReadBind, *, post_id: UUID, pagination: PaginationParams
+    readable: Readable, *, post_id: UUID, pagination: PaginationParams
 ) -> Fetched[CommentRow]:
     """A post's comments, oldest first."""
-    rows, count = _list_statements()
-    page = await fetch_page(
-        bind,
-        rows,
-        count,
+    return await fetch_page(
+        readable,
+        _post_comments,
+        _post_comments_total,
         pagination,
         order=(Comment.created_at, Comment.id),
         descending=False,
         parameters={"post_id": post_id},
     )
-    return page.map(CommentRow._make)
 
 
 async def create_comment(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     post_id: UUID,
     post_creator_id: UUID,
@@ -96,31 +96,31 @@ async def create_comment(
 ) -> CommentRow:
     """Comment on a post; its creator is notified in the same transaction."""
     comment = Comment(post_id=post_id, creator_id=creator_id, content=data.content)
-    session.add(comment)
-    await session.flush()
+    uow.session.add(comment)
+    await uow.session.flush()
     await notification_service.notify_comment_created(
-        session,
+        uow,
         post_creator_id=post_creator_id,
         post_id=post_id,
         comment_id=comment.id,
         actor_id=creator_id,
     )
     logger.info("comment_created", post_id=str(post_id), comment_id=str(comment.id))
-    created = await get_comment(session, post_id=post_id, comment_id=comment.id)
+    created = await get_comment(uow, post_id=post_id, comment_id=comment.id)
     if created is None:  # pragma: no cover - written in this transaction
         raise LookupError(comment.id)
     return created
 
 
 async def update_comment(
-    session: AsyncSession, *, comment: CommentRow, data: CommentUpdate
+    uow: UnitOfWork, *, comment: CommentRow, data: CommentUpdate
 ) -> CommentRow:
     """Replace the content; sets `updated_at` and the version.
 
     `ConcurrentEdit` if another edit changed it since `comment` was read.
     """
     edited_at = await apply_edit(
-        session,
+        uow.session,
         Comment,
         row_id=comment.id,
         read_version=comment.version,
@@ -131,7 +131,7 @@ async def update_comment(
     )
 
 
-async def delete_comment(session: AsyncSession, *, comment_id: UUID) -> None:
+async def delete_comment(uow: UnitOfWork, *, comment_id: UUID) -> None:
     """Delete one comment (its notification goes with it)."""
-    await session.execute(delete(Comment).where(Comment.id == comment_id))
+    await uow.session.execute(delete(Comment).where(Comment.id == comment_id))
     logger.info("comment_deleted", comment_id=str(comment_id))

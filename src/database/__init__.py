@@ -1,2 +1,3 @@
-"""The database: engines and their pool, sessions for requests, fast reads,
-the declarative base and the migration entry points."""
+"""The database: engines and their pool, sessions and units of work, named
+reads, the counted lists, the declarative base and the migrations' entry
+points. It imports no other package of the application but its settings."""

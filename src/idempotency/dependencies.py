@@ -1,21 +1,21 @@
 """The Idempotency-Key header on creating routes."""
 
+from functools import partial
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from src.auth.dependencies import CurrentUser
-from src.database.session import UnitOfWork
+from src.database.unit_of_work import UnitOfWork, UnitsOfWork
 from src.idempotency import service
 from src.idempotency.constants import (
     IDEMPOTENCY_HEADER,
     KEY_PATTERN,
     REPLAYED_RESPONSE_HEADERS,
 )
-from src.idempotency.models import IdempotencyRecord
+from src.web.dependencies import UnitOfWorkDep, UnitsOfWorkDep
 from src.web.rate_limit import client_address
 
 KeyHeader = Annotated[
@@ -33,18 +33,20 @@ KeyHeader = Annotated[
 
 class Idempotency:
     """The request's claim on its Idempotency-Key (none without the header):
-    the route hands it its response, stored with its writes."""
+    the route hands it its response, recorded with its writes."""
 
-    def __init__(self, record: IdempotencyRecord | None, status_code: int) -> None:
-        self._record = record
+    def __init__(self, claim: UUID | None, uow: UnitOfWork, status_code: int) -> None:
+        self._claim = claim
+        self._uow = uow
         self._status_code = status_code
 
-    def remember[M: BaseModel](self, result: M, response: Response) -> M:
-        """Store `result` (and the response's Location and ETag) as the
-        answer to every repeat; returns `result`."""
-        if self._record is not None:
-            service.remember(
-                self._record,
+    async def remember[M: BaseModel](self, result: M, response: Response) -> M:
+        """Record `result` (and the response's Location and ETag) in the
+        request's unit of work as the answer to every repeat; returns it."""
+        if self._claim is not None:
+            await service.record_response(
+                self._uow,
+                self._claim,
                 status_code=response.status_code or self._status_code,
                 body=result.model_dump_json().encode(),
                 headers={
@@ -58,44 +60,54 @@ class Idempotency:
 
 async def open_idempotency(
     request: Request,
-    session: AsyncSession,
+    units: UnitsOfWork,
+    uow: UnitOfWork,
     *,
     scope: str,
     key: str | None,
     body: bytes,
 ) -> Idempotency:
-    """Claim `key` for this request (see `service.begin`)."""
+    """Claim `key` for this request (see `service.claim`); the claim is
+    released if the request's unit of work rolls back."""
     route = request.scope.get("route")
-    status_code = route.status_code if isinstance(route, APIRoute) else None
+    status_code = (route.status_code if isinstance(route, APIRoute) else None) or 200
     if key is None:
-        return Idempotency(None, status_code or 200)
-    record = await service.begin(
-        session,
+        return Idempotency(None, uow, status_code)
+    claim = await service.claim(
+        units,
         scope=scope,
         key=key,
         request_fingerprint=service.fingerprint(request.method, request.url.path, body),
     )
-    return Idempotency(record, status_code or 200)
+    uow.after_rollback(partial(service.release, units, claim))
+    return Idempotency(claim, uow, status_code)
 
 
-async def _for_user(
-    request: Request, session: UnitOfWork, user: CurrentUser, key: KeyHeader = None
+async def json_body_idempotency(
+    request: Request,
+    units: UnitsOfWork,
+    uow: UnitOfWork,
+    *,
+    scope: str,
+    key: str | None,
 ) -> Idempotency:
-    body = service.canonical_json(await request.body())
-    return await open_idempotency(
-        request, session, scope=f"user:{user.id}", key=key, body=body
-    )
+    """`open_idempotency` for a JSON body: the same request is the same
+    JSON value. Without a key, the body is not read here."""
+    body = service.canonical_json(await request.body()) if key is not None else b""
+    return await open_idempotency(request, units, uow, scope=scope, key=key, body=body)
 
 
 async def _for_address(
-    request: Request, session: UnitOfWork, key: KeyHeader = None
+    request: Request,
+    units: UnitsOfWorkDep,
+    uow: UnitOfWorkDep,
+    key: KeyHeader = None,
 ) -> Idempotency:
-    body = service.canonical_json(await request.body())
-    return await open_idempotency(
-        request, session, scope=f"address:{client_address(request)}", key=key, body=body
+    return await json_body_idempotency(
+        request, units, uow, scope=f"address:{client_address(request)}", key=key
     )
 
 
-# Keys scoped to the signed-in user, and (anonymous routes) to the address.
-UserIdempotency = Annotated[Idempotency, Depends(_for_user)]
+# Keys scoped to the client address, on anonymous routes (a signed-in
+# user's are `src.auth.dependencies.UserIdempotency`).
 AddressIdempotency = Annotated[Idempotency, Depends(_for_address)]

@@ -8,9 +8,10 @@ from src.models import CreatedAt, UUIDPrimaryKey
 
 
 class IdempotencyRecord(UUIDPrimaryKey, CreatedAt, Base):
-    """A creating request made with an Idempotency-Key, and its response,
-    written in the transaction of the request's own writes: committed
-    together, so a replay returns exactly what was created.
+    """A creating request made with an Idempotency-Key: claimed in a short
+    transaction of its own before the request's work (status_code null
+    meanwhile), then its response recorded in the transaction of the
+    request's writes, so a replay returns exactly what was created.
     """
 
     __tablename__ = "idempotency_key"

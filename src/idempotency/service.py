@@ -1,23 +1,42 @@
-"""Idempotency-Key: the first request with a key is processed and its
-response stored in its own transaction; a repeat gets that response."""
+"""Idempotency-Key: claim, commit, work, record.
 
+The first request with a key claims it in a short transaction of its own,
+committed before the request's work begins, so that no transaction is open
+while the work is slow (an upload streamed to storage, a password hashed).
+Its response is then recorded in the transaction of its writes: they
+commit together, so a repeat gets exactly what was created. A repeat meanwhile
+gets 409; if the request fails, its claim is released with the rollback; if
+its process dies, the claim is abandoned and can be taken again after
+CLAIM_TIMEOUT.
+"""
+
+import asyncio
 import hashlib
 import json
 from typing import Any
+from uuid import UUID
 
+import structlog
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.database.base import utcnow
+from src.database.unit_of_work import UnitOfWork, UnitsOfWork
 from src.idempotency.constants import (
+    CLAIM_TIMEOUT,
     IDEMPOTENCY_HEADER,
     KEY_LIFETIME,
     IdempotencyMessage,
 )
 from src.idempotency.exceptions import IdempotencyKeyInProgress, IdempotentReplay
 from src.idempotency.models import IdempotencyRecord
+
+logger = structlog.get_logger(__name__)
+
+# Seconds between attempts at releasing a claim while the database is away.
+RELEASE_RETRY_SECONDS = 1.0
 
 
 def fingerprint(method: str, path: str, *parts: bytes) -> str:
@@ -37,11 +56,6 @@ def canonical_json(body: bytes) -> bytes:
     except ValueError:
         return body
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
-
-
-def _lock_id(scope: str, key: str) -> int:
-    digest = hashlib.sha256(f"{scope}\0{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _answer(record: IdempotencyRecord, request_fingerprint: str) -> None:
@@ -72,52 +86,118 @@ async def _find(
     return record
 
 
-async def begin(
-    session: AsyncSession, *, scope: str, key: str, request_fingerprint: str
-) -> IdempotencyRecord:
-    """Claim `key` for this request in the session's transaction, or raise
-    what a repeat gets: the stored response (IdempotentReplay), 409 while
-    the first request is in progress, 422 for a different request.
+def _live(record: IdempotencyRecord) -> bool:
+    """Whether a repeat must be answered from `record`: it is within its
+    lifetime, and answered or still claimed by a request in progress."""
+    now = utcnow()
+    if record.expires_at <= now:
+        return False
+    return record.status_code is not None or record.created_at + CLAIM_TIMEOUT > now
+
+
+async def claim(
+    units: UnitsOfWork, *, scope: str, key: str, request_fingerprint: str
+) -> UUID:
+    """Claim `key` for this request, committed at once; returns the claim.
+
+    Or raise what a repeat gets: the stored response (IdempotentReplay),
+    409 while the first request is in progress, 422 for a different request.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        # Held until the first request's transaction ends: a repeat meanwhile
-        # is told at once instead of waiting on the unique index.
-        free = await session.scalar(
-            select(func.pg_try_advisory_xact_lock(_lock_id(scope, key)))
-        )
-        if not free:
-            raise IdempotencyKeyInProgress
-    existing = await _find(session, scope, key)
-    if existing is not None:
-        if existing.expires_at > utcnow():
-            _answer(existing, request_fingerprint)
-        await session.delete(existing)
-        await session.flush()
-    record = IdempotencyRecord(
-        scope=scope,
-        key=key,
-        fingerprint=request_fingerprint,
-        expires_at=utcnow() + KEY_LIFETIME,
-    )
     try:
-        async with session.begin_nested():
-            session.add(record)
+        async with units() as uow:
+            existing = await _find(uow.session, scope, key)
+            if existing is not None:
+                if _live(existing):
+                    _answer(existing, request_fingerprint)
+                # Expired, or abandoned by a request that died: start afresh.
+                await uow.session.execute(
+                    delete(IdempotencyRecord).where(IdempotencyRecord.id == existing.id)
+                )
+            record = IdempotencyRecord(
+                scope=scope,
+                key=key,
+                fingerprint=request_fingerprint,
+                expires_at=utcnow() + KEY_LIFETIME,
+            )
+            uow.session.add(record)
+            await uow.session.flush()
+            return record.id
     except IntegrityError:
-        # SQLite: the first request committed while this one waited to write.
-        existing = await _find(session, scope, key)
-        if existing is None:
+        # Another request claimed it first (PostgreSQL: this one waited on
+        # the unique index for that claim's commit).
+        async with units() as uow:
+            existing = await _find(uow.session, scope, key)
+        if existing is None or not _live(existing):
             raise IdempotencyKeyInProgress from None
         _answer(existing, request_fingerprint)
-    return record
+        raise  # pragma: no cover - _answer always raises
 
 
-def remember(
-    record: IdempotencyRecord, *, status_code: int, body: bytes, headers: dict[str, Any]
+async def record_response(
+    uow: UnitOfWork,
+    claim_id: UUID,
+    *,
+    status_code: int,
+    body: bytes,
+    headers: dict[str, Any],
 ) -> None:
-    """Store the response with the request's writes (flushed at the commit)."""
-    record.status_code = status_code
-    record.body = body
-    record.headers = headers
+    """Store the response in the transaction of the request's writes.
+
+    IdempotencyKeyInProgress if the claim is no longer this request's (it
+    outlived CLAIM_TIMEOUT and a repeat took the key over): the writes are
+    then rolled back, and the repeat's stand.
+    """
+    recorded = await uow.session.scalar(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.id == claim_id, IdempotencyRecord.status_code.is_(None)
+        )
+        .values(status_code=status_code, body=body, headers=headers)
+        .returning(IdempotencyRecord.id)
+    )
+    if recorded is None:
+        raise IdempotencyKeyInProgress
+
+
+async def _delete_claim(units: UnitsOfWork, claim_id: UUID) -> None:
+    async with units() as uow:
+        await uow.session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.id == claim_id,
+                IdempotencyRecord.status_code.is_(None),
+            )
+        )
+
+
+# Releases waiting for the database to come back (held so that they run).
+_pending_releases: set[asyncio.Task[None]] = set()
+
+
+async def release(units: UnitsOfWork, claim_id: UUID) -> None:
+    """Give up a claim whose request failed: a repeat is processed afresh.
+
+    If the database is what failed, the release is tried again in the
+    background until it succeeds (a repeat meanwhile gets 409 with
+    Retry-After), or until the claim counts as abandoned anyway.
+    """
+    try:
+        await _delete_claim(units, claim_id)
+    except Exception as exc:
+        logger.warning("idempotency_release_deferred", error=repr(exc))
+        task = asyncio.create_task(_release_later(units, claim_id))
+        _pending_releases.add(task)
+        task.add_done_callback(_pending_releases.discard)
+
+
+async def _release_later(units: UnitsOfWork, claim_id: UUID) -> None:
+    deadline = asyncio.get_running_loop().time() + CLAIM_TIMEOUT.total_seconds()
+    while asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(RELEASE_RETRY_SECONDS)
+        try:
+            await _delete_claim(units, claim_id)
+        except Exception:  # noqa: S112 (the database is still away: try again)
+            continue
+        return
 
 
 async def purge_expired(session: AsyncSession) -> int:

@@ -1,47 +1,41 @@
 """The periodic clean-up: what nothing else removes in time."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from src.attachments import service as attachments_service
-from src.auth import service as auth_service
-from src.database.base import utcnow
-from src.idempotency import service as idempotency_service
+from src.database.counts import purge_orphaned_counts
 from src.jobs import service
-from src.jobs.registry import JobContext
-from src.models import purge_orphaned_counts
+from src.jobs.registry import JobContext, JobRegistry
 
-# Stored files younger than this may belong to an upload whose row is not
-# committed yet.
-UPLOAD_GRACE = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Cleaned:
-    files: int
-    tokens: int
-    counts: int
-    jobs: int
-    idempotency_keys: int
+# Work younger than this may still be in flight (a stored file whose row is
+# not committed yet) and is left alone.
+DEFAULT_GRACE = timedelta(hours=1)
 
 
-async def clean_up(context: JobContext, *, grace: timedelta = UPLOAD_GRACE) -> Cleaned:
-    """Remove stored files no attachment refers to, expired and spent
-    tokens, the list counts of deleted posts and users, finished jobs past
-    their retention and expired idempotency keys. Safe to run at any time,
-    as often as wanted.
+async def _orphaned_counts(context: JobContext, _grace: timedelta) -> int:
+    async with context.units_of_work() as uow:
+        return await purge_orphaned_counts(uow.session)
+
+
+async def _finished_jobs(context: JobContext, _grace: timedelta) -> int:
+    async with context.units_of_work() as uow:
+        return await service.purge_finished(
+            uow.session, older_than=context.settings.jobs.RETENTION
+        )
+
+
+def register(registry: JobRegistry) -> None:
+    """The clean-up's own steps, after the domains'."""
+    registry.cleanup("counts of deleted owners", _orphaned_counts)
+    registry.cleanup("finished jobs", _finished_jobs)
+
+
+async def clean_up(
+    context: JobContext, *, grace: timedelta = DEFAULT_GRACE
+) -> dict[str, int]:
+    """Run every registered step, each in units of work of its own; returns
+    how many things each removed. Safe to run at any time, as often as wanted.
     """
-    async with context.units_of_work() as session:
-        files = await attachments_service.remove_orphaned_objects(
-            session, context.storage, older_than=utcnow() - grace
-        )
-    async with context.units_of_work() as session:
-        tokens = await auth_service.purge_expired_tokens(session)
-        counts = await purge_orphaned_counts(session)
-        jobs = await service.purge_finished(
-            session, older_than=context.settings.jobs.RETENTION
-        )
-        keys = await idempotency_service.purge_expired(session)
-    return Cleaned(
-        files=files, tokens=tokens, counts=counts, jobs=jobs, idempotency_keys=keys
-    )
+    return {
+        what: await step(context, grace)
+        for what, step in context.registry.cleanup_steps.items()
+    }

@@ -19,9 +19,10 @@ class JobsConfig(BaseSettings):
     MAX_ATTEMPTS: int = Field(default=5, ge=1)
     RETRY_BASE_DELAY: float = Field(default=10.0, ge=0)
     RETRY_MAX_DELAY: float = Field(default=3600.0, ge=0)
-    # Seconds a started job belongs to its worker; if the worker dies, the
-    # job is started again after this. Longer than any one job takes.
-    LEASE: float = Field(default=300.0, gt=0)
+    # Seconds a started job belongs to its worker after the worker last
+    # renewed it (every third of this, while the job runs): a job whose
+    # worker died runs again on another within this and RELAY_INTERVAL.
+    LEASE: float = Field(default=20.0, gt=0)
     # How often each worker (or the API, without REDIS_URL) looks for jobs
     # due and not handed to the broker: retries, and those a crash or a
     # Redis outage kept from it.

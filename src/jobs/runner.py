@@ -8,8 +8,8 @@ from uuid import UUID
 import structlog
 
 from src.jobs import service
-from src.jobs.registry import HANDLERS, JobContext
-from src.web.metrics import JOBS
+from src.jobs.registry import JobContext
+from src.metrics import JOBS
 
 logger = structlog.get_logger(__name__)
 
@@ -21,29 +21,29 @@ RELAY_BATCH = 100
 
 
 async def run_job(context: JobContext, job_id: UUID) -> None:
-    """Claim the job, run it, record the outcome. A job already done, failed,
-    not yet due or running elsewhere is left alone: delivering a job twice
-    runs it once.
+    """Claim the job, run it (renewing its lease meanwhile), record the
+    outcome. A job already done, failed, not yet due or running elsewhere is
+    left alone: delivering a job twice runs it once.
     """
     config = context.settings.jobs
-    async with context.units_of_work() as session:
-        job = await service.claim(
-            session, job_id, lease=timedelta(seconds=config.LEASE)
-        )
+    lease = timedelta(seconds=config.LEASE)
+    async with context.units_of_work() as uow:
+        job = await service.claim(uow.session, job_id, lease=lease)
     if job is None:
         return
     log = logger.bind(job_id=str(job.id), job=job.name, attempt=job.attempt)
-    current = asyncio.current_task()
-    context.running[job.id] = (job, current)
+    context.running[job.id] = (job, asyncio.current_task())
+    renewing = asyncio.create_task(_keep_lease(context, job, lease))
     try:
-        handler = HANDLERS.get(job.name)
+        handler = context.registry.handlers.get(job.name)
         if handler is None:
             raise LookupError(f"no job is named {job.name!r}")
         await handler(context, job.payload, job.id)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS]
-        async with context.units_of_work() as session:
-            retry_in = await service.fail(session, job, error=error, config=config)
+        await _stop(renewing)
+        async with context.units_of_work() as uow:
+            retry_in = await service.fail(uow.session, job, error=error, config=config)
         if retry_in is None:
             log.error("job_failed", error=error)
         else:
@@ -51,11 +51,38 @@ async def run_job(context: JobContext, job_id: UUID) -> None:
         JOBS.labels(job.name, "failed" if retry_in is None else "retry").inc()
         return
     finally:
+        await _stop(renewing)
         context.running.pop(job.id, None)
-    async with context.units_of_work() as session:
-        await service.complete(session, job)
+    async with context.units_of_work() as uow:
+        await service.complete(uow.session, job)
     log.info("job_done")
     JOBS.labels(job.name, "done").inc()
+
+
+async def _keep_lease(
+    context: JobContext, job: service.ClaimedJob, lease: timedelta
+) -> None:
+    """Renew the job's lease every third of it while it runs: a worker that
+    dies leaves its job to another within one lease, however long jobs take.
+    """
+    while True:
+        await asyncio.sleep(lease.total_seconds() / 3)
+        try:
+            async with context.units_of_work() as uow:
+                ours = await service.renew(uow.session, job, lease=lease)
+        except Exception as exc:
+            # The database is away: the lease may run out, and another
+            # worker run the job again (jobs are idempotent).
+            logger.warning("job_lease_not_renewed", job_id=str(job.id), error=repr(exc))
+            continue
+        if not ours:
+            logger.warning("job_lease_lost", job_id=str(job.id))
+            return
+
+
+async def _stop(task: "asyncio.Task[None]") -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def hand_off(context: JobContext, kick: Kick, job_ids: Sequence[UUID]) -> bool:
@@ -66,8 +93,8 @@ async def hand_off(context: JobContext, kick: Kick, job_ids: Sequence[UUID]) -> 
     except Exception as exc:
         logger.warning("job_handoff_failed", jobs=len(job_ids), error=repr(exc))
         try:
-            async with context.units_of_work() as session:
-                await service.forget_handed(session, job_ids)
+            async with context.units_of_work() as uow:
+                await service.forget_handed(uow.session, job_ids)
         except Exception as db_exc:
             # The relay hands them again after JOBS_REDISPATCH_AFTER anyway.
             logger.warning("job_handoff_unrecorded", error=repr(db_exc))
@@ -84,8 +111,10 @@ async def relay_forever(context: JobContext, kick: Kick) -> None:
     while True:
         more = False
         try:
-            async with context.units_of_work() as session:
-                due = await service.take_due(session, config=config, limit=RELAY_BATCH)
+            async with context.units_of_work() as uow:
+                due = await service.take_due(
+                    uow.session, config=config, limit=RELAY_BATCH
+                )
             # A full batch handed over: more may be waiting (after an
             # outage); go on at once.
             more = bool(due) and await hand_off(context, kick, due)
@@ -112,6 +141,6 @@ async def stop_running(context: JobContext, grace: float) -> None:
     await asyncio.gather(
         *(task for _, task in unfinished if task is not None), return_exceptions=True
     )
-    async with context.units_of_work() as session:
-        await service.give_back(session, [job for job, _ in unfinished])
+    async with context.units_of_work() as uow:
+        await service.give_back(uow.session, [job for job, _ in unfinished])
     logger.warning("jobs_handed_back", jobs=len(unfinished))

@@ -14,30 +14,31 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.database.base import utcnow
+from src.database.unit_of_work import UnitOfWork
 from src.jobs.config import JobsConfig
 from src.jobs.constants import JobStatus
 from src.jobs.models import Job
 
-# Where a session keeps the ids of the jobs its transaction recorded, to
-# hand them to the broker once it has committed.
+# Where a unit of work keeps the ids of the jobs its transaction recorded,
+# for the listener that hands them to the broker after the commit.
 RECORDED_JOBS = "recorded_jobs"
 
 
-def enqueue(session: AsyncSession, name: str, payload: dict[str, Any]) -> UUID:
-    """Record job `name` in the session's transaction; it runs after the
-    commit, and never if the transaction rolls back.
+def enqueue(uow: UnitOfWork, name: str, payload: dict[str, Any]) -> UUID:
+    """Record job `name` in the unit of work; it is handed to the broker
+    after the commit, and never exists if the transaction rolls back.
     """
     job_id = uuid4()
-    # Marked as handed to the broker: the unit of work does so right after
-    # the commit; if that fails, the relay hands it again.
-    session.add(Job(id=job_id, name=name, payload=payload, dispatched_at=utcnow()))
-    session.info.setdefault(RECORDED_JOBS, []).append(job_id)
+    # Marked as handed to the broker: the commit's listener does so; if that
+    # fails, the relay hands it again.
+    uow.session.add(Job(id=job_id, name=name, payload=payload, dispatched_at=utcnow()))
+    uow.info.setdefault(RECORDED_JOBS, []).append(job_id)
     return job_id
 
 
-def recorded_jobs(session: AsyncSession) -> list[UUID]:
-    """The jobs the session recorded since the last call (forgets them)."""
-    jobs: list[UUID] = session.info.pop(RECORDED_JOBS, [])
+def recorded_jobs(uow: UnitOfWork) -> list[UUID]:
+    """The jobs the unit of work recorded and has not handed over (forgets them)."""
+    jobs: list[UUID] = uow.info.pop(RECORDED_JOBS, [])
     return jobs
 
 
@@ -89,6 +90,36 @@ def _ours(job: ClaimedJob) -> Any:
     return and_(
         Job.id == job.id, Job.status == JobStatus.RUNNING, Job.attempts == job.attempt
     )
+
+
+async def renew(session: AsyncSession, job: ClaimedJob, *, lease: timedelta) -> bool:
+    """Extend a running job's lease; False if it is no longer ours (it was
+    taken over after its lease ran out)."""
+    renewed = await session.scalar(
+        update(Job)
+        .where(_ours(job))
+        .values(lease_until=utcnow() + lease)
+        .returning(Job.id)
+    )
+    return renewed is not None
+
+
+async def take_over_handed(session: AsyncSession) -> int:
+    """Make every pending job handed to a broker due for the relay again;
+    returns how many.
+
+    For a starting API that runs jobs in its own process: what it finds
+    handed went to an in-process broker, its predecessor's, which died with
+    it. A job another live process still holds is claimed once whoever
+    gets to it first (claims are conditional).
+    """
+    result = await session.execute(
+        update(Job)
+        .where(Job.status == JobStatus.PENDING, Job.dispatched_at.is_not(None))
+        .values(dispatched_at=None)
+        .returning(Job.id)
+    )
+    return len(result.all())
 
 
 async def complete(session: AsyncSession, job: ClaimedJob) -> None:

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -26,10 +25,9 @@ from taskiq.api import run_scheduler_task
 from taskiq.receiver import Receiver
 from taskiq.schedule_sources import LabelScheduleSource
 
-# Imported for their @job declarations.
-from src.attachments import jobs as _attachment_jobs  # noqa: F401
-from src.auth import jobs as _auth_jobs  # noqa: F401
 from src.config import Settings
+from src.database.unit_of_work import UnitOfWork
+from src.jobs import service
 from src.jobs.cleanup import clean_up
 from src.jobs.registry import JobContext
 from src.jobs.runner import Kick, hand_off, relay_forever, run_job, stop_running
@@ -50,7 +48,7 @@ async def _run_job_task(
 
 async def _clean_up_task(context: Annotated[Context, TaskiqDepends()]) -> None:
     cleaned = await clean_up(context.state.jobs)
-    logger.info("cleaned_up", **asdict(cleaned))
+    logger.info("cleaned_up", removed=cleaned)
 
 
 def create_broker(settings: Settings, *, in_memory: bool = False) -> AsyncBroker:
@@ -103,7 +101,8 @@ def kicker(broker: AsyncBroker) -> Kick:
 
 class ApiJobs:
     """The jobs side of the API process: hands each commit's jobs to the
-    broker and, without Redis (or with JOBS_RUN_IN_API), runs them itself.
+    broker (`after_commit`, a listener of its units of work) and, without
+    Redis (or with JOBS_RUN_IN_API), runs them itself.
     """
 
     def __init__(self, context: JobContext) -> None:
@@ -125,12 +124,29 @@ class ApiJobs:
         # Redis is down (the relay hands over what it could not).
         if self.runs_jobs and self.broker is not None and self._kick is not None:
             await self.broker.startup()
+            if not self.context.settings.app.REDIS_URL:
+                await self._take_over_handed()
             self._spawn(relay_forever(self.context, self._kick))
             scheduler = TaskiqScheduler(self.broker, [LabelScheduleSource(self.broker)])
             self._spawn(run_scheduler_task(scheduler))
 
-    def hand_off(self, job_ids: Sequence[UUID]) -> None:
-        """After a commit: give its jobs to the broker, without waiting."""
+    async def _take_over_handed(self) -> None:
+        # The jobs a previous API process was handed died with its in-process
+        # broker: the relay's first look, now, hands them to this one.
+        try:
+            async with self.context.units_of_work() as uow:
+                taken = await service.take_over_handed(uow.session)
+        except Exception as exc:
+            # The database is away: the relay takes them once it is back.
+            logger.warning("jobs_take_over_failed", error=repr(exc))
+            return
+        if taken:
+            logger.info("jobs_taken_over", jobs=taken)
+
+    async def after_commit(self, uow: UnitOfWork) -> None:
+        """Give the jobs a committed unit of work recorded to the broker,
+        without waiting (a listener of the app's units of work)."""
+        job_ids = service.recorded_jobs(uow)
         if self._kick is not None and job_ids:
             self._spawn(hand_off(self.context, self._kick, job_ids))
 

@@ -45,8 +45,9 @@ async def send_email(
     """Deliver `message` once; raises if the mail server does not take it
     (the job that sends it is retried).
 
-    `key` (the job's id) becomes the Message-ID: the same email sent again
-    after a crash is recognisably the same message.
+    `key` (the job's id) becomes the Message-ID, the same on every attempt
+    of the job. A retried email is not the same message, though: each
+    attempt writes a new token, and whichever copy arrives, its link works.
     """
     if key is not None and "Message-ID" not in message:
         _, sender = parseaddr(config.EMAIL_FROM)

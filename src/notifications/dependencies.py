@@ -4,10 +4,10 @@ from uuid import UUID
 from fastapi import Depends
 
 from src.auth.dependencies import CurrentUser
-from src.database.session import ReadSession
 from src.notifications import service
 from src.notifications.exceptions import NotificationNotFound
 from src.notifications.models import Notification
+from src.web.dependencies import ReadSession
 
 
 async def valid_owned_notification(

@@ -6,6 +6,7 @@ from sqlalchemy import Enum, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from src.database.base import Base
+from src.database.counts import counted_list
 from src.models import CreatedAt, UUIDPrimaryKey
 from src.notifications.constants import NotificationType
 
@@ -50,3 +51,18 @@ class Notification(UUIDPrimaryKey, CreatedAt, Base):
         # A user's notifications, newest first.
         Index("notification_user_id_created_at_idx", "user_id", "created_at", "id"),
     )
+
+
+# A user's notifications, and those of them still unread: marking one read
+# moves it out of the second list.
+NOTIFICATIONS = counted_list(
+    "notifications", table="notification", owner="user_id", owner_table="auth_user"
+)
+UNREAD_NOTIFICATIONS = counted_list(
+    "unread_notifications",
+    table="notification",
+    owner="user_id",
+    owner_table="auth_user",
+    where="{row}.read_at IS NULL",
+    moved_by=("read_at",),
+)

@@ -2,7 +2,6 @@ from fastapi import APIRouter, status
 
 from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
-from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import responses
 from src.notifications import service
 from src.notifications.dependencies import OwnedNotification
@@ -10,6 +9,7 @@ from src.notifications.exceptions import NotificationNotFound
 from src.notifications.schemas import NotificationResponse
 from src.notifications.utils import notification_response
 from src.pagination import Page, PaginationDep
+from src.web.dependencies import ReadBindDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/notifications", tags=["Notifications"])
 
@@ -41,8 +41,8 @@ async def list_notifications(
     summary="Mark all my notifications read",
     responses=responses(InvalidToken),
 )
-async def read_all_notifications(user: CurrentUser, session: UnitOfWork) -> None:
-    await service.mark_all_read(session, user_id=user.id)
+async def read_all_notifications(user: CurrentUser, uow: UnitOfWorkDep) -> None:
+    await service.mark_all_read(uow, user_id=user.id)
 
 
 @router.post(
@@ -52,6 +52,6 @@ async def read_all_notifications(user: CurrentUser, session: UnitOfWork) -> None
     responses=responses(InvalidToken, NotificationNotFound),
 )
 async def read_notification(
-    notification: OwnedNotification, session: UnitOfWork
+    notification: OwnedNotification, uow: UnitOfWorkDep
 ) -> None:
-    await service.mark_read(session, notification_id=notification.id)
+    await service.mark_read(uow, notification_id=notification.id)

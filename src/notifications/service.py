@@ -1,5 +1,5 @@
 from datetime import datetime
-from functools import cache
+from functools import partial
 from typing import NamedTuple
 from uuid import UUID
 
@@ -8,16 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.auth.models import User
 from src.database.base import utcnow
-from src.database.fast import AnySelect
-from src.database.session import ReadBind
-from src.models import ListName, list_total
+from src.database.counts import list_total
+from src.database.reads import AnySelect, Readable, Statement, first_column, register
+from src.database.unit_of_work import UnitOfWork
 from src.notifications.constants import NotificationType
-from src.notifications.models import Notification
+from src.notifications.models import NOTIFICATIONS, UNREAD_NOTIFICATIONS, Notification
 from src.pagination import Fetched, PaginationParams, fetch_page
 
 
 async def notify_comment_created(
-    session: AsyncSession,
+    uow: UnitOfWork,
     *,
     post_creator_id: UUID,
     post_id: UUID,
@@ -26,8 +26,8 @@ async def notify_comment_created(
 ) -> Notification | None:
     """Tell the post's creator about a new comment, unless they wrote it.
 
-    Added to the caller's session, so it is committed with the comment or
-    not at all.
+    Added to the caller's unit of work, so it is committed with the comment
+    or not at all.
     """
     if actor_id == post_creator_id:
         return None
@@ -38,7 +38,7 @@ async def notify_comment_created(
         post_id=post_id,
         comment_id=comment_id,
     )
-    session.add(notification)
+    uow.session.add(notification)
     return notification
 
 
@@ -66,11 +66,7 @@ class NotificationRow(NamedTuple):
     read_at: datetime | None
 
 
-@cache
-def _list_statements(unread: bool | None) -> tuple[AnySelect, AnySelect]:
-    """The rows and the total of the list of all, unread or read
-    notifications of the user bound as `user_id`, built once.
-    """
+def _list_rows(unread: bool | None) -> AnySelect:
     user_id = bindparam("user_id", type_=Notification.user_id.type)
     conditions: list[ColumnElement[bool]] = [Notification.user_id == user_id]
     if unread is not None:
@@ -79,17 +75,7 @@ def _list_statements(unread: bool | None) -> tuple[AnySelect, AnySelect]:
             if unread
             else Notification.read_at.is_not(None)
         )
-    count: AnySelect
-    if unread is None:
-        count = list_total(ListName.NOTIFICATIONS, user_id)
-    elif unread:
-        count = list_total(ListName.UNREAD_NOTIFICATIONS, user_id)
-    else:
-        count = select(
-            list_total(ListName.NOTIFICATIONS, user_id).scalar_subquery()
-            - list_total(ListName.UNREAD_NOTIFICATIONS, user_id).scalar_subquery()
-        )
-    rows = (
+    return (
         select(
             Notification.id,
             Notification.type,
@@ -103,20 +89,54 @@ def _list_statements(unread: bool | None) -> tuple[AnySelect, AnySelect]:
         .join(User, User.id == Notification.actor_id)
         .where(*conditions)
     )
-    return rows, count
+
+
+def _list_total(unread: bool | None) -> AnySelect:
+    user_id = bindparam("user_id", type_=Notification.user_id.type)
+    if unread is None:
+        return list_total(NOTIFICATIONS, user_id)
+    if unread:
+        return list_total(UNREAD_NOTIFICATIONS, user_id)
+    return select(
+        list_total(NOTIFICATIONS, user_id).scalar_subquery()
+        - list_total(UNREAD_NOTIFICATIONS, user_id).scalar_subquery()
+    )
+
+
+# The list of all, unread or read notifications of the user bound as
+# `user_id`: its rows and its total.
+_LISTS = {
+    unread: (
+        register(
+            Statement(
+                f"notifications_{name}",
+                partial(_list_rows, unread),
+                NotificationRow._make,
+            )
+        ),
+        register(
+            Statement(
+                f"notifications_{name}_total",
+                partial(_list_total, unread),
+                first_column,
+            )
+        ),
+    )
+    for unread, name in ((None, "all"), (True, "unread"), (False, "read"))
+}
 
 
 async def list_notifications(
-    bind: ReadBind,
+    readable: Readable,
     *,
     user_id: UUID,
     pagination: PaginationParams,
     unread: bool | None = None,
 ) -> Fetched[NotificationRow]:
     """The user's notifications, newest first; `unread` keeps unread or read."""
-    rows, count = _list_statements(unread)
-    page = await fetch_page(
-        bind,
+    rows, count = _LISTS[unread]
+    return await fetch_page(
+        readable,
         rows,
         count,
         pagination,
@@ -124,21 +144,20 @@ async def list_notifications(
         descending=True,
         parameters={"user_id": user_id},
     )
-    return page.map(NotificationRow._make)
 
 
-async def mark_read(session: AsyncSession, *, notification_id: UUID) -> None:
+async def mark_read(uow: UnitOfWork, *, notification_id: UUID) -> None:
     """Mark one notification read; the first read time is kept."""
-    await session.execute(
+    await uow.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
 
 
-async def mark_all_read(session: AsyncSession, *, user_id: UUID) -> None:
+async def mark_all_read(uow: UnitOfWork, *, user_id: UUID) -> None:
     """Mark every unread notification of the user read."""
-    await session.execute(
+    await uow.session.execute(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())

@@ -4,10 +4,10 @@ from uuid import UUID
 from fastapi import Depends
 
 from src.auth.dependencies import CurrentUser
-from src.database.session import ReadBindDep
 from src.posts import service
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.service import PostRow
+from src.web.dependencies import ReadBindDep
 
 
 async def valid_post_id(post_id: UUID, bind: ReadBindDep) -> PostRow:

@@ -10,8 +10,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from src.comments.models import POST_COMMENTS
 from src.database.base import Base
-from src.models import CreatedAt, ListName, Versioned, list_total
+from src.database.counts import counted_list, list_total
+from src.models import CreatedAt, Versioned
 from src.posts.constants import TITLE_MAX_LENGTH
 
 if TYPE_CHECKING:
@@ -38,9 +40,9 @@ class Post(CreatedAt, Versioned, Base):
         Text, Computed("lower(content)"), deferred=True
     )
 
-    # Kept by the database as comments come and go (ListCount).
+    # Kept by the database as comments come and go (src/database/counts.py).
     comments_count: Mapped[int] = column_property(
-        list_total(ListName.POST_COMMENTS, id).scalar_subquery()
+        list_total(POST_COMMENTS, id).scalar_subquery()
     )
 
     creator: Mapped["User"] = relationship(lazy="raise")
@@ -51,3 +53,10 @@ class Post(CreatedAt, Versioned, Base):
         Index("post_created_at_idx", "created_at", "id"),
         Index("post_creator_id_created_at_idx", "creator_id", "created_at", "id"),
     )
+
+
+# Every post, newest first (GET /posts), and each user's (GET /users/{id}/posts).
+POSTS = counted_list("posts", table="post")
+USER_POSTS = counted_list(
+    "user_posts", table="post", owner="creator_id", owner_table="auth_user"
+)

@@ -3,12 +3,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from src.attachments import service as attachments_service
-from src.auth.dependencies import CurrentUser, ValidUser
+from src.auth.dependencies import CurrentUser, UserIdempotency, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
-from src.database.session import ReadBindDep, UnitOfWork
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
-from src.idempotency.dependencies import UserIdempotency
 from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts import service
@@ -18,6 +15,7 @@ from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.schemas import PostCreate, PostResponse, PostUpdate
 from src.posts.utils import post_response
 from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
+from src.web.dependencies import ReadBindDep, UnitOfWorkDep
 from src.web.openapi import ETAG, LOCATION, headers
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
@@ -41,15 +39,15 @@ async def create_post(
     user: CurrentUser,
     request: Request,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     idempotency: UserIdempotency,
 ) -> PostResponse:
-    post = await service.create_post(session, creator_id=user.id, data=data)
+    post = await service.create_post(uow, creator_id=user.id, data=data)
     response.headers["Location"] = request.app.url_path_for(
         "get_post", post_id=str(post.id)
     )
     response.headers["ETag"] = etag(post.version)
-    return idempotency.remember(post_response(post), response)
+    return await idempotency.remember(post_response(post), response)
 
 
 @router.get(
@@ -106,11 +104,11 @@ async def update_post(
     data: PostUpdate,
     post: OwnedPost,
     response: Response,
-    session: UnitOfWork,
+    uow: UnitOfWorkDep,
     if_match: IfMatch = None,
 ) -> PostResponse:
     check_if_match(if_match, post.version)
-    post = await service.update_post(session, post=post, data=data)
+    post = await service.update_post(uow, post=post, data=data)
     response.headers["ETag"] = etag(post.version)
     return post_response(post)
 
@@ -123,10 +121,8 @@ async def update_post(
     "go with it.",
     responses=responses(InvalidToken, NotPostCreator, PostNotFound),
 )
-async def delete_post(post: DeletablePost, session: UnitOfWork) -> None:
-    keys = await attachments_service.delete_attachments_of_post(session, post.id)
-    await service.delete_post(session, post_id=post.id)
-    attachments_service.owe_file_deletion(session, keys)
+async def delete_post(post: DeletablePost, uow: UnitOfWorkDep) -> None:
+    await service.delete_post(uow, post_id=post.id)
 
 
 @users_router.get(

@@ -1,7 +1,8 @@
-"""Posts: read as `PostRow`s through one column list, written in a unit of work."""
+"""Posts: read as `PostRow`s through named statements, written in a unit of work."""
 
 from datetime import datetime
-from functools import cache
+from functools import partial
+from itertools import product
 from typing import NamedTuple
 from uuid import UUID
 
@@ -14,15 +15,24 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from src.attachments import service as attachments_service
 from src.auth.models import User
-from src.database.fast import AnySelect, fetch_one
-from src.database.session import ReadBind
-from src.models import ListName, apply_edit, list_total
+from src.database.counts import list_total
+from src.database.reads import (
+    AnySelect,
+    Readable,
+    Statement,
+    fetch_one,
+    first_column,
+    register,
+    statement,
+)
+from src.database.unit_of_work import UnitOfWork
+from src.models import apply_edit
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.constants import LIKE_ESCAPE, SEARCH_TOTAL_LIMIT
-from src.posts.models import Post
+from src.posts.models import POSTS, USER_POSTS, Post
 from src.posts.schemas import PostCreate, PostUpdate
 
 logger = structlog.get_logger(__name__)
@@ -42,7 +52,6 @@ class PostRow(NamedTuple):
     version: int
 
 
-@cache
 def _columns() -> AnySelect:
     # In `PostRow`'s order: rows from the driver and from SQLAlchemy alike
     # become a PostRow by position.
@@ -59,21 +68,22 @@ def _columns() -> AnySelect:
     ).join(User, User.id == Post.creator_id)
 
 
-@cache
+@statement("post_by_id", PostRow._make)
 def _by_id() -> AnySelect:
-    # Built once: the compiled SQL is reused on every request (the hot path).
     return _columns().where(Post.id == bindparam("post_id"))
 
 
-async def get_post(bind: ReadBind, post_id: UUID) -> PostRow | None:
-    """The post, or None: one statement on a pooled connection, no ORM entity."""
-    row = await fetch_one(bind, _by_id(), {"post_id": post_id})
-    return None if row is None else PostRow._make(row)
+async def get_post(readable: Readable, post_id: UUID) -> PostRow | None:
+    """The post, or None: one statement, no ORM entity."""
+    return await fetch_one(readable, _by_id, post_id=post_id)
 
 
-async def _reload(session: AsyncSession, post_id: UUID) -> PostRow:
-    row = (await session.execute(_by_id(), {"post_id": post_id})).one()
-    return PostRow._make(row)
+async def _reload(uow: UnitOfWork, post_id: UUID) -> PostRow:
+    # As a reader sees it, inside the transaction that wrote it.
+    post = await get_post(uow, post_id)
+    if post is None:  # pragma: no cover - written in this transaction
+        raise LookupError(post_id)
+    return post
 
 
 class _ListShape(NamedTuple):
@@ -81,11 +91,7 @@ class _ListShape(NamedTuple):
     search: bool
 
 
-@cache
-def _list_statements(shape: _ListShape) -> tuple[AnySelect, AnySelect]:
-    """The rows and the total of one shape of the list of posts, built once:
-    their values (creator_id, pattern) are bound parameters.
-    """
+def _conditions(shape: _ListShape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if shape.by_creator:
         conditions.append(Post.creator_id == bindparam("creator_id"))
@@ -98,15 +104,42 @@ def _list_statements(shape: _ListShape) -> tuple[AnySelect, AnySelect]:
                 Post.content_lower.like(pattern, escape=LIKE_ESCAPE),
             )
         )
+    return conditions
+
+
+def _list_rows(shape: _ListShape) -> AnySelect:
+    return _columns().where(*_conditions(shape))
+
+
+def _list_total(shape: _ListShape) -> AnySelect:
     if shape.search:
         # Counting every match of a common word would read them all.
-        matching = select(Post.id).where(*conditions).limit(SEARCH_TOTAL_LIMIT)
-        count: AnySelect = select(func.count()).select_from(matching.subquery())
-    elif shape.by_creator:
-        count = list_total(ListName.USER_POSTS, bindparam("creator_id"))
-    else:
-        count = list_total(ListName.POSTS)
-    return _columns().where(*conditions), count
+        matching = select(Post.id).where(*_conditions(shape))
+        return select(func.count()).select_from(
+            matching.limit(SEARCH_TOTAL_LIMIT).subquery()
+        )
+    if shape.by_creator:
+        return list_total(USER_POSTS, bindparam("creator_id"))
+    return list_total(POSTS)
+
+
+def _name(shape: _ListShape) -> str:
+    return "posts" + "_by_creator" * shape.by_creator + "_search" * shape.search
+
+
+# Each shape of the list of posts: its rows and its total, whose values
+# (creator_id, pattern) are bound parameters.
+_LISTS = {
+    shape: (
+        register(Statement(_name(shape), partial(_list_rows, shape), PostRow._make)),
+        register(
+            Statement(
+                f"{_name(shape)}_total", partial(_list_total, shape), first_column
+            )
+        ),
+    )
+    for shape in (_ListShape(*flags) for flags in product((False, True), repeat=2))
+}
 
 
 def _contains(text: str) -> str:
@@ -117,7 +150,7 @@ def _contains(text: str) -> str:
 
 
 async def list_posts(
-    bind: ReadBind,
+    readable: Readable,
     *,
     pagination: PaginationParams,
     creator_id: UUID | None = None,
@@ -128,14 +161,14 @@ async def list_posts(
     trigram index serves it). A search's total counts at most
     SEARCH_TOTAL_LIMIT matches.
     """
-    rows, count = _list_statements(
+    rows, count = _LISTS[
         _ListShape(by_creator=creator_id is not None, search=bool(search))
-    )
+    ]
     parameters: dict[str, object] = {"creator_id": creator_id}
     if search:
         parameters["pattern"] = _contains(search)
-    page = await fetch_page(
-        bind,
+    return await fetch_page(
+        readable,
         rows,
         count,
         pagination,
@@ -146,23 +179,20 @@ async def list_posts(
         # along the newest posts: which one depends on the word.
         custom_plans=bool(search),
     )
-    return page.map(PostRow._make)
 
 
 async def create_post(
-    session: AsyncSession, *, creator_id: UUID, data: PostCreate
+    uow: UnitOfWork, *, creator_id: UUID, data: PostCreate
 ) -> PostRow:
     """Create a post owned by `creator_id`."""
     post = Post(title=data.title, content=data.content, creator_id=creator_id)
-    session.add(post)
-    await session.flush()
+    uow.session.add(post)
+    await uow.session.flush()
     logger.info("post_created", post_id=str(post.id))
-    return await _reload(session, post.id)
+    return await _reload(uow, post.id)
 
 
-async def update_post(
-    session: AsyncSession, *, post: PostRow, data: PostUpdate
-) -> PostRow:
+async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> PostRow:
     """Apply the fields present in `data`; sets `updated_at` and the version.
 
     `ConcurrentEdit` if another edit changed it since `post` was read.
@@ -171,12 +201,17 @@ async def update_post(
     if not changes:
         return post
     await apply_edit(
-        session, Post, row_id=post.id, read_version=post.version, values=changes
+        uow.session, Post, row_id=post.id, read_version=post.version, values=changes
     )
-    return await _reload(session, post.id)
+    return await _reload(uow, post.id)
 
 
-async def delete_post(session: AsyncSession, *, post_id: UUID) -> None:
-    """Delete the post; its comments and attachments go with it (cascade)."""
-    await session.execute(delete(Post).where(Post.id == post_id))
+async def delete_post(uow: UnitOfWork, *, post_id: UUID) -> None:
+    """Delete the post with everything on it: its attachments' rows (their
+    stored files are deleted by a job once this commits), then the post,
+    whose comments and notifications the database removes with it.
+    """
+    keys = await attachments_service.delete_attachments_of_post(uow, post_id)
+    await uow.session.execute(delete(Post).where(Post.id == post_id))
+    attachments_service.owe_file_deletion(uow, keys)
     logger.info("post_deleted", post_id=str(post_id))

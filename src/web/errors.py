@@ -7,13 +7,11 @@ import structlog
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 
 from src.constants import REQUEST_ID_HEADER, ErrorMessage
 from src.exceptions import ServiceUnavailable
-from src.idempotency.constants import REPLAYED_HEADER
-from src.idempotency.exceptions import IdempotentReplay
 
 logger = structlog.get_logger(__name__)
 
@@ -78,22 +76,10 @@ async def _database_error_handler(request: Request, exc: Exception) -> JSONRespo
     return await _unhandled_exception_handler(request, exc)
 
 
-async def _replay_handler(request: Request, exc: Exception) -> Response:
-    if not isinstance(exc, IdempotentReplay):
-        return await _unhandled_exception_handler(request, exc)
-    return Response(
-        content=exc.body,
-        status_code=exc.status_code,
-        media_type="application/json",
-        headers=exc.headers | {REPLAYED_HEADER: "true"},
-    )
-
-
 def install(app: FastAPI) -> None:
     """422 without the submitted values, 500 for bugs, 503 with `Retry-After`
     for an unreachable dependency."""
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
-    app.add_exception_handler(IdempotentReplay, _replay_handler)
     app.add_exception_handler(Exception, _unhandled_exception_handler)
     app.add_exception_handler(sa_exc.DBAPIError, _database_error_handler)
     for error in DEPENDENCY_ERRORS:

@@ -11,7 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from src.constants import REQUEST_ID_MAX_LENGTH, ErrorMessage
 from src.exceptions import PayloadTooLarge
 from src.logging_config import ACCESS_LOGGER
-from src.web import metrics
+from src.metrics import IN_FLIGHT
+from src.web.metrics import record_request, route_template
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 UPLOAD_PATH_SUFFIX = "/attachments"
@@ -26,7 +27,7 @@ def is_sane_request_id(value: str) -> bool:
 
 class AccessLogMiddleware:
     """Write one structured line per HTTP request, errors included, and
-    record its metrics (`src.web.metrics`) when `metrics` is on: one timing
+    record its metrics (`src.metrics`) when `metrics` is on: one timing
     and one wrapped `send` serve both.
 
     The line is logged as a ready event dict, which the logging setup
@@ -56,15 +57,15 @@ class AccessLogMiddleware:
             await send(message)
 
         if self._metrics:
-            metrics.IN_FLIGHT.inc()
+            IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, send_with_status)
         finally:
             seconds = time.perf_counter() - start
             if self._metrics:
-                metrics.IN_FLIGHT.dec()
-                metrics.record_request(
-                    scope["method"], metrics.route_template(scope), status_code, seconds
+                IN_FLIGHT.dec()
+                record_request(
+                    scope["method"], route_template(scope), status_code, seconds
                 )
             if log:
                 self._std_logger.info(

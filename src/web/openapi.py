@@ -3,6 +3,7 @@ declarations (the headers every response carries, the 400 of every body),
 and the 405 `Allow` header, computed from that same document."""
 
 import re
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -13,13 +14,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from src.constants import REQUEST_ID_HEADER
-from src.idempotency.constants import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from src.schemas import ValidationErrorResponse
 
+# A part of the document a package adds once FastAPI has generated it.
+type DocumentPart = Callable[[dict[str, Any]], None]
 
-def _header(
+
+def header(
     description: str, *, required: bool = True, **schema: str | list[str]
 ) -> dict[str, Any]:
+    """An OpenAPI header object."""
     return {
         "description": description,
         "required": required,
@@ -30,13 +34,13 @@ def _header(
 # Headers a route's success response carries, declared by the route with
 # `headers(...)`: generated clients and readers of the document learn them.
 ETAG = {
-    "ETag": _header(
+    "ETag": header(
         "The resource's version: send it back as `If-Match` to edit only what you read"
     )
 }
-LOCATION = {"Location": _header("The path of the new resource", format="uri-reference")}
+LOCATION = {"Location": header("The path of the new resource", format="uri-reference")}
 CONTENT_DISPOSITION = {
-    "Content-Disposition": _header("`attachment` with the uploaded file name")
+    "Content-Disposition": header("`attachment` with the uploaded file name")
 }
 
 
@@ -48,42 +52,29 @@ def headers(*declared: dict[str, Any]) -> dict[str, Any]:
     return {"headers": merged}
 
 
-_HEADERS = "#/components/headers/"
+HEADERS_REF = "#/components/headers/"
 # Headers that responses carry whatever the route, added to the document here.
 COMMON_HEADERS = {
-    REQUEST_ID_HEADER: _header(
+    REQUEST_ID_HEADER: header(
         "The request's id (the client's `X-Request-ID` if it sent a sane one), "
         "also in every log line of the request"
     ),
-    "Retry-After": _header(
+    "Retry-After": header(
         "Seconds to wait before trying again", required=False, pattern="^[0-9]+$"
-    ),
-    REPLAYED_HEADER: _header(
-        "`true` when the response is the stored answer to an earlier request "
-        "with the same `Idempotency-Key`",
-        required=False,
-        enum=["true"],
     ),
 }
 
 
 def _document_common_headers(schema: dict[str, Any]) -> None:
-    schema.setdefault("components", {})["headers"] = COMMON_HEADERS
+    schema.setdefault("components", {}).setdefault("headers", {}).update(COMMON_HEADERS)
     for operations in schema["paths"].values():
         for operation in operations.values():
-            idempotent = any(
-                parameter["name"] == IDEMPOTENCY_HEADER
-                for parameter in operation.get("parameters", [])
-            )
             for code, response in operation["responses"].items():
                 named = response.setdefault("headers", {})
-                named[REQUEST_ID_HEADER] = {"$ref": _HEADERS + REQUEST_ID_HEADER}
-                # 429 and 503 say when to come back; so does the 409 of a
-                # retry whose first request is still in progress.
-                if code in {"429", "503"} or (idempotent and code == "409"):
-                    named["Retry-After"] = {"$ref": _HEADERS + "Retry-After"}
-                if idempotent and code.startswith("2"):
-                    named[REPLAYED_HEADER] = {"$ref": _HEADERS + REPLAYED_HEADER}
+                named[REQUEST_ID_HEADER] = {"$ref": HEADERS_REF + REQUEST_ID_HEADER}
+                # 429 and 503 say when to come back.
+                if code in {"429", "503"}:
+                    named["Retry-After"] = {"$ref": HEADERS_REF + "Retry-After"}
 
 
 MALFORMED_BODY = {
@@ -129,8 +120,11 @@ def _one_validation_schema(schema: dict[str, Any]) -> None:
     components[_OUR_422.rsplit("/", 1)[1]] = published
 
 
-def install(app: FastAPI) -> None:
-    """Document the 400 every body can get, and answer 405 with all methods."""
+def install(app: FastAPI, parts: Iterable[DocumentPart] = ()) -> None:
+    """Document the 400 every body can get and the headers every response
+    carries, then apply the `parts` the packages add; answer 405 with all
+    methods."""
+    parts = tuple(parts)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -146,6 +140,8 @@ def install(app: FastAPI) -> None:
                         _document_body_limits(schema, operation)
             _one_validation_schema(schema)
             _document_common_headers(schema)
+            for part in parts:
+                part(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

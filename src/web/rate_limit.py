@@ -5,15 +5,14 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from fastapi import Depends, Request
+from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from src.config import Config
 from src.exceptions import TooManyRequests
-from src.web.metrics import RATE_LIMITED
-from src.web.state import app_state
+from src.metrics import RATE_LIMITED
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -83,12 +82,3 @@ def client_address(request: Request) -> str:
     """Who a request comes from, for per-client limits."""
     # Behind a proxy, uvicorn's --proxy-headers puts the real address here.
     return request.client.host if request.client else "unknown"
-
-
-def rate_limit(name: str) -> Any:
-    """A route dependency counting the caller against limit `name`."""
-
-    async def dependency(request: Request) -> None:
-        await app_state(request).rate_limiter.hit(name, client_address(request))
-
-    return Depends(dependency)

@@ -1,20 +1,18 @@
 """What the application's lifespan opens, typed, and how a request reaches it."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
 from src.aws.client import Storage
 from src.config import Settings
+from src.database.unit_of_work import UnitsOfWork
+from src.web.rate_limit import RateLimiter
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
-
-    # Only for the annotations: these modules read this state.
-    from src.jobs.tasks import ApiJobs
-    from src.web.rate_limit import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,27 +23,18 @@ class AppState:
     engine: AsyncEngine
     # The same pool in autocommit: reads open no transaction.
     read_engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
+    units_of_work: UnitsOfWork
     read_sessionmaker: async_sessionmaker[AsyncSession]
     storage: Storage
     redis: "Redis | None"
-    rate_limiter: "RateLimiter"
-    jobs: "ApiJobs"
+    rate_limiter: RateLimiter
 
 
 # The key under which the lifespan hands the state to every request.
 STATE_KEY = "app_state"
 
 
-def app_state(request: Request) -> AppState:
+def app_state(connection: HTTPConnection) -> AppState:
     """The running application's state."""
-    state: AppState = getattr(request.state, STATE_KEY)
+    state: AppState = getattr(connection.state, STATE_KEY)
     return state
-
-
-async def get_settings(request: Request) -> Settings:
-    """The settings the running application was built with."""
-    return app_state(request).settings
-
-
-AppSettings = Annotated[Settings, Depends(get_settings)]

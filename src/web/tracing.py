@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from src.database import fast
+from src.database import reads
 
 if TYPE_CHECKING:
     from fastapi.telemetry import TelemetryConfig
@@ -63,7 +63,7 @@ class Tracing:
             "tracer_provider": self.provider,
             "tracing": True,
             "operation_spans": True,
-            # Metrics are Prometheus' (src/web/metrics.py), logs structlog's.
+            # Metrics are Prometheus' (src/metrics.py), logs structlog's.
             "metrics": False,
             "logs": False,
             "exclude": _probe_or_scrape,
@@ -75,7 +75,7 @@ class Tracing:
             SQLAlchemyInstrumentor,
         )
 
-        fast.trace_statements(self.provider.get_tracer("src.database.fast"))
+        reads.trace_statements(self.provider.get_tracer("src.database.reads"))
         SQLAlchemyInstrumentor().instrument(
             engine=engine.sync_engine,
             tracer_provider=self.provider,
@@ -94,7 +94,7 @@ class Tracing:
 
     def shutdown(self) -> None:
         """Export what is still buffered."""
-        fast.trace_statements(None)
+        reads.trace_statements(None)
         self.provider.shutdown()
 
 

@@ -52,7 +52,7 @@ async def test_a_full_hashing_queue_answers_503_instead_of_waiting(
     async with app_client(app) as client:
         # Occupy the hashing thread; the first logins wait behind it.
         gate = threading.Event()
-        executor = auth_utils.hash_executor(auth)
+        executor = auth_utils.hash_queue(auth).executor
         blocker = executor.submit(gate.wait)
         waiting = [
             asyncio.create_task(client.post("/auth/token", data=form))

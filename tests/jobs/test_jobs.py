@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.aws.client import create_storage
 from src.config import Settings
 from src.database.base import utcnow
-from src.database.session import UnitOfWorkFactory
+from src.database.unit_of_work import UnitsOfWork
+from src.domains import job_registry
 from src.jobs import service
 from src.jobs.config import JobsConfig
 from src.jobs.constants import JobStatus
@@ -64,12 +65,15 @@ async def test_a_failed_request_records_no_job(
 
 @pytest.fixture
 async def job_context(
-    settings: Settings, session_units_of_work: UnitOfWorkFactory
+    settings: Settings, session_units_of_work: UnitsOfWork
 ) -> AsyncIterator[JobContext]:
-    """What a worker would give the job, on the test's session."""
+    """What a worker would give the job, on the test's connection."""
     async with create_storage(settings.storage) as storage:
         yield JobContext(
-            settings=settings, units_of_work=session_units_of_work, storage=storage
+            settings=settings,
+            units_of_work=session_units_of_work,
+            storage=storage,
+            registry=job_registry(),
         )
 
 
@@ -77,16 +81,15 @@ def _resets(inbox: Inbox, email: str) -> list[EmailMessage]:
     return [m for m in inbox.to(email) if "Reset" in m["Subject"]]
 
 
-async def _reset_job(session: AsyncSession, email: str) -> UUID:
-    job_id = service.enqueue(session, "send_password_reset", {"email": email})
-    await session.commit()
-    return job_id
+async def _reset_job(units: UnitsOfWork, email: str) -> UUID:
+    async with units() as uow:
+        return service.enqueue(uow, "send_password_reset", {"email": email})
 
 
 async def test_a_job_delivered_twice_runs_once(
     job_context: JobContext, session: AsyncSession, user: AuthUser, smtp_inbox: Inbox
 ) -> None:
-    job_id = await _reset_job(session, user.email)
+    job_id = await _reset_job(job_context.units_of_work, user.email)
 
     await run_job(job_context, job_id)
     await run_job(job_context, job_id)
@@ -120,7 +123,7 @@ async def test_a_refused_email_is_retried_then_failed_then_retried_on_demand(
             job_context.settings, email=smtp_inbox.config, jobs=jobs_config
         ),
     )
-    job_id = await _reset_job(session, user.email)
+    job_id = await _reset_job(job_context.units_of_work, user.email)
 
     before = utcnow()
     await run_job(context, job_id)

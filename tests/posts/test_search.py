@@ -9,9 +9,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from src.database.base import utcnow
+from src.database.reads import STATEMENTS
 from src.posts.constants import SEARCH_TOTAL_LIMIT
 from src.posts.models import Post
-from src.posts.service import _list_statements, _ListShape
 from tests.factories import AuthUser, create_post
 
 pytestmark = pytest.mark.anyio
@@ -55,7 +55,7 @@ async def test_postgresql_searches_through_trigram_indexes(
 ) -> None:
     # Whatever the table's size, the planner can answer the search the API
     # runs from the indexes (sequential scans are ruled out only to ask).
-    _, count = _list_statements(_ListShape(by_creator=False, search=True))
+    count = STATEMENTS["posts_search_total"].select
     await connection.execute(text("SET LOCAL enable_seqscan = off"))
     compiled = count.params(pattern="%garden%").compile(
         dialect=connection.dialect, compile_kwargs={"literal_binds": True}
