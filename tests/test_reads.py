@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-import src.domains  # noqa: F401 (registers every statement)
+import src.main  # noqa: F401 (its routers import every service, so every statement)
 from src.config import Settings
 from src.database import reads
 from src.database.base import UTCDateTime

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# This tree against an earlier commit on bench/posts.sh's routes: both
+# servers run at once on CPU 0 (wrk on CPU 1), on one seeded database, and
+# the runs alternate (before, after, before, after...) so that both see the
+# same machine; the median of ROUNDS runs is kept.
+# Usage: bash bench/versions.sh REF   (a commit; PostgreSQL, wrk installed)
+# Sizes: USERS=10000 POSTS=100000 COMMENTS=500000; ROUNDS=3 DURATION=10s
+# CONNECTIONS=64
+cd "$(dirname "$0")/.."
+source bench/common.sh
+need wrk
+need psql
+REF="${1:?usage: bash bench/versions.sh REF}"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+ROUNDS="${ROUNDS:-3}"
+USERS="${USERS:-10000}" POSTS="${POSTS:-100000}" COMMENTS="${COMMENTS:-500000}"
+export AUTH_JWT_EXP=60
+export IDS_FILE=/tmp/bench-post-ids.txt
+BEFORE_DIR=$(mktemp -d /tmp/bench-before-XXXXXX)
+BEFORE_PORT=$((BENCH_PORT + 2))
+BEFORE_URL="http://127.0.0.1:$BEFORE_PORT"
+trap 'kill "${SERVER_PIDS[@]}" 2>/dev/null || true; git worktree remove --force "$BEFORE_DIR"' EXIT
+
+git worktree add --detach -q "$BEFORE_DIR" "$REF"
+(cd "$BEFORE_DIR" && uv sync --frozen -q)
+# The newer schema: the earlier code must read it (this script compares
+# versions whose migrations change no table the routes read).
+seeded_database "$USERS" "$POSTS" "$COMMENTS"
+
+start_server
+(cd "$BEFORE_DIR" && exec taskset -c 0 uv run --frozen python -m src.cli serve --no-migrate \
+  --port "$BEFORE_PORT" >/tmp/bench-server-before.log 2>&1) &
+wait_for_server "$BEFORE_URL"
+bench_user
+
+wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION")
+rps() { awk '{for (i = 2; i <= NF; i++) if ($i == "req/s") print $(i - 1)}' <<<"$1"; }
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+declare -A runs
+routes=("GET /posts" "GET /posts/{id}" "GET /posts/{id}/comments" "POST /posts")
+run_route() {
+  local route="$1" url="$2"
+  case "$route" in
+    "GET /posts") run_wrk "$route" "${wrk_args[@]}" "$url/posts" ;;
+    "GET /posts/{id}") PATH_TEMPLATE="/posts/{id}" run_wrk "$route" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
+    "GET /posts/{id}/comments") PATH_TEMPLATE="/posts/{id}/comments" run_wrk "$route" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
+    "POST /posts") run_wrk "$route" "${wrk_args[@]}" -s bench/create_post.lua "$url/posts" ;;
+  esac
+}
+echo "before: $REF; after: this tree; one worker each on CPU 0, wrk on CPU 1,"
+echo "$CONNECTIONS connections, $DURATION per run, $ROUNDS rounds"
+for round in $(seq "$ROUNDS"); do
+  for route in "${routes[@]}"; do
+    for version in before after; do
+      url=$BENCH_URL; [[ $version == before ]] && url=$BEFORE_URL
+      line=$(run_route "$route" "$url")
+      echo "round $round $version: $line"
+      runs[$version-$route]+="$(rps "$line") "
+    done
+  done
+done
+for route in "${routes[@]}"; do
+  before=$(tr ' ' '\n' <<<"${runs[before-$route]}" | grep . | median)
+  after=$(tr ' ' '\n' <<<"${runs[after-$route]}" | grep . | median)
+  awk -v n="$route" -v b="$before" -v a="$after" \
+    'BEGIN {printf "%-26s before %8.1f req/s   after %8.1f req/s   %+.1f%%\n", n, b, a, 100 * (a / b - 1)}'
+done
