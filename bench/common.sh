@@ -20,12 +20,14 @@ fresh_database() {
 }
 
 # A fresh, seeded, analysed database and IDS_FILE filled with 5000 random post
-# ids. Usage: seeded_database USERS POSTS COMMENTS
+# ids. Usage: seeded_database USERS POSTS COMMENTS; SEED_ARGS adds to the
+# seed command's arguments (follows, favorites).
 seeded_database() {
   fresh_database
-  echo "seeding $1 users, $2 posts, $3 comments..."
+  echo "seeding $1 users, $2 posts, $3 comments ${SEED_ARGS:-}..."
+  # shellcheck disable=SC2086
   uv run --frozen python -m src.cli seed --users "$1" --posts "$2" \
-    --comments "$3" --random-seed 1 2>/dev/null | tail -1
+    --comments "$3" --random-seed 1 ${SEED_ARGS:-} 2>/dev/null | tail -1
   psql -q -h 127.0.0.1 -U postgres -d "$BENCH_DB" -c "VACUUM ANALYZE"
   psql -At -h 127.0.0.1 -U postgres -d "$BENCH_DB" \
     -c "SELECT id FROM post ORDER BY random() LIMIT 5000" >"$IDS_FILE"

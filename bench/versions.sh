@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # This tree against an earlier commit on bench/posts.sh's routes: both
-# servers run at once on CPU 0 (wrk on CPU 1), on one seeded database, and
-# the runs alternate (before, after, before, after...) so that both see the
-# same machine; the median of ROUNDS runs is kept.
+# servers run at once on CPU 0 (wrk on CPU 1), each on a database its own
+# code migrated and seeded (the same sizes and random seed), and the runs
+# alternate (before, after, before, after...) so that both see the same
+# machine; the median of ROUNDS runs is kept.
 # Usage: bash bench/versions.sh REF   (a commit; PostgreSQL, wrk installed)
 # Sizes: USERS=10000 POSTS=100000 COMMENTS=500000; ROUNDS=3 DURATION=10s
 # CONNECTIONS=64
@@ -24,15 +25,28 @@ trap 'kill "${SERVER_PIDS[@]}" 2>/dev/null || true; git worktree remove --force 
 
 git worktree add --detach -q "$BEFORE_DIR" "$REF"
 (cd "$BEFORE_DIR" && uv sync --frozen -q)
-# The newer schema: the earlier code must read it (this script compares
-# versions whose migrations change no table the routes read).
+# Each version on its own schema and data: the earlier one first, from its
+# own tree (bench/common.sh as it was then seeds it), then this one.
+AFTER_DB=$BENCH_DB
+BEFORE_DB="${BENCH_DB}_before"
+(cd "$BEFORE_DIR" && BENCH_DB=$BEFORE_DB bash -c 'source bench/common.sh && seeded_database "$@"' _ \
+  "$USERS" "$POSTS" "$COMMENTS")
 seeded_database "$USERS" "$POSTS" "$COMMENTS"
 
 start_server
-(cd "$BEFORE_DIR" && exec taskset -c 0 uv run --frozen python -m src.cli serve --no-migrate \
-  --port "$BEFORE_PORT" >/tmp/bench-server-before.log 2>&1) &
+(cd "$BEFORE_DIR" && DATABASE_URL="$BENCH_PG/$BEFORE_DB" exec taskset -c 0 uv run --frozen \
+  python -m src.cli serve --no-migrate --port "$BEFORE_PORT" >/tmp/bench-server-before.log 2>&1) &
 wait_for_server "$BEFORE_URL"
 bench_user
+# The same user in the earlier database: create_post.lua posts with one token.
+curl -sf -o /dev/null -X POST "$BEFORE_URL/auth/users" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","username":"bench_user","password":"Bench-pass-123!","first_name":"Bench"}'
+BEFORE_TOKEN=$(curl -sf -X POST "$BEFORE_URL/auth/token" -d 'username=bench_user&password=Bench-pass-123!' |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+AFTER_TOKEN=$BENCH_TOKEN
+BEFORE_IDS=/tmp/bench-post-ids-before.txt
+psql -At -h 127.0.0.1 -U postgres -d "$BEFORE_DB" \
+  -c "SELECT id FROM post ORDER BY random() LIMIT 5000" >"$BEFORE_IDS"
 
 wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION")
 rps() { awk '{for (i = 2; i <= NF; i++) if ($i == "req/s") print $(i - 1)}' <<<"$1"; }
@@ -40,12 +54,12 @@ median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 declare -A runs
 routes=("GET /posts" "GET /posts/{id}" "GET /posts/{id}/comments" "POST /posts")
 run_route() {
-  local route="$1" url="$2"
+  local route="$1" url="$2" ids="$3" token="$4"
   case "$route" in
     "GET /posts") run_wrk "$route" "${wrk_args[@]}" "$url/posts" ;;
-    "GET /posts/{id}") PATH_TEMPLATE="/posts/{id}" run_wrk "$route" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
-    "GET /posts/{id}/comments") PATH_TEMPLATE="/posts/{id}/comments" run_wrk "$route" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
-    "POST /posts") run_wrk "$route" "${wrk_args[@]}" -s bench/create_post.lua "$url/posts" ;;
+    "GET /posts/{id}") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}" run_wrk "$route" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
+    "GET /posts/{id}/comments") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}/comments" run_wrk "$route" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
+    "POST /posts") BENCH_TOKEN=$token run_wrk "$route" "${wrk_args[@]}" -s bench/create_post.lua "$url/posts" ;;
   esac
 }
 echo "before: $REF; after: this tree; one worker each on CPU 0, wrk on CPU 1,"
@@ -53,8 +67,11 @@ echo "$CONNECTIONS connections, $DURATION per run, $ROUNDS rounds"
 for round in $(seq "$ROUNDS"); do
   for route in "${routes[@]}"; do
     for version in before after; do
-      url=$BENCH_URL; [[ $version == before ]] && url=$BEFORE_URL
-      line=$(run_route "$route" "$url")
+      if [[ $version == before ]]; then
+        line=$(run_route "$route" "$BEFORE_URL" "$BEFORE_IDS" "$BEFORE_TOKEN")
+      else
+        line=$(run_route "$route" "$BENCH_URL" "$IDS_FILE" "$AFTER_TOKEN")
+      fi
       echo "round $round $version: $line"
       runs[$version-$route]+="$(rps "$line") "
     done

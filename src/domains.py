@@ -11,6 +11,8 @@ from src.attachments import models as attachments_models
 from src.auth import jobs as auth_jobs
 from src.auth import models as auth_models
 from src.comments import models as comments_models
+from src.favorites import models as favorites_models
+from src.follows import models as follows_models
 from src.idempotency import jobs as idempotency_jobs
 from src.idempotency import models as idempotency_models
 from src.jobs import cleanup
@@ -18,6 +20,7 @@ from src.jobs import models as jobs_models
 from src.jobs.registry import JobRegistry
 from src.notifications import models as notifications_models
 from src.posts import models as posts_models
+from src.tags import models as tags_models
 
 # Every module that declares tables (and counted lists): importing them
 # registers them with the metadata. Add a line when a domain gets models.
@@ -25,10 +28,13 @@ MODELS = (
     attachments_models,
     auth_models,
     comments_models,
+    favorites_models,
+    follows_models,
     idempotency_models,
     jobs_models,
     notifications_models,
     posts_models,
+    tags_models,
 )
 
 

@@ -10,7 +10,6 @@ from fastapi.routing import APIRoute
 
 from src.attachments.router import router as attachments_router
 from src.auth.router import router as auth_router
-from src.auth.router import users_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router
 from src.config import Config, Settings, load_settings
@@ -18,6 +17,9 @@ from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, VERSION
 from src.database.engine import create_engine, create_read_engine
 from src.database.session import create_read_sessionmaker, create_units_of_work
 from src.domains import job_registry
+from src.favorites.router import router as favorites_router
+from src.feed.router import router as feed_router
+from src.follows.router import router as follows_router
 from src.health.router import router as health_router
 from src.idempotency.constants import REPLAYED_HEADER
 from src.idempotency.exceptions import IdempotentReplay
@@ -27,8 +29,10 @@ from src.jobs.tasks import ApiJobs
 from src.logging_config import setup_logging
 from src.metrics import forget_pool, watch_pool
 from src.notifications.router import router as notifications_router
+from src.posts.router import drafts_router
 from src.posts.router import router as posts_router
 from src.posts.router import users_router as user_posts_router
+from src.tags.router import router as tags_router
 from src.web import docs, errors, metrics, openapi
 from src.web.middleware import (
     AccessLogMiddleware,
@@ -66,9 +70,14 @@ def _routers(config: Config) -> tuple[APIRouter, ...]:
         posts_router,
         comments_router,
         attachments_router,
+        # Before the other routes under /users: /users/by-username/{username}.
+        follows_router,
+        favorites_router,
+        feed_router,
         user_posts_router,
+        tags_router,
+        drafts_router,
         auth_router,
-        users_router,
         notifications_router,
         health_router,
     )

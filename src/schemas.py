@@ -1,5 +1,6 @@
 """The Pydantic base models every domain's schemas derive from."""
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -54,6 +55,27 @@ def _reject_unstorable(value: Any) -> Any:
 # Not only spaces, tabs or line breaks: for names and titles. Unanchored, as
 # JSON Schema patterns are: some character is none of those.
 NON_BLANK_PATTERN = "[^\\t\\n\\r ]"
+
+
+# What `single_line` accepts, for the document: no control character, and
+# some character that is not blank. NUL is left out of the ranges (refused
+# all the same): a pattern naming it spoils generated examples.
+SINGLE_LINE_PATTERN = (
+    "^[^\\x01-\\x1f\\x7f-\\x9f]*[^\\x01-\\x20\\x7f-\\x9f][^\\x01-\\x1f\\x7f-\\x9f]*$"
+)
+
+
+def single_line(value: str) -> str:
+    """Refuse control characters (CR, LF, tab, NUL...) in a one-line field:
+    a name or a title ends up in emails' headers and pages' lines."""
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValueError("must be one line, without control characters")
+    return value
+
+
+# Published with a one-line field (the server checks the same, with a
+# clearer message than a pattern's).
+SINGLE_LINE_SCHEMA: dict[str, JsonValue] = {"pattern": SINGLE_LINE_PATTERN}
 
 
 def example(**fields: JsonValue) -> ConfigDict:

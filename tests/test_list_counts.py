@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import column, func, insert, select, table, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -188,69 +188,85 @@ def test_the_migration_counts_existing_data(empty_database: str) -> None:
     }
 
 
+def _as_then(model: Any, rows: list[dict[str, Any]]) -> Any:
+    """An insert of `rows` into `model`'s table naming their columns only:
+    the table as it was at the revision under test, without the columns
+    (and defaults) added since."""
+    columns = [column(name, model.__table__.c[name].type) for name in rows[0]]
+    return insert(table(model.__tablename__, *columns)).values(rows)
+
+
 async def _add_rows(url: str) -> None:
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         users = [uuid.uuid4(), uuid.uuid4()]
         await conn.execute(
-            insert(User),
-            [
-                {
-                    "id": user_id,
-                    "email": f"{user_id.hex}@example.com",
-                    "username": user_id.hex[:20],
-                    "hashed_password": "x",
-                    "first_name": "A",
-                    "created_at": utcnow(),
-                    "is_superuser": False,
-                    "email_verified": False,
-                }
-                for user_id in users
-            ],
+            _as_then(
+                User,
+                [
+                    {
+                        "id": user_id,
+                        "email": f"{user_id.hex}@example.com",
+                        "username": user_id.hex[:20],
+                        "hashed_password": "x",
+                        "first_name": "A",
+                        "created_at": utcnow(),
+                        "is_superuser": False,
+                        "email_verified": False,
+                    }
+                    for user_id in users
+                ],
+            )
         )
         posts = [uuid.uuid4() for _ in range(3)]
         await conn.execute(
-            insert(Post),
-            [
-                {
-                    "id": p,
-                    "title": "t",
-                    "content": "c",
-                    "creator_id": users[0],
-                    "created_at": utcnow(),
-                }
-                for p in posts
-            ],
+            _as_then(
+                Post,
+                [
+                    {
+                        "id": p,
+                        "title": "t",
+                        "content": "c",
+                        "creator_id": users[0],
+                        "created_at": utcnow(),
+                    }
+                    for p in posts
+                ],
+            )
         )
         comments = [uuid.uuid4(), uuid.uuid4()]
         await conn.execute(
-            insert(Comment),
-            [
-                {
-                    "id": c,
-                    "post_id": posts[0],
-                    "creator_id": users[1],
-                    "content": "c",
-                    "created_at": utcnow(),
-                }
-                for c in comments
-            ],
+            _as_then(
+                Comment,
+                [
+                    {
+                        "id": c,
+                        "post_id": posts[0],
+                        "creator_id": users[1],
+                        "content": "c",
+                        "created_at": utcnow(),
+                    }
+                    for c in comments
+                ],
+            )
         )
         await conn.execute(
-            insert(Notification),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "user_id": users[0],
-                    "actor_id": users[1],
-                    "type": "comment_created",
-                    "post_id": posts[0],
-                    "comment_id": c,
-                    "created_at": utcnow(),
-                    "read_at": read_at,
-                }
-                for c, read_at in zip(comments, [None, utcnow()], strict=True)
-            ],
+            _as_then(
+                Notification,
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "user_id": users[0],
+                        "actor_id": users[1],
+                        "type": "comment_created",
+                        "post_id": posts[0],
+                        "comment_id": c,
+                        "created_at": utcnow(),
+                        "read_at": read_at,
+                    }
+                    for c, read_at in zip(comments, [None, utcnow()], strict=True)
+                ],
+            )
         )
     await engine.dispose()
 

@@ -3,6 +3,7 @@ from enum import StrEnum
 USERNAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 # At least one lowercase, one uppercase, one digit and one special character.
 STRONG_PASSWORD_PATTERN = r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[^A-Za-z0-9]).{8,}$"
+BIO_MAX_LENGTH = 1000
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
 REFRESH_COOKIE_PATH = "/auth"

@@ -38,16 +38,29 @@ async def get_auth_settings(settings: AppSettings) -> AuthConfig:
 AuthSettings = Annotated[AuthConfig, Depends(get_auth_settings)]
 
 
-async def parse_jwt_data(
+async def caller_id(
     token: Annotated[str | None, Depends(oauth2_scheme)], config: AuthSettings
-) -> UUID:
-    """The user id of a valid access token; 401 for any other."""
+) -> UUID | None:
+    """Who is asking, from their access token, without a database lookup:
+    None when no token is sent (anonymous), 401 for an invalid one."""
     if token is None:
-        raise NotAuthenticated
+        return None
     try:
         return UUID(utils.decode_access_token(token, config)["sub"])
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise InvalidToken from exc
+
+
+# For public routes that answer the caller in particular (`favorited`,
+# `following`, their own drafts).
+CallerId = Annotated[UUID | None, Depends(caller_id)]
+
+
+async def parse_jwt_data(caller: CallerId) -> UUID:
+    """The user id of a valid access token; 401 for any other, or none."""
+    if caller is None:
+        raise NotAuthenticated
+    return caller
 
 
 async def get_current_user(

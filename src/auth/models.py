@@ -1,7 +1,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, Index, String, func
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from src.auth.constants import EmailTokenPurpose, MusicBand
@@ -31,6 +31,8 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
         )
     )
     website: Mapped[str | None] = mapped_column(String(2048))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    image: Mapped[str | None] = mapped_column(String(2048), default=None)
     is_superuser: Mapped[bool] = mapped_column(default=False)
     email_verified: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)

@@ -10,7 +10,6 @@ from src.auth.dependencies import (
     PresentedRefreshToken,
     PresentedRefreshTokens,
     UserIdempotency,
-    ValidUser,
     limit_password_change,
 )
 from src.auth.exceptions import (
@@ -21,7 +20,6 @@ from src.auth.exceptions import (
     InvalidToken,
     PasswordChecksBusy,
     UsernameTaken,
-    UserNotFound,
     WrongPassword,
 )
 from src.auth.schemas import (
@@ -33,7 +31,6 @@ from src.auth.schemas import (
     TokenResponse,
     UserCreate,
     UserPrivate,
-    UserPublic,
     UserUpdate,
 )
 from src.exceptions import TooManyRequests, responses
@@ -43,7 +40,6 @@ from src.web.dependencies import ReadSession, UnitOfWorkDep, rate_limit
 from src.web.openapi import LOCATION, headers
 
 router = APIRouter(prefix="/auth", tags=["Auth"])
-users_router = APIRouter(prefix="/users", tags=["Users"])
 
 AUTHENTICATED = responses(InvalidToken)
 
@@ -157,8 +153,9 @@ async def get_me(user: CurrentUser) -> UserPrivate:
 @router.patch(
     "/users/me",
     summary="Update my account",
-    description="Partial update of username, first_name, age, favorite_band "
-    "and website. Email and superuser status cannot be changed here.",
+    description="Partial update of username, first_name, bio, image, age, "
+    "favorite_band and website. Email and superuser status cannot be changed "
+    "here.",
     responses=responses(InvalidToken, UsernameTaken),
 )
 async def update_me(
@@ -284,14 +281,3 @@ async def reset_password(
     await email_tokens.reset_password(
         uow, token=data.token, password=data.new_password, config=config
     )
-
-
-@users_router.get(
-    "/{user_id}",
-    name="get_user_profile",
-    summary="Public profile",
-    description="No email, no superuser flag, no age.",
-    responses=responses(UserNotFound),
-)
-async def get_user_profile(user: ValidUser) -> UserPublic:
-    return UserPublic.model_validate(user)

@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from src.auth.constants import (
+    BIO_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     STRONG_PASSWORD_PATTERN,
@@ -23,10 +24,12 @@ from src.auth.constants import (
 )
 from src.schemas import (
     NON_BLANK_PATTERN,
+    SINGLE_LINE_SCHEMA,
     CustomModel,
     RequestModel,
     UTCDatetime,
     example,
+    single_line,
 )
 
 _STRONG_PASSWORD = re.compile(STRONG_PASSWORD_PATTERN, re.DOTALL)
@@ -42,8 +45,12 @@ type Username = Annotated[
     str, StringConstraints(min_length=3, max_length=32, pattern=USERNAME_PATTERN)
 ]
 type FirstName = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=NON_BLANK_PATTERN)
+    str,
+    StringConstraints(min_length=1, max_length=128, pattern=NON_BLANK_PATTERN),
+    AfterValidator(single_line),
+    Field(json_schema_extra=SINGLE_LINE_SCHEMA),
 ]
+type Bio = Annotated[str, Field(max_length=BIO_MAX_LENGTH)]
 type Age = Annotated[int, Field(ge=18, le=150)]
 _HTTP_URL = TypeAdapter(HttpUrl)
 
@@ -102,16 +109,18 @@ class UserCreate(RequestModel):
 
 class UserUpdate(RequestModel):
     """Fields absent from the body are left as they are; null clears an
-    optional field (`age`, `favorite_band`, `website`)."""
+    optional field (`age`, `favorite_band`, `website`, `image`)."""
 
-    model_config = example(first_name="Augusta Ada")
+    model_config = example(first_name="Augusta Ada", bio="Poetical science.")
 
     # Optional, but not nullable (see PostUpdate).
     username: Username | MISSING = MISSING
     first_name: FirstName | MISSING = MISSING
+    bio: Bio | MISSING = MISSING
     age: Age | None = None
     favorite_band: MusicBand | None = None
     website: Website | None = None
+    image: Website | None = Field(default=None, description="A picture's URL")
 
 
 class PasswordChange(RequestModel):
@@ -150,12 +159,19 @@ class RefreshTokenRequest(RequestModel):
 
 
 class UserPublic(CustomModel):
+    """A user as others see them: no email, no role, no age."""
+
     id: UUID
     username: str
     first_name: str
+    bio: str
+    image: str | None
     favorite_band: MusicBand | None
     website: str | None
     created_at: UTCDatetime
+    followers_count: int
+    following_count: int
+    following: bool = Field(description="Whether you follow them (false anonymously)")
 
 
 class UserPrivate(CustomModel):
@@ -163,6 +179,8 @@ class UserPrivate(CustomModel):
     email: str
     username: str
     first_name: str
+    bio: str
+    image: str | None
     age: int | None
     favorite_band: MusicBand | None
     website: str | None

@@ -1,6 +1,7 @@
 """`seed`: demo data for local development and benchmarks.
 
-Rows are generated in memory (src/cli/demo_data.py) in batches and written
+Rows are generated in memory (src/cli/demo_data.py, src/cli/demo_social.py)
+in batches and written
 with one multi-row INSERT per batch (COPY on PostgreSQL), bypassing the ORM
 unit of work: the per-object bookkeeping would cost more than the database
 does at these sizes.
@@ -14,6 +15,7 @@ seed commits: seed a database that is not serving traffic.
 """
 
 import asyncio
+import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
@@ -26,19 +28,23 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, insert, select, text, true
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from src.auth.config import AuthConfig
 from src.auth.models import User
 from src.auth.utils import hash_password
+from src.cli import demo_social
 from src.cli.demo_data import DemoRows, SeedSize
 from src.comments.models import Comment
 from src.config import Settings
-from src.database.base import Base
+from src.database.base import Base, insert_ignoring_duplicates
 from src.database.counts import COUNTED_LISTS, recount_sql
 from src.database.engine import create_engine
-from src.posts.models import Post
+from src.favorites.models import Favorite
+from src.follows.models import Follow
+from src.posts.models import Post, PostSlug
+from src.tags.models import PostTag, Tag
 
 DEMO_PASSWORD = "Demo-passw0rd!"
 BATCH_SIZE = 5_000
@@ -59,6 +65,11 @@ def _batches[T](rows: Iterator[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def _copied(value: Any) -> Any:
+    # COPY takes a JSON column's value as its text.
+    return json.dumps(value) if isinstance(value, list | dict) else value
 
 
 async def _write(
@@ -85,7 +96,7 @@ async def _write(
             columns = list(batch[0])
             await copy(
                 table.name,
-                records=[tuple(row[c] for c in columns) for row in batch],
+                records=[tuple(_copied(row[c]) for c in columns) for row in batch],
                 columns=columns,
             )
         else:
@@ -94,7 +105,9 @@ async def _write(
 
 
 # The count triggers a bulk insert into these tables would fire per batch.
-SEEDED_TABLES = (Post.__tablename__, Comment.__tablename__)
+SEEDED_TABLES = tuple(
+    model.__tablename__ for model in (Post, Comment, PostTag, Follow, Favorite)
+)
 
 
 async def _suspend_upkeep(connection: AsyncConnection) -> list[str]:
@@ -152,16 +165,33 @@ async def load(
     """
     rows = DemoRows(size, rng_seed, await hash_password(DEMO_PASSWORD, auth))
     tables = Base.metadata.tables
+
+    async def write(model: type[Base], generated: Iterator[dict[str, Any]]) -> None:
+        await _write(connection, tables[model.__tablename__], generated, advance)
+
     async with engine.begin() as connection:
         bulk = connection.dialect.name == "postgresql"
         indexes = await _suspend_upkeep(connection) if bulk else []
-        await _write(connection, tables[User.__tablename__], rows.users(), advance)
+        await write(User, rows.users())
+        existing = dict((await connection.execute(select(Tag.name, Tag.id))).all())
+        await write(Tag, rows.tags(existing))
         if rows.user_ids:
-            await _write(connection, tables[Post.__tablename__], rows.posts(), advance)
-        if rows.post_ids:
-            await _write(
-                connection, tables[Comment.__tablename__], rows.comments(), advance
+            await write(Post, rows.posts())
+            # Every post's slug is also its first entry in post_slug.
+            await connection.execute(
+                insert_ignoring_duplicates(
+                    PostSlug, connection.dialect.name
+                ).from_select(
+                    # SQLite reads ON CONFLICT after a SELECT's WHERE only.
+                    ["slug", "post_id"],
+                    select(Post.slug, Post.id).where(true()),
+                )
             )
+        if rows.post_ids:
+            await write(Comment, rows.comments())
+            await write(PostTag, rows.post_tags())
+            await write(Favorite, demo_social.favorites(rows, size))
+        await write(Follow, demo_social.follows(rows, size))
         if bulk:
             await _restore_upkeep(connection, indexes)
 
@@ -183,9 +213,16 @@ async def _seed(settings: Settings, size: SeedSize, rng_seed: int | None) -> Non
     try:
         with Progress(*columns) as bar:
             tasks = {
-                User.__tablename__: bar.add_task("users", total=size.users),
-                Post.__tablename__: bar.add_task("posts", total=size.posts),
-                Comment.__tablename__: bar.add_task("comments", total=size.comments),
+                model.__tablename__: bar.add_task(what, total=total)
+                for model, what, total in (
+                    (User, "users", size.users),
+                    (Tag, "tags", None),
+                    (Post, "posts", size.posts),
+                    (Comment, "comments", size.comments),
+                    (PostTag, "post tags", None),
+                    (Favorite, "favorites", size.users * size.favorites_per_user),
+                    (Follow, "follows", None),
+                )
             }
             await load(
                 engine,
@@ -203,19 +240,41 @@ def seed(
     users: Annotated[int, typer.Option(help="Users to create", min=1)] = 1_000,
     posts: Annotated[int, typer.Option(help="Posts to create", min=0)] = 10_000,
     comments: Annotated[int, typer.Option(help="Comments to create", min=0)] = 50_000,
+    follows_per_user: Annotated[
+        int, typer.Option(help="Users each user follows", min=0)
+    ] = 5,
+    celebrity_followers: Annotated[
+        int, typer.Option(help="More followers of the first user", min=0)
+    ] = 0,
+    avid_follows: Annotated[
+        int, typer.Option(help="More users the second user follows", min=0)
+    ] = 0,
+    favorites_per_user: Annotated[
+        int, typer.Option(help="Posts each user favorites", min=0)
+    ] = 5,
     random_seed: Annotated[
         int | None, typer.Option(help="Seed for repeatable text and dates")
     ] = None,
 ) -> None:
-    """Fill the database with demo users, posts and comments.
+    """Fill the database with demo users, posts (tagged, some drafts),
+    comments, follows and favorites.
 
     Every demo user's password is printed at the end. Run `migrate` first.
     """
     if comments and not posts:
         typer.echo("comments need posts: pass --posts as well", err=True)
         raise typer.Exit(code=2)
+    size = SeedSize(
+        users,
+        posts,
+        comments,
+        follows_per_user=follows_per_user,
+        celebrity_followers=celebrity_followers,
+        avid_follows=avid_follows,
+        favorites_per_user=favorites_per_user,
+    )
     started = time.perf_counter()
-    asyncio.run(_seed(ctx.obj, SeedSize(users, posts, comments), random_seed))
+    asyncio.run(_seed(ctx.obj, size, random_seed))
     typer.echo(
         f"Seeded {users} users, {posts} posts and {comments} comments "
         f"in {time.perf_counter() - started:.1f} s. "

@@ -1,12 +1,28 @@
 """The declarative base every ORM model derives from, and its column types."""
 
+import json
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from uuid import UUID
 
-from sqlalchemy import DateTime, Dialect, MetaData
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Dialect,
+    MetaData,
+    String,
+    Uuid,
+    bindparam,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 POSTGRES_INDEXES_NAMING_CONVENTION = {
@@ -74,3 +90,72 @@ def unique_violation(exc: IntegrityError) -> str | None:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def insert_ignoring_duplicates(
+    model: type[Base], dialect: str
+) -> postgresql.Insert | sqlite.Insert:
+    """`INSERT ... ON CONFLICT DO NOTHING` into `model`'s table: a row that
+    would break a unique constraint is skipped, not an error (with
+    RETURNING, only the rows inserted come back)."""
+    construct = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return construct(model).on_conflict_do_nothing()
+
+
+class IdList(TypeDecorator[Collection[UUID]]):
+    """Ids as one parameter: an array on PostgreSQL, a JSON array elsewhere
+    (read back with json_each). One statement serves any number of ids."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(Uuid()))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(
+        self, value: Collection[UUID] | None, dialect: Dialect
+    ) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value if value is None else list(value)
+        return json.dumps([item.hex for item in value])
+
+
+class _InIds(ColumnElement[bool]):
+    inherit_cache = True
+    type = Boolean()
+    # How SQLAlchemy's statement cache tells two of these apart.
+    _traverse_internals = [  # noqa: RUF012
+        ("column", InternalTraversal.dp_clauseelement),
+        ("parameter", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[UUID], parameter: ColumnElement[Any]):
+        self.column = column
+        self.parameter = parameter
+
+
+@compiles(_InIds)
+def _in_json_array(element: _InIds, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    parameter = compiler.process(element.parameter, **kw)
+    # Both are SQL the compiler rendered, the ids a bound parameter.
+    return f"{column} IN (SELECT value FROM json_each({parameter}))"  # noqa: S608
+
+
+@compiles(_InIds, "postgresql")
+def _any_of_array(element: _InIds, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    parameter = compiler.process(element.parameter, **kw)
+    return f"{column} = ANY({parameter})"
+
+
+def in_ids(
+    column: ColumnElement[UUID] | InstrumentedAttribute[UUID], name: str
+) -> ColumnElement[bool]:
+    """`column` is one of the ids bound as `name` (a collection of UUIDs):
+    one parameter, whatever their number, on the driver's path too."""
+    if isinstance(column, InstrumentedAttribute):
+        column = column.__clause_element__()
+    return _InIds(column, bindparam(name, type_=IdList()))

@@ -80,7 +80,8 @@ def _pg_triggers(table_name: str, lists: list[CountedList]) -> list[Trigger]:
         triggers.append(_pg_trigger(table_name, event, transition, body))
     moving = [c for c in lists if c.moved_by]
     if moving:
-        joined = "old_rows AS o JOIN new_rows AS n ON n.id = o.id"
+        on = " AND ".join(f"n.{column} = o.{column}" for column in moving[0].key)
+        joined = f"old_rows AS o JOIN new_rows AS n ON {on}"
         body = "; ".join(
             statement
             for c in moving

@@ -60,7 +60,8 @@ class CountedList:
     Its items are the rows of `table` that satisfy `where` (SQL, with
     `{row}` standing for the row), one list per value of the column `owner`
     (rows of `owner_table`), or one list of all when `owner` is None. An
-    update of a column in `moved_by` can move a row in or out of the list.
+    update of a column in `moved_by` can move a row in or out of the list
+    (`key`, the table's primary key, tells a row before and after).
     """
 
     name: str
@@ -69,6 +70,7 @@ class CountedList:
     owner_table: str | None = None
     where: str = "true"
     moved_by: tuple[str, ...] = ()
+    key: tuple[str, ...] = ("id",)
 
     def condition(self, row: str) -> str:
         """`where` for the row named `row` (parenthesised: it may be negated)."""
@@ -87,13 +89,14 @@ def counted_list(
     owner_table: str | None = None,
     where: str = "true",
     moved_by: tuple[str, ...] = (),
+    key: tuple[str, ...] = ("id",),
 ) -> CountedList:
     """Declare a counted list (once, in the models of the domain it lists)."""
     if name in COUNTED_LISTS:
         raise ValueError(f"counted list {name!r} is declared twice")
     if (owner is None) != (owner_table is None):
         raise ValueError("a list's owner column and owner table go together")
-    declared = CountedList(name, table, owner, owner_table, where, moved_by)
+    declared = CountedList(name, table, owner, owner_table, where, moved_by, key)
     COUNTED_LISTS[name] = declared
     return declared
 

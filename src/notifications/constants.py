@@ -3,6 +3,8 @@ from enum import StrEnum
 
 class NotificationType(StrEnum):
     COMMENT_CREATED = "comment_created"
+    USER_FOLLOWED = "user_followed"
+    POST_FAVORITED = "post_favorited"
 
 
 class ErrorCode:

@@ -37,10 +37,11 @@ class Notification(UUIDPrimaryKey, CreatedAt, Base):
             values_callable=lambda types: [t.value for t in types],
         )
     )
-    post_id: Mapped[UUID] = mapped_column(
+    # Null where they do not apply (someone followed you).
+    post_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("post.id", ondelete="CASCADE"), index=True
     )
-    comment_id: Mapped[UUID] = mapped_column(
+    comment_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("post_comment.id", ondelete="CASCADE"), index=True
     )
     read_at: Mapped[datetime | None] = mapped_column(default=None)

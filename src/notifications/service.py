@@ -16,7 +16,29 @@ from src.notifications.models import NOTIFICATIONS, UNREAD_NOTIFICATIONS, Notifi
 from src.pagination import Fetched, PaginationParams, fetch_page
 
 
-async def notify_comment_created(
+def notify(
+    uow: UnitOfWork,
+    *,
+    user_id: UUID,
+    actor_id: UUID,
+    kind: NotificationType,
+    post_id: UUID | None = None,
+    comment_id: UUID | None = None,
+) -> Notification:
+    """Tell `user_id` what `actor_id` did. Added to the caller's unit of
+    work, so it is committed with what caused it, or not at all."""
+    notification = Notification(
+        user_id=user_id,
+        actor_id=actor_id,
+        type=kind,
+        post_id=post_id,
+        comment_id=comment_id,
+    )
+    uow.session.add(notification)
+    return notification
+
+
+def notify_comment_created(
     uow: UnitOfWork,
     *,
     post_creator_id: UUID,
@@ -24,22 +46,17 @@ async def notify_comment_created(
     comment_id: UUID,
     actor_id: UUID,
 ) -> Notification | None:
-    """Tell the post's creator about a new comment, unless they wrote it.
-
-    Added to the caller's unit of work, so it is committed with the comment
-    or not at all.
-    """
+    """Tell the post's creator about a new comment, unless they wrote it."""
     if actor_id == post_creator_id:
         return None
-    notification = Notification(
+    return notify(
+        uow,
         user_id=post_creator_id,
         actor_id=actor_id,
-        type=NotificationType.COMMENT_CREATED,
+        kind=NotificationType.COMMENT_CREATED,
         post_id=post_id,
         comment_id=comment_id,
     )
-    uow.session.add(notification)
-    return notification
 
 
 async def get_notification(
@@ -58,8 +75,8 @@ class NotificationRow(NamedTuple):
 
     id: UUID
     type: NotificationType
-    post_id: UUID
-    comment_id: UUID
+    post_id: UUID | None
+    comment_id: UUID | None
     actor_id: UUID
     actor_username: str
     created_at: datetime

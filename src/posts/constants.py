@@ -1,4 +1,8 @@
+from enum import StrEnum
+
 TITLE_MAX_LENGTH = 255
+DESCRIPTION_MAX_LENGTH = 500
+SLUG_MAX_LENGTH = 80
 POST_CONTENT_MAX_LENGTH = 50_000
 SEARCH_MIN_LENGTH = 3
 SEARCH_MAX_LENGTH = 200
@@ -8,6 +12,12 @@ SEARCH_TOTAL_LIMIT = 10_000
 LIKE_ESCAPE = "/"
 
 
+class PostStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
 class ErrorCode:
     POST_NOT_FOUND = "Post not found"
     NOT_POST_CREATOR = "Only the creator of the post may do this"
+    PUBLISHED_FOR_GOOD = "A published post cannot go back to draft (hide it instead)"

@@ -3,18 +3,24 @@ from uuid import UUID
 
 from fastapi import Depends
 
-from src.auth.dependencies import CurrentUser
+from src.auth.dependencies import CallerId, CurrentUser
 from src.posts import service
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.service import PostRow
 from src.web.dependencies import ReadBindDep
 
 
-async def valid_post_id(post_id: UUID, bind: ReadBindDep) -> PostRow:
-    post = await service.get_post(bind, post_id)
-    if post is None:
+def visible(post: PostRow | None, caller: UUID | None) -> PostRow:
+    """The post, if the caller may see it: a draft is its author's alone
+    (404 to anyone else, as if it did not exist)."""
+    if post is None or (post.is_draft and post.creator_id != caller):
         raise PostNotFound
     return post
+
+
+async def valid_post_id(post_id: UUID, bind: ReadBindDep, caller: CallerId) -> PostRow:
+    """The post, if it exists and the caller may see it (404 otherwise)."""
+    return visible(await service.get_post(bind, post_id), caller)
 
 
 ValidPost = Annotated[PostRow, Depends(valid_post_id)]

@@ -1,4 +1,4 @@
-from src.exceptions import NotFound, PermissionDenied
+from src.exceptions import Conflict, NotFound, PermissionDenied
 from src.posts.constants import ErrorCode
 
 
@@ -8,3 +8,9 @@ class PostNotFound(NotFound):
 
 class NotPostCreator(PermissionDenied):
     DETAIL = ErrorCode.NOT_POST_CREATOR
+
+
+class PublishedForGood(Conflict):
+    """A published post was asked to become a draft again."""
+
+    DETAIL = ErrorCode.PUBLISHED_FOR_GOOD

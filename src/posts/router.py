@@ -1,25 +1,29 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 
-from src.auth.dependencies import CurrentUser, UserIdempotency, ValidUser
+from src.auth.dependencies import CallerId, CurrentUser, UserIdempotency, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
+from src.favorites.utils import page_as_seen_by, post_as_seen_by
 from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
-from src.posts import service
-from src.posts.constants import SEARCH_MAX_LENGTH, SEARCH_MIN_LENGTH
-from src.posts.dependencies import DeletablePost, OwnedPost, ValidPost
-from src.posts.exceptions import NotPostCreator, PostNotFound
+from src.posts import lists, service, slugs
+from src.posts.constants import SEARCH_MAX_LENGTH, SEARCH_MIN_LENGTH, SLUG_MAX_LENGTH
+from src.posts.dependencies import DeletablePost, OwnedPost, ValidPost, visible
+from src.posts.exceptions import NotPostCreator, PostNotFound, PublishedForGood
 from src.posts.schemas import PostCreate, PostResponse, PostUpdate
 from src.posts.utils import post_response
+from src.tags.schemas import TagName
 from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
 from src.web.dependencies import ReadBindDep, UnitOfWorkDep
 from src.web.openapi import ETAG, LOCATION, headers
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
+drafts_router = APIRouter(prefix="/auth/users/me", tags=["Posts"])
 
 # PostgreSQL text cannot hold NUL: refuse it as a 422, not a database error.
 NO_NUL = r"^[^\x00]*$"
@@ -29,6 +33,8 @@ NO_NUL = r"^[^\x00]*$"
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a post",
+    description="Published at once, unless `status` is `draft`. Its `slug` is "
+    "made from the title.",
     responses={
         **responses(InvalidToken, IdempotencyKeyInProgress),
         201: headers(LOCATION, ETAG),
@@ -53,13 +59,16 @@ async def create_post(
 @router.get(
     "",
     summary="List posts",
-    description="Newest first. `creator_id` keeps one author's posts; `q` keeps "
-    "posts whose title or content contains it, ignoring case.",
+    description="Published posts, newest published first. `creator_id` keeps "
+    "one author's; `tag` keeps those under a tag (alone or with `creator_id`); "
+    "`q` keeps those whose title or content contains it, ignoring case.",
 )
 async def list_posts(
     pagination: PaginationDep,
     bind: ReadBindDep,
+    caller: CallerId,
     creator_id: UUID | None = None,
+    tag: TagName | None = None,
     q: Annotated[
         str | None,
         Query(
@@ -69,33 +78,73 @@ async def list_posts(
         ),
     ] = None,
 ) -> Page[PostResponse]:
-    page = await service.list_posts(
-        bind, pagination=pagination, creator_id=creator_id, search=q
+    page = await lists.list_posts(
+        bind, pagination=pagination, creator_id=creator_id, tag=tag, search=q
     )
-    return Page[PostResponse].create(
-        [post_response(post) for post in page.items], page, pagination
-    )
+    return await page_as_seen_by(bind, page, pagination, caller)
+
+
+@router.get(
+    "/by-slug/{slug}",
+    name="get_post_by_slug",
+    response_model=PostResponse,
+    summary="Get a post by its slug",
+    description="200 for the post's current slug; 301 to it for an earlier "
+    "one (the post's title changed since).",
+    responses={
+        **responses(PostNotFound),
+        200: headers(ETAG),
+        301: {**headers(LOCATION), "description": "The post's current slug"},
+    },
+)
+async def get_post_by_slug(
+    slug: Annotated[str, Path(max_length=SLUG_MAX_LENGTH, pattern=NO_NUL)],
+    request: Request,
+    response: Response,
+    bind: ReadBindDep,
+    caller: CallerId,
+) -> PostResponse | Response:
+    found = await slugs.resolve(bind, slug)
+    if found is None:
+        raise PostNotFound
+    post_id, current = found
+    post = visible(await service.get_post(bind, post_id), caller)
+    if current != slug:
+        location = request.app.url_path_for("get_post_by_slug", slug=current)
+        return RedirectResponse(location, status_code=status.HTTP_301_MOVED_PERMANENTLY)
+    response.headers["ETag"] = etag(post.version)
+    return await post_as_seen_by(bind, post, caller)
 
 
 @router.get(
     "/{post_id}",
     name="get_post",
     summary="Get a post",
+    description="A draft is found by its author only.",
     responses={**responses(PostNotFound), 200: headers(ETAG)},
 )
-async def get_post(post: ValidPost, response: Response) -> PostResponse:
+async def get_post(
+    post: ValidPost, response: Response, bind: ReadBindDep, caller: CallerId
+) -> PostResponse:
     response.headers["ETag"] = etag(post.version)
-    return post_response(post)
+    return await post_as_seen_by(bind, post, caller)
 
 
 @router.patch(
     "/{post_id}",
     summary="Edit a post",
-    description="Partial update of title and content, by the post's creator. "
-    + CONDITIONAL_EDIT,
+    description="Partial update of title, description, content and tags (which "
+    "replace the list), by the post's creator; a new title makes a new slug "
+    "(the earlier ones still lead here). `status: published` publishes a "
+    "draft; a published post cannot become a draft again. " + CONDITIONAL_EDIT,
     responses={
         **responses(
-            InvalidToken, NotPostCreator, PostNotFound, ConcurrentEdit, StaleEdit
+            InvalidToken,
+            NotPostCreator,
+            PostNotFound,
+            ConcurrentEdit,
+            StaleEdit,
+            PublishedForGood,
         ),
         200: headers(ETAG),
     },
@@ -110,15 +159,15 @@ async def update_post(
     check_if_match(if_match, post.version)
     post = await service.update_post(uow, post=post, data=data)
     response.headers["ETag"] = etag(post.version)
-    return post_response(post)
+    return await post_as_seen_by(uow, post, post.creator_id)
 
 
 @router.delete(
     "/{post_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a post",
-    description="By its creator or a superuser; its comments and attachments "
-    "go with it.",
+    description="By its creator or a superuser; its comments, favorites and "
+    "attachments go with it.",
     responses=responses(InvalidToken, NotPostCreator, PostNotFound),
 )
 async def delete_post(post: DeletablePost, uow: UnitOfWorkDep) -> None:
@@ -128,13 +177,25 @@ async def delete_post(post: DeletablePost, uow: UnitOfWorkDep) -> None:
 @users_router.get(
     "/{user_id}/posts",
     summary="A user's posts",
-    description="Newest first.",
+    description="Published ones, newest published first.",
     responses=responses(UserNotFound),
 )
 async def list_user_posts(
-    user: ValidUser, pagination: PaginationDep, bind: ReadBindDep
+    user: ValidUser, pagination: PaginationDep, bind: ReadBindDep, caller: CallerId
 ) -> Page[PostResponse]:
-    page = await service.list_posts(bind, pagination=pagination, creator_id=user.id)
-    return Page[PostResponse].create(
-        [post_response(post) for post in page.items], page, pagination
-    )
+    page = await lists.list_posts(bind, pagination=pagination, creator_id=user.id)
+    return await page_as_seen_by(bind, page, pagination, caller)
+
+
+@drafts_router.get(
+    "/drafts",
+    summary="My drafts",
+    description="The posts you have not published yet, most recently created "
+    "first. Nobody else sees them.",
+    responses=responses(InvalidToken),
+)
+async def list_my_drafts(
+    user: CurrentUser, pagination: PaginationDep, bind: ReadBindDep
+) -> Page[PostResponse]:
+    page = await lists.list_drafts(bind, creator_id=user.id, pagination=pagination)
+    return await page_as_seen_by(bind, page, pagination, user.id)

@@ -1,38 +1,61 @@
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import MISSING, Field, StringConstraints
+from pydantic import MISSING, AfterValidator, Field, StringConstraints
 
 from src.auth.schemas import UserSummary
-from src.posts.constants import POST_CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH
+from src.posts.constants import (
+    DESCRIPTION_MAX_LENGTH,
+    POST_CONTENT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    PostStatus,
+)
 from src.schemas import (
     NON_BLANK_PATTERN,
+    SINGLE_LINE_SCHEMA,
     CustomModel,
     RequestModel,
     UTCDatetime,
     example,
+    single_line,
 )
+from src.tags.schemas import TagList
 
 type Title = Annotated[
     str,
     StringConstraints(
         min_length=1, max_length=TITLE_MAX_LENGTH, pattern=NON_BLANK_PATTERN
     ),
+    AfterValidator(single_line),
+    Field(json_schema_extra=SINGLE_LINE_SCHEMA),
 ]
 type PostContent = Annotated[
     str, Field(min_length=1, max_length=POST_CONTENT_MAX_LENGTH)
 ]
+type Description = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)]
 
 
 class PostCreate(RequestModel):
-    model_config = example(title="Hello, world", content="My first post.")
+    model_config = example(
+        title="Hello, world",
+        description="What this blog will be about",
+        content="My first post.",
+        tags=["introductions"],
+    )
 
     title: Title
     content: PostContent
+    description: Description = ""
+    tags: TagList = Field(default_factory=list)
+    status: PostStatus = Field(
+        default=PostStatus.PUBLISHED,
+        description="`draft` keeps it to yourself until you publish it",
+    )
 
 
 class PostUpdate(RequestModel):
-    """Fields absent from the body are left as they are."""
+    """Fields absent from the body are left as they are; `tags` replaces
+    the list; `status: published` publishes a draft."""
 
     model_config = example(title="Hello again, world")
 
@@ -40,14 +63,24 @@ class PostUpdate(RequestModel):
     # says "string".
     title: Title | MISSING = MISSING
     content: PostContent | MISSING = MISSING
+    description: Description | MISSING = MISSING
+    tags: TagList | MISSING = MISSING
+    status: PostStatus | MISSING = MISSING
 
 
 class PostResponse(CustomModel):
     id: UUID
+    slug: str
     title: str
+    description: str
     content: str
+    tags: list[str]
+    status: PostStatus
     creator_id: UUID
     creator: UserSummary
     comments_count: int
+    favorites_count: int
+    favorited: bool = Field(description="Whether you favorited it (false anonymously)")
     created_at: UTCDatetime
     updated_at: UTCDatetime | None
+    published_at: UTCDatetime | None

@@ -1,76 +1,85 @@
-"""Posts: read as `PostRow`s through named statements, written in a unit of work."""
+"""Posts: read as `PostRow`s through named statements, written in a unit of
+work. The lists of posts are in `src/posts/lists.py`."""
 
 from datetime import datetime
-from functools import partial
-from itertools import product
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import structlog
-from sqlalchemy import (
-    ColumnElement,
-    bindparam,
-    delete,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import bindparam, delete, select
 
 from src.attachments import service as attachments_service
 from src.auth.models import User
-from src.database.counts import list_total
-from src.database.reads import (
-    AnySelect,
-    Readable,
-    Statement,
-    fetch_one,
-    first_column,
-    register,
-    statement,
-)
+from src.database.base import utcnow
+from src.database.reads import AnySelect, Readable, fetch_one, statement
 from src.database.unit_of_work import UnitOfWork
 from src.models import apply_edit
-from src.pagination import Fetched, PaginationParams, fetch_page
-from src.posts.constants import LIKE_ESCAPE, SEARCH_TOTAL_LIMIT
-from src.posts.models import POSTS, USER_POSTS, Post
+from src.posts import slugs
+from src.posts.constants import PostStatus
+from src.posts.exceptions import PublishedForGood
+from src.posts.models import Post
 from src.posts.schemas import PostCreate, PostUpdate
+from src.tags import service as tags_service
 
 logger = structlog.get_logger(__name__)
 
 
 class PostRow(NamedTuple):
-    """A post as it is read: its columns, its creator's name and its count."""
+    """A post as it is read: its columns, its creator's name, its counts."""
 
     id: UUID
+    slug: str
     title: str
+    description: str
     content: str
+    tags: list[str]
+    status: PostStatus
     creator_id: UUID
     creator_username: str
     comments_count: int
+    favorites_count: int
     created_at: datetime
     updated_at: datetime | None
+    published_at: datetime | None
     version: int
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status is PostStatus.DRAFT
 
-def _columns() -> AnySelect:
-    # In `PostRow`'s order: rows from the driver and from SQLAlchemy alike
-    # become a PostRow by position.
+
+def post_columns() -> AnySelect:
+    """The columns of a `PostRow`, in its order: rows from the driver and
+    from SQLAlchemy alike become one by position."""
     return select(
         Post.id,
+        Post.slug,
         Post.title,
+        Post.description,
         Post.content,
+        Post.tags,
+        Post.status,
         Post.creator_id,
         User.username.label("creator_username"),
         Post.comments_count.label("comments_count"),
+        Post.favorites_count.label("favorites_count"),
         Post.created_at,
         Post.updated_at,
+        Post.published_at,
         Post.version,
     ).join(User, User.id == Post.creator_id)
 
 
-@statement("post_by_id", PostRow._make)
+def post_row(row: Any) -> PostRow:
+    """A row of `post_columns()` as a `PostRow`."""
+    post = PostRow._make(row)
+    # The driver gives the status as text; SQLAlchemy as the enum.
+    return post._replace(status=PostStatus(post.status))
+
+
+@statement("post_by_id", post_row)
 def _by_id() -> AnySelect:
-    return _columns().where(Post.id == bindparam("post_id"))
+    return post_columns().where(Post.id == bindparam("post_id"))
 
 
 async def get_post(readable: Readable, post_id: UUID) -> PostRow | None:
@@ -86,130 +95,81 @@ async def _reload(uow: UnitOfWork, post_id: UUID) -> PostRow:
     return post
 
 
-class _ListShape(NamedTuple):
-    by_creator: bool
-    search: bool
-
-
-def _conditions(shape: _ListShape) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if shape.by_creator:
-        conditions.append(Post.creator_id == bindparam("creator_id"))
-    if shape.search:
-        # ILIKE, but the rows' side was lowercased when they were written.
-        pattern = func.lower(bindparam("pattern", type_=Post.content.type))
-        conditions.append(
-            or_(
-                Post.title_lower.like(pattern, escape=LIKE_ESCAPE),
-                Post.content_lower.like(pattern, escape=LIKE_ESCAPE),
-            )
-        )
-    return conditions
-
-
-def _list_rows(shape: _ListShape) -> AnySelect:
-    return _columns().where(*_conditions(shape))
-
-
-def _list_total(shape: _ListShape) -> AnySelect:
-    if shape.search:
-        # Counting every match of a common word would read them all.
-        matching = select(Post.id).where(*_conditions(shape))
-        return select(func.count()).select_from(
-            matching.limit(SEARCH_TOTAL_LIMIT).subquery()
-        )
-    if shape.by_creator:
-        return list_total(USER_POSTS, bindparam("creator_id"))
-    return list_total(POSTS)
-
-
-def _name(shape: _ListShape) -> str:
-    return "posts" + "_by_creator" * shape.by_creator + "_search" * shape.search
-
-
-# Each shape of the list of posts: its rows and its total, whose values
-# (creator_id, pattern) are bound parameters.
-_LISTS = {
-    shape: (
-        register(Statement(_name(shape), partial(_list_rows, shape), PostRow._make)),
-        register(
-            Statement(
-                f"{_name(shape)}_total", partial(_list_total, shape), first_column
-            )
-        ),
-    )
-    for shape in (_ListShape(*flags) for flags in product((False, True), repeat=2))
-}
-
-
-def _contains(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its wildcards escaped."""
-    for special in (LIKE_ESCAPE, "%", "_"):
-        text = text.replace(special, LIKE_ESCAPE + special)
-    return f"%{text}%"
-
-
-async def list_posts(
-    readable: Readable,
-    *,
-    pagination: PaginationParams,
-    creator_id: UUID | None = None,
-    search: str | None = None,
-) -> Fetched[PostRow]:
-    """Posts newest first, optionally by one creator or matching `search`
-    (case-insensitive substring of the title or content; on PostgreSQL a
-    trigram index serves it). A search's total counts at most
-    SEARCH_TOTAL_LIMIT matches.
-    """
-    rows, count = _LISTS[
-        _ListShape(by_creator=creator_id is not None, search=bool(search))
-    ]
-    parameters: dict[str, object] = {"creator_id": creator_id}
-    if search:
-        parameters["pattern"] = _contains(search)
-    return await fetch_page(
-        readable,
-        rows,
-        count,
-        pagination,
-        order=(Post.created_at, Post.id),
-        descending=True,
-        parameters=parameters,
-        # A rare word is found through the trigram index, a common one
-        # along the newest posts: which one depends on the word.
-        custom_plans=bool(search),
-    )
-
-
 async def create_post(
     uow: UnitOfWork, *, creator_id: UUID, data: PostCreate
 ) -> PostRow:
-    """Create a post owned by `creator_id`."""
-    post = Post(title=data.title, content=data.content, creator_id=creator_id)
+    """Create a post owned by `creator_id`, published at once unless it is
+    a draft, with its slug and its tags."""
+    published = data.status is PostStatus.PUBLISHED
+    post = Post(
+        title=data.title,
+        description=data.description,
+        content=data.content,
+        creator_id=creator_id,
+        slug=slugs.slug_base(data.title),
+        status=data.status,
+        published_at=utcnow() if published else None,
+        tags=data.tags,
+    )
     uow.session.add(post)
     await uow.session.flush()
-    logger.info("post_created", post_id=str(post.id))
+    await slugs.claim_slug(uow, post_id=post.id, title=data.title, current=post.slug)
+    await tags_service.set_post_tags(
+        uow,
+        post_id=post.id,
+        creator_id=creator_id,
+        published_at=post.published_at,
+        names=data.tags,
+    )
+    logger.info("post_created", post_id=str(post.id), status=data.status)
     return await _reload(uow, post.id)
 
 
 async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> PostRow:
     """Apply the fields present in `data`; sets `updated_at` and the version.
 
-    `ConcurrentEdit` if another edit changed it since `post` was read.
+    A new title gives the post a new slug (the earlier ones keep leading to
+    it); `tags` replaces its tags; `status: published` publishes a draft,
+    which its lists, tags and feeds show from now on. `PublishedForGood` if
+    asked to make a published post a draft again; `ConcurrentEdit` if
+    another edit changed it since `post` was read.
     """
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         return post
+    published_at = post.published_at
+    if "status" in changes:
+        if changes["status"] is PostStatus.DRAFT and not post.is_draft:
+            raise PublishedForGood
+        if changes["status"] is PostStatus.PUBLISHED and post.is_draft:
+            published_at = changes["published_at"] = utcnow()
     await apply_edit(
         uow.session, Post, row_id=post.id, read_version=post.version, values=changes
     )
+    if "title" in changes and changes["title"] != post.title:
+        await slugs.claim_slug(
+            uow, post_id=post.id, title=changes["title"], current=post.slug
+        )
+    if "tags" in changes:
+        await tags_service.set_post_tags(
+            uow,
+            post_id=post.id,
+            creator_id=post.creator_id,
+            published_at=published_at,
+            names=changes["tags"],
+        )
+    elif published_at != post.published_at and published_at is not None:
+        await tags_service.list_post_under_its_tags(
+            uow, post_id=post.id, published_at=published_at
+        )
     return await _reload(uow, post.id)
 
 
 async def delete_post(uow: UnitOfWork, *, post_id: UUID) -> None:
     """Delete the post with everything on it: its attachments' rows (their
     stored files are deleted by a job once this commits), then the post,
-    whose comments and notifications the database removes with it.
+    whose comments, favorites, tags, slugs and notifications the database
+    removes with it.
     """
     keys = await attachments_service.delete_attachments_of_post(uow, post_id)
     await uow.session.execute(delete(Post).where(Post.id == post_id))

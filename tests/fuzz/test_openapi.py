@@ -58,7 +58,8 @@ def auth_headers(api: str) -> dict[str, str]:
 
 @pytest.fixture
 def owned_ids(api: str) -> dict[str, str]:
-    """Ids of another user's post, comment, attachment and notification."""
+    """Ids of another user's post (and its slug), comment, attachment and
+    notification, and the user's id and username."""
     owner = _new_user(api)
     commenter = _new_user(api)
     post = httpx.post(
@@ -76,10 +77,12 @@ def owned_ids(api: str) -> dict[str, str]:
     me = httpx.get(f"{api}/auth/users/me", headers=owner).json()
     return {
         "post_id": post["id"],
+        "slug": post["slug"],
         "comment_id": comment["id"],
         "attachment_id": attachment["id"],
         "notification_id": notification["id"],
         "user_id": me["id"],
+        "username": me["username"],
     }
 
 
@@ -95,6 +98,7 @@ STATEFUL_ACCEPTANCE = {
     "PATCH /posts/{post_id}": "If-Match must name the current version",
     "PATCH /posts/{post_id}/comments/{comment_id}": "If-Match, as above",
     "POST /posts/{post_id}/attachments": "the bytes decide the type (415)",
+    "PUT /users/{user_id}/follow": "whether the user is yourself (400)",
 }
 
 

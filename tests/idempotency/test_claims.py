@@ -107,7 +107,8 @@ async def test_a_request_whose_claim_was_taken_over_records_nothing(
 
     async def write_and_record() -> None:
         async with units() as uow:
-            uow.session.add(Post(title="t", content="c", creator_id=uuid.UUID(user.id)))
+            creator = uuid.UUID(user.id)
+            uow.session.add(Post(title="t", content="c", slug="t", creator_id=creator))
             await uow.session.flush()
             await service.record_response(
                 uow, first, status_code=201, body=b"{}", headers={}

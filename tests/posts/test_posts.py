@@ -327,3 +327,17 @@ async def test_user_posts_of_a_missing_user_is_404(client: AsyncClient) -> None:
 
     assert response.status_code == 404
     assert response.json() == {"detail": "User not found"}
+
+
+@pytest.mark.parametrize("title", ["Two\nlines", "A\rreturn", "A\ttab", "Null\x00"])
+async def test_a_title_is_one_line_without_control_characters(
+    client: AsyncClient, user: AuthUser, title: str
+) -> None:
+    response = await client.post(
+        "/posts",
+        json={"title": title, "content": "Lines\nare fine here"},
+        headers=user.headers,
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "title"]

@@ -1,0 +1,1 @@
+"""Favorites: the posts a user keeps, and how many keep each post."""

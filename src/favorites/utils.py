@@ -1,0 +1,39 @@
+from collections.abc import Sequence
+from uuid import UUID
+
+from src.database.reads import Readable
+from src.favorites import service
+from src.pagination import Fetched, Page, PaginationParams
+from src.posts.schemas import PostResponse
+from src.posts.service import PostRow
+from src.posts.utils import post_response
+
+
+async def posts_as_seen_by(
+    readable: Readable, posts: Sequence[PostRow], caller: UUID | None
+) -> list[PostResponse]:
+    """Posts as `caller` sees them: which they favorited is one statement
+    for them all (none anonymously)."""
+    favorited = await service.favorited_among(
+        readable, user_id=caller, post_ids=[post.id for post in posts]
+    )
+    return [post_response(post, favorited=post.id in favorited) for post in posts]
+
+
+async def page_as_seen_by(
+    readable: Readable,
+    page: Fetched[PostRow],
+    pagination: PaginationParams,
+    caller: UUID | None,
+) -> Page[PostResponse]:
+    """A page of posts as `caller` sees them."""
+    items = await posts_as_seen_by(readable, page.items, caller)
+    return Page[PostResponse].create(items, page, pagination)
+
+
+async def post_as_seen_by(
+    readable: Readable, post: PostRow, caller: UUID | None
+) -> PostResponse:
+    """One post as `caller` sees it."""
+    favorited = await service.is_favorited(readable, user_id=caller, post_id=post.id)
+    return post_response(post, favorited=favorited)

@@ -1,0 +1,1 @@
+"""The personal feed: the posts of the users one follows."""

@@ -1,0 +1,1 @@
+"""Profiles and follows: who a user is to others, whom they follow."""

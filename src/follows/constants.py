@@ -1,0 +1,2 @@
+class ErrorCode:
+    SELF_FOLLOW = "You cannot follow yourself"

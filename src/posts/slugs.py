@@ -1,0 +1,83 @@
+"""A post's slug: made from its title, unique across every slug any post
+has had, and never lost: an earlier slug keeps leading to the post."""
+
+import secrets
+from uuid import UUID
+
+from slugify import slugify
+from sqlalchemy import bindparam, select, update
+
+from src.database.base import insert_ignoring_duplicates
+from src.database.reads import AnySelect, Readable, fetch_one, statement
+from src.database.unit_of_work import UnitOfWork
+from src.posts.constants import SLUG_MAX_LENGTH
+from src.posts.models import Post, PostSlug
+
+# A slug taken by another post gets this many random characters appended
+# (base 36: a second collision is about one in two billion).
+SUFFIX_CHARACTERS = 6
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+# For a title with no letter or digit that has an ASCII spelling.
+UNTITLED = "post"
+CLAIM_ATTEMPTS = 3
+
+
+def slug_base(title: str) -> str:
+    """Lowercase ASCII letters and digits joined by `-`, short enough for a
+    suffix to fit; never empty."""
+    room = SLUG_MAX_LENGTH - SUFFIX_CHARACTERS - 1
+    return slugify(title, max_length=room, word_boundary=True) or UNTITLED
+
+
+def _suffixed(base: str) -> str:
+    suffix = "".join(secrets.choice(_ALPHABET) for _ in range(SUFFIX_CHARACTERS))
+    return f"{base}-{suffix}"
+
+
+async def claim_slug(
+    uow: UnitOfWork, *, post_id: UUID, title: str, current: str | None
+) -> str:
+    """Give the post a slug for `title` and make it the current one (the
+    post's row says `current`); returns it.
+
+    The title's own slug if no other post ever had it (or this post had
+    it before), else that slug with a random suffix: two statements, or
+    four, however many posts share the title.
+    """
+    session = uow.session
+    insert = insert_ignoring_duplicates(PostSlug, session.get_bind().dialect.name)
+    base = slug_base(title)
+    candidate = base
+    for _ in range(CLAIM_ATTEMPTS):
+        claimed = await session.scalar(
+            insert.values(slug=candidate, post_id=post_id).returning(PostSlug.slug)
+        )
+        if claimed is not None:
+            break
+        owner = await session.scalar(
+            select(PostSlug.post_id).where(PostSlug.slug == candidate)
+        )
+        if owner == post_id:
+            break
+        candidate = _suffixed(base)
+    else:  # pragma: no cover - three random suffixes taken in a row
+        raise RuntimeError(f"no free slug for {base!r}")
+    if candidate != current:
+        await session.execute(
+            update(Post).where(Post.id == post_id).values(slug=candidate)
+        )
+    return candidate
+
+
+@statement("post_by_slug", lambda row: (row[0], row[1]))
+def _by_slug() -> AnySelect:
+    return (
+        select(PostSlug.post_id, Post.slug)
+        .join(Post, Post.id == PostSlug.post_id)
+        .where(PostSlug.slug == bindparam("slug"))
+    )
+
+
+async def resolve(readable: Readable, slug: str) -> tuple[UUID, str] | None:
+    """The post `slug` leads to and its current slug, or None."""
+    return await fetch_one(readable, _by_slug, slug=slug)

@@ -1,0 +1,1 @@
+"""Tags: topics a post is filed under, and how many posts each has."""

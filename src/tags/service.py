@@ -1,0 +1,106 @@
+"""Tags: rows of their own, linked to posts, counted by the database."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+from uuid import UUID
+
+from sqlalchemy import delete, func, insert, select, update
+
+from src.database.base import insert_ignoring_duplicates
+from src.database.counts import ListCount
+from src.database.reads import AnySelect, Readable, first_column, statement
+from src.database.unit_of_work import UnitOfWork
+from src.pagination import Fetched, PaginationParams, fetch_page
+from src.tags.models import TAG_POSTS, PostTag, Tag
+
+
+async def set_post_tags(
+    uow: UnitOfWork,
+    *,
+    post_id: UUID,
+    creator_id: UUID,
+    published_at: datetime | None,
+    names: Sequence[str],
+) -> None:
+    """File the post under `names` (normalised), in that order, instead of
+    its tags so far; tags new to the platform are created."""
+    session = uow.session
+    await session.execute(delete(PostTag).where(PostTag.post_id == post_id))
+    if not names:
+        return
+    dialect = session.get_bind().dialect.name
+    await session.execute(
+        insert_ignoring_duplicates(Tag, dialect),
+        [{"name": name} for name in names],
+    )
+    ids = dict(
+        (
+            await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))
+        ).all()
+    )
+    await session.execute(
+        insert(PostTag),
+        [
+            {
+                "post_id": post_id,
+                "tag_id": ids[name],
+                "position": position,
+                "creator_id": creator_id,
+                "published_at": published_at,
+            }
+            for position, name in enumerate(names)
+        ],
+    )
+
+
+async def list_post_under_its_tags(
+    uow: UnitOfWork, *, post_id: UUID, published_at: datetime
+) -> None:
+    """The post is published: its tags' pages list it from now on."""
+    await uow.session.execute(
+        update(PostTag)
+        .where(PostTag.post_id == post_id)
+        .values(published_at=published_at)
+    )
+
+
+class TagRow(NamedTuple):
+    name: str
+    posts_count: int
+
+
+@statement("tags", TagRow._make)
+def _tags() -> AnySelect:
+    # The counts are read from their own index, most used first; a tag with
+    # no listed post left is not listed.
+    return (
+        select(Tag.name, ListCount.total)
+        .select_from(ListCount)
+        .join(Tag, Tag.id == ListCount.owner_id)
+        .where(ListCount.list_name == TAG_POSTS.name, ListCount.total > 0)
+    )
+
+
+@statement("tags_total", first_column)
+def _tags_total() -> AnySelect:
+    return (
+        select(func.count())
+        .select_from(ListCount)
+        .where(ListCount.list_name == TAG_POSTS.name, ListCount.total > 0)
+    )
+
+
+async def list_tags(
+    readable: Readable, *, pagination: PaginationParams
+) -> Fetched[TagRow]:
+    """Tags by their number of listed posts, most used first."""
+    return await fetch_page(
+        readable,
+        _tags,
+        _tags_total,
+        pagination,
+        order=(ListCount.total, ListCount.owner_id),
+        descending=True,
+        parameters={},
+    )
