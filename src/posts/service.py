@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 import structlog
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 
 from src.attachments import service as attachments_service
 from src.auth.models import User
@@ -101,25 +101,35 @@ async def create_post(
     """Create a post owned by `creator_id`, published at once unless it is
     a draft, with its slug and its tags."""
     published = data.status is PostStatus.PUBLISHED
+    slug = await slugs.free_slug(uow, title=data.title)
     post = Post(
         title=data.title,
         description=data.description,
         content=data.content,
         creator_id=creator_id,
-        slug=slugs.slug_base(data.title),
+        slug=slug,
         status=data.status,
         published_at=utcnow() if published else None,
         tags=data.tags,
+        version=1,
     )
     uow.session.add(post)
     await uow.session.flush()
-    await slugs.claim_slug(uow, post_id=post.id, title=data.title, current=post.slug)
+    recorded = await slugs.record_slug(
+        uow, post_id=post.id, title=data.title, slug=slug
+    )
+    if recorded != slug:
+        # Another post with this title took the slug a moment ago.
+        await uow.session.execute(
+            update(Post).where(Post.id == post.id).values(slug=recorded)
+        )
     await tags_service.set_post_tags(
         uow,
         post_id=post.id,
         creator_id=creator_id,
         published_at=post.published_at,
         names=data.tags,
+        new_post=True,
     )
     logger.info("post_created", post_id=str(post.id), status=data.status)
     return await _reload(uow, post.id)
@@ -147,7 +157,7 @@ async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> Po
         uow.session, Post, row_id=post.id, read_version=post.version, values=changes
     )
     if "title" in changes and changes["title"] != post.title:
-        await slugs.claim_slug(
+        await slugs.rename(
             uow, post_id=post.id, title=changes["title"], current=post.slug
         )
     if "tags" in changes:

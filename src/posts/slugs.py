@@ -34,39 +34,49 @@ def _suffixed(base: str) -> str:
     return f"{base}-{suffix}"
 
 
-async def claim_slug(
-    uow: UnitOfWork, *, post_id: UUID, title: str, current: str | None
-) -> str:
-    """Give the post a slug for `title` and make it the current one (the
-    post's row says `current`); returns it.
-
-    The title's own slug if no other post ever had it (or this post had
-    it before), else that slug with a random suffix: two statements, or
-    four, however many posts share the title.
+async def free_slug(uow: UnitOfWork, *, title: str, post_id: UUID | None = None) -> str:
+    """A slug for `title`: its own if no post has had it (or `post_id`
+    had), else it with a random suffix. Reads committed slugs only, so it
+    never waits on another post's transaction, however many share a title.
     """
+    base = slug_base(title)
+    owner = await uow.session.scalar(
+        select(PostSlug.post_id).where(PostSlug.slug == base)
+    )
+    return base if owner is None or owner == post_id else _suffixed(base)
+
+
+async def record_slug(uow: UnitOfWork, *, post_id: UUID, title: str, slug: str) -> str:
+    """Keep `slug` (from `free_slug(title)`) as one of the post's; returns
+    it, or another suffix of the title's slug if a post created at the same
+    moment took it."""
     session = uow.session
     insert = insert_ignoring_duplicates(PostSlug, session.get_bind().dialect.name)
-    base = slug_base(title)
-    candidate = base
+    candidate = slug
     for _ in range(CLAIM_ATTEMPTS):
         claimed = await session.scalar(
             insert.values(slug=candidate, post_id=post_id).returning(PostSlug.slug)
         )
         if claimed is not None:
-            break
+            return candidate
         owner = await session.scalar(
             select(PostSlug.post_id).where(PostSlug.slug == candidate)
         )
         if owner == post_id:
-            break
-        candidate = _suffixed(base)
-    else:  # pragma: no cover - three random suffixes taken in a row
-        raise RuntimeError(f"no free slug for {base!r}")
-    if candidate != current:
-        await session.execute(
-            update(Post).where(Post.id == post_id).values(slug=candidate)
-        )
-    return candidate
+            return candidate
+        candidate = _suffixed(slug_base(title))
+    raise RuntimeError(f"no free slug for {title!r}")  # pragma: no cover
+
+
+async def rename(uow: UnitOfWork, *, post_id: UUID, title: str, current: str) -> str:
+    """Give the post the slug of its new `title` (its earlier ones are kept);
+    returns the post's current slug."""
+    slug = await free_slug(uow, title=title, post_id=post_id)
+    if slug == current:
+        return slug
+    slug = await record_slug(uow, post_id=post_id, title=title, slug=slug)
+    await uow.session.execute(update(Post).where(Post.id == post_id).values(slug=slug))
+    return slug
 
 
 @statement("post_by_slug", lambda row: (row[0], row[1]))

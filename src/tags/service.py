@@ -6,6 +6,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.database.base import insert_ignoring_duplicates
 from src.database.counts import ListCount
@@ -22,23 +23,26 @@ async def set_post_tags(
     creator_id: UUID,
     published_at: datetime | None,
     names: Sequence[str],
+    new_post: bool = False,
 ) -> None:
     """File the post under `names` (normalised), in that order, instead of
-    its tags so far; tags new to the platform are created."""
+    its tags so far (a `new_post` has none); tags new to the platform are
+    created."""
     session = uow.session
-    await session.execute(delete(PostTag).where(PostTag.post_id == post_id))
+    if not new_post:
+        await session.execute(delete(PostTag).where(PostTag.post_id == post_id))
     if not names:
         return
-    dialect = session.get_bind().dialect.name
-    await session.execute(
-        insert_ignoring_duplicates(Tag, dialect),
-        [{"name": name} for name in names],
-    )
-    ids = dict(
-        (
-            await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))
-        ).all()
-    )
+    ids = await _tag_ids(session, names)
+    if missing := [name for name in names if name not in ids]:
+        # Only tags not yet committed are inserted: an insert that meets a
+        # name another transaction is inserting waits for it to end.
+        dialect = session.get_bind().dialect.name
+        await session.execute(
+            insert_ignoring_duplicates(Tag, dialect),
+            [{"name": name} for name in missing],
+        )
+        ids |= await _tag_ids(session, missing)
     await session.execute(
         insert(PostTag),
         [
@@ -52,6 +56,11 @@ async def set_post_tags(
             for position, name in enumerate(names)
         ],
     )
+
+
+async def _tag_ids(session: AsyncSession, names: Sequence[str]) -> dict[str, UUID]:
+    rows = await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))
+    return dict(rows.all())
 
 
 async def list_post_under_its_tags(

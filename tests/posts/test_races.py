@@ -84,3 +84,30 @@ async def test_concurrent_edits_without_if_match_lose_nothing_silently(
     assert final.headers["ETag"] == f'"{1 + len(applied)}"'
     last = max(applied, key=lambda r: int(r.headers["ETag"].strip('"')))
     assert final.json() == last.json()
+
+
+async def test_posts_created_at_once_with_one_title_and_new_tags_all_land(
+    committing_client: AsyncClient,
+) -> None:
+    author = await create_user(committing_client)
+    body = {"title": "Same title", "content": "x", "tags": ["brand-new", "also-new"]}
+
+    responses = await asyncio.gather(
+        *(
+            committing_client.post("/posts", json=body, headers=author.headers)
+            for _ in range(20)
+        )
+    )
+
+    assert [r.status_code for r in responses] == [201] * 20
+    slugs = {r.json()["slug"] for r in responses}
+    assert len(slugs) == 20
+    assert "same-title" in slugs
+    for slug in slugs:
+        found = await committing_client.get(f"/posts/by-slug/{slug}")
+        assert found.json()["slug"] == slug
+    tags = (await committing_client.get("/tags")).json()["items"]
+    assert {(t["name"], t["posts_count"]) for t in tags} >= {
+        ("brand-new", 20),
+        ("also-new", 20),
+    }
