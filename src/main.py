@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from src.attachments.router import router as attachments_router
+from src.auth.dependencies import optional_sign_in
 from src.auth.router import router as auth_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router
@@ -214,10 +215,10 @@ def create_app(
     _add_middleware(app, config)
     errors.install(app)
     app.add_exception_handler(IdempotentReplay, replay_response)
-    openapi.install(app, parts=[document_replays])
+    routers = _routers(config)
+    openapi.install(app, parts=[document_replays, optional_sign_in(routers)])
     docs.install(app)
 
-    routers = _routers(config)
     for router in routers:
         app.include_router(router)
     declare_query_names(app, routers)

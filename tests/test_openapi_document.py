@@ -138,3 +138,15 @@ def test_the_optional_refresh_body_is_an_object_when_sent() -> None:
         assert body["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/RefreshTokenRequest"
         }
+
+
+def test_sign_in_is_required_or_optional_as_the_route_treats_it() -> None:
+    paths = create_app().openapi()["paths"]
+    bearer: dict[str, list[str]] = {"OAuth2PasswordBearer": []}
+
+    # Public reads that answer the signed-in caller in particular.
+    for path in ("/posts", "/posts/{post_id}", "/users/{user_id}/followers"):
+        assert paths[path]["get"]["security"] == [{}, bearer], path
+    for path, method in (("/feed", "get"), ("/posts", "post")):
+        assert paths[path][method]["security"] == [bearer], path
+    assert "security" not in paths["/tags"]["get"]

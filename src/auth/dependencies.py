@@ -1,10 +1,14 @@
-from typing import Annotated
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 from uuid import UUID
 
 import jwt
-from fastapi import Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.models import Example
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from src.auth import service, utils
 from src.auth.config import AuthConfig
@@ -24,7 +28,9 @@ from src.web.dependencies import (
     UnitOfWorkDep,
     UnitsOfWorkDep,
 )
+from src.web.openapi import DocumentPart
 from src.web.rate_limit import client_address
+from src.web.state import app_state
 
 # auto_error=False: a missing token is our 401 (with WWW-Authenticate), not
 # the library's.
@@ -38,29 +44,56 @@ async def get_auth_settings(settings: AppSettings) -> AuthConfig:
 AuthSettings = Annotated[AuthConfig, Depends(get_auth_settings)]
 
 
-async def caller_id(
-    token: Annotated[str | None, Depends(oauth2_scheme)], config: AuthSettings
-) -> UUID | None:
+async def caller_id(request: Request) -> UUID | None:
     """Who is asking, from their access token, without a database lookup:
-    None when no token is sent (anonymous), 401 for an invalid one."""
-    if token is None:
+    None when no bearer token is sent (anonymous), 401 for an invalid one.
+
+    One step, reading the header itself: it runs on every public read.
+    """
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    if not token or scheme.lower() != "bearer":
         return None
     try:
+        config = app_state(request).settings.auth
         return UUID(utils.decode_access_token(token, config)["sub"])
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise InvalidToken from exc
 
 
 # For public routes that answer the caller in particular (`favorited`,
-# `following`, their own drafts).
+# `following`, their own drafts); `optional_sign_in` documents them.
 CallerId = Annotated[UUID | None, Depends(caller_id)]
 
 
-async def parse_jwt_data(caller: CallerId) -> UUID:
-    """The user id of a valid access token; 401 for any other, or none."""
+async def parse_jwt_data(
+    _: Annotated[str | None, Depends(oauth2_scheme)], caller: CallerId
+) -> UUID:
+    """The user id of a valid access token; 401 for any other, or none.
+    (The scheme dependency is what marks the route as signed-in only in the
+    OpenAPI document.)"""
     if caller is None:
         raise NotAuthenticated
     return caller
+
+
+def _calls(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return any(sub.call is call or _calls(sub, call) for sub in dependant.dependencies)
+
+
+def optional_sign_in(routers: Iterable[APIRouter]) -> DocumentPart:
+    """An OpenAPI part: a route that reads `CallerId` but does not require
+    sign-in says that its bearer token is optional (`security: [{}, ...]`)."""
+
+    def document(schema: dict[str, Any]) -> None:
+        bearer: dict[str, list[str]] = {oauth2_scheme.scheme_name: []}
+        routes = [route for router in routers for route in router.routes]
+        for route in routes:
+            if isinstance(route, APIRoute) and _calls(route.dependant, caller_id):
+                operations = schema["paths"][route.path_format]
+                for method in route.methods or ():
+                    operations[method.lower()].setdefault("security", [{}, bearer])
+
+    return document
 
 
 async def get_current_user(
