@@ -29,8 +29,10 @@ seeded_database() {
   uv run --frozen python -m src.cli seed --users "$1" --posts "$2" \
     --comments "$3" --random-seed 1 ${SEED_ARGS:-} 2>/dev/null | tail -1
   psql -q -h 127.0.0.1 -U postgres -d "$BENCH_DB" -c "VACUUM ANALYZE"
+  # Published posts only: a draft is a 404 to others.
   psql -At -h 127.0.0.1 -U postgres -d "$BENCH_DB" \
-    -c "SELECT id FROM post ORDER BY random() LIMIT 5000" >"$IDS_FILE"
+    -c "SELECT id FROM post WHERE status = 'published' ORDER BY random() LIMIT 5000" \
+    >"$IDS_FILE"
 }
 
 # For the scripts that compare two servers on GET /posts/{id} in interleaved

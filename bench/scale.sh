@@ -119,9 +119,11 @@ measure_size() {
   local post_id user_id cursor
   post_id=$(head -1 "$IDS_FILE")
   user_id=$(head -1 "$USER_IDS_FILE")
-  # The cursor after item 10,000 (after item 9,980 of a smaller feed, so
-  # that a full page follows).
-  local depth=$((posts - 20 < 10000 ? posts - 20 : 10000))
+  # The cursor after item 10,000 (after the 40th from the end of a smaller
+  # list, so that a full page follows).
+  local listed
+  listed=$(curl -sf "$BENCH_URL/posts?limit=1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])')
+  local depth=$((listed - 40 < 10000 ? listed - 40 : 10000))
   cursor=$(curl -sf "$BENCH_URL/posts?offset=$((depth - 20))&limit=20" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["next_cursor"])')
   declare -A url=(
