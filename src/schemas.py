@@ -79,8 +79,9 @@ SINGLE_LINE_SCHEMA: dict[str, JsonValue] = {"pattern": SINGLE_LINE_PATTERN}
 
 
 def example(**fields: JsonValue) -> ConfigDict:
-    """A request model's configuration with one example body: what Swagger
-    UI pre-fills and client generators show. It must work as it stands."""
+    """A model's configuration with one example body: what Swagger UI
+    pre-fills or shows and client generators copy. A request example must
+    work as it stands; a response example is what that request answers."""
     return ConfigDict(json_schema_extra={"examples": [fields]})
 
 
