@@ -9,7 +9,8 @@
 # (requests/s, p50, p99), one serve worker with the default configuration,
 # and a post by the author with 50k followers is timed. Prints one table.
 # Usage: bash bench/scale.sh   (PostgreSQL on 127.0.0.1:5432, wrk installed)
-# Sizes: SIZES="10000 1000000"; USERS=100000 DURATION=10s CONNECTIONS=16
+# Sizes: SIZES="10000 1000000"; USERS=100000 DURATION=10s CONNECTIONS=16;
+# REUSE_DATABASE=1 SIZES=N measures the database the previous run left.
 cd "$(dirname "$0")/.."
 source bench/common.sh
 need wrk
@@ -26,9 +27,10 @@ USER_IDS_FILE=/tmp/bench-user-ids.txt
 COMMON_WORD=garden
 RARE_WORD=quokka
 
-# The most and one of the least used tags (src/cli/demo_data.py).
+# The most used tag (src/cli/demo_data.py); the rare one is chosen for each
+# size: the least used tag that still fills a page (so that both sizes
+# compare pages of 20, not a page of 1 with a page of 20).
 COMMON_TAG=async
-RARE_TAG=field-release
 
 ROUTES=(post feed deep user_posts comments search_rare search_common
   my_feed avid_feed tag_common tag_rare tags favorites followers)
@@ -43,7 +45,7 @@ declare -A LABEL=(
   [my_feed]="GET /feed (following 20)"
   [avid_feed]="GET /feed (following 5k)"
   [tag_common]="GET /posts?tag=$COMMON_TAG"
-  [tag_rare]="GET /posts?tag=$RARE_TAG"
+  [tag_rare]="GET /posts?tag= (rare, 21+ posts)"
   [tags]="GET /tags"
   [favorites]="GET /users/{id}/favorites"
   [followers]="GET /users/{id}/followers (50k)"
@@ -104,7 +106,10 @@ loaded() {
 
 measure_size() {
   local posts="$1"
-  seeded_database "$USERS" "$posts" "$posts"
+  # REUSE_DATABASE=1 measures the database the last run seeded (one size).
+  if [[ -z "${REUSE_DATABASE:-}" ]]; then
+    seeded_database "$USERS" "$posts" "$posts"
+  fi
   psql -At -h 127.0.0.1 -U postgres -d "$BENCH_DB" \
     -c "SELECT creator_id FROM post ORDER BY random() LIMIT 5000" >"$USER_IDS_FILE"
   start_server
@@ -116,7 +121,12 @@ measure_size() {
   celebrity_token=$(token_of "$celebrity")
   avid_token=$(token_of "$avid")
   reader_token=$(token_of "$reader")
-  local post_id user_id cursor
+  local post_id user_id cursor rare_tag
+  rare_tag=$(psql -At -h 127.0.0.1 -U postgres -d "$BENCH_DB" -c \
+    "SELECT tag.name FROM tag JOIN list_count ON list_count.owner_id = tag.id
+     WHERE list_name = 'tag_posts' GROUP BY tag.name HAVING sum(total) > 20
+     ORDER BY sum(total), tag.name LIMIT 1")
+  echo "rare tag at $posts posts: $rare_tag"
   post_id=$(head -1 "$IDS_FILE")
   user_id=$(head -1 "$USER_IDS_FILE")
   # The cursor after item 10,000 (after the 40th from the end of a smaller
@@ -137,7 +147,7 @@ measure_size() {
     [my_feed]="$BENCH_URL/feed"
     [avid_feed]="$BENCH_URL/feed"
     [tag_common]="$BENCH_URL/posts?tag=$COMMON_TAG"
-    [tag_rare]="$BENCH_URL/posts?tag=$RARE_TAG"
+    [tag_rare]="$BENCH_URL/posts?tag=$rare_tag"
     [tags]="$BENCH_URL/tags"
     [favorites]="$BENCH_URL/users/$reader/favorites"
     [followers]="$BENCH_URL/users/$celebrity/followers"
