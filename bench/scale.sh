@@ -112,6 +112,9 @@ measure_size() {
   # REUSE_DATABASE=1 measures the database the last run seeded (one size).
   if [[ -z "${REUSE_DATABASE:-}" ]]; then
     seeded_database "$USERS" "$posts" "$posts"
+  else
+    psql -At -h 127.0.0.1 -U postgres -d "$BENCH_DB" -c \
+      "SELECT id FROM post WHERE status = 'published' ORDER BY random() LIMIT 5000" >"$IDS_FILE"
   fi
   psql -At -h 127.0.0.1 -U postgres -d "$BENCH_DB" \
     -c "SELECT creator_id FROM post ORDER BY random() LIMIT 5000" >"$USER_IDS_FILE"
