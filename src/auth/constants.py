@@ -26,6 +26,14 @@ class ErrorCode:
     )
 
 
+class SessionTokenKind(StrEnum):
+    """What a stored session token is for: a refresh token of the native
+    API, or a token of the Conduit API (used as is on every request)."""
+
+    REFRESH = "refresh"
+    CONDUIT = "conduit"
+
+
 class EmailTokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
     PASSWORD_RESET = "password_reset"

@@ -4,7 +4,7 @@ from uuid import UUID
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from src.auth.constants import EmailTokenPurpose, MusicBand
+from src.auth.constants import EmailTokenPurpose, MusicBand, SessionTokenKind
 from src.auth.usernames import username_skeleton
 from src.database.base import Base, utcnow
 from src.models import CreatedAt, UUIDPrimaryKey
@@ -54,12 +54,24 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
 
 
 class RefreshToken(UUIDPrimaryKey, CreatedAt, Base):
-    """A refresh token, stored as the SHA-256 of the opaque value handed out."""
+    """A session token, stored as the SHA-256 of the opaque value handed out:
+    a refresh token, or a Conduit token. Revoking a user's sessions (password
+    change, logging out everywhere) revokes both kinds."""
 
     __tablename__ = "auth_refresh_token"
 
     user_id: Mapped[UUID] = mapped_column(
         ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[SessionTokenKind] = mapped_column(
+        Enum(
+            SessionTokenKind,
+            native_enum=False,
+            length=16,
+            values_callable=lambda kinds: [k.value for k in kinds],
+        ),
+        default=SessionTokenKind.REFRESH,
+        server_default=SessionTokenKind.REFRESH.value,
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]

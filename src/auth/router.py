@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from src.auth import email_tokens, service, utils
+from src.auth import email_tokens, service, sessions, utils
 from src.auth.dependencies import (
     AuthSettings,
     CurrentUser,
@@ -119,7 +119,7 @@ async def refresh_tokens(
     uow: UnitOfWorkDep,
     config: AuthSettings,
 ) -> TokenResponse:
-    tokens = await service.rotate_refresh_token(uow, token=token, config=config)
+    tokens = await sessions.rotate_refresh_token(uow, token=token, config=config)
     utils.set_refresh_cookie(response, tokens.refresh_token, config)
     return TokenResponse.model_validate(tokens._asdict())
 
@@ -137,7 +137,7 @@ async def logout(
     uow: UnitOfWorkDep,
     config: AuthSettings,
 ) -> None:
-    await service.revoke_refresh_tokens(uow, tokens=tokens)
+    await sessions.revoke_refresh_tokens(uow, tokens=tokens)
     utils.clear_refresh_cookie(response, config)
 
 
@@ -186,11 +186,11 @@ async def change_password(
     "/users/me/tokens",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Log out everywhere",
-    description="Revoke every refresh token of the account.",
+    description="Revoke every refresh token and Conduit token of the account.",
     responses=AUTHENTICATED,
 )
 async def logout_everywhere(user: CurrentUser, uow: UnitOfWorkDep) -> None:
-    await service.revoke_all_refresh_tokens(uow, user_id=user.id)
+    await sessions.revoke_all_refresh_tokens(uow, user_id=user.id)
 
 
 @router.delete(

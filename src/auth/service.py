@@ -1,6 +1,5 @@
-from collections.abc import AsyncGenerator, Collection
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import NamedTuple
 from uuid import UUID
 
@@ -10,12 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.attachments import service as attachments_service
-from src.auth import utils
+from src.auth import sessions, utils
 from src.auth.config import AuthConfig
 from src.auth.exceptions import (
     EmailTaken,
     InvalidCredentials,
-    InvalidRefreshToken,
     UsernameTaken,
     WrongPassword,
 )
@@ -95,13 +93,6 @@ async def create_user(
     return user
 
 
-class IssuedTokens(NamedTuple):
-    access_token: str
-    # Seconds the access token is valid.
-    expires_in: int
-    refresh_token: str
-
-
 class Authenticated(NamedTuple):
     user: User
     # The password hashed with today's parameters, if the stored hash is older.
@@ -133,92 +124,22 @@ async def log_in(
     user_id: UUID,
     upgraded_hash: str | None,
     config: AuthConfig,
-) -> IssuedTokens:
+) -> sessions.IssuedTokens:
     """New tokens for an authenticated user; stores an upgraded password hash."""
+    await store_upgraded_hash(uow, user_id=user_id, upgraded_hash=upgraded_hash)
+    return await sessions.issue_tokens(uow, user_id=user_id, config=config)
+
+
+async def store_upgraded_hash(
+    uow: UnitOfWork, *, user_id: UUID, upgraded_hash: str | None
+) -> None:
+    """Keep the password hashed with today's parameters, if `authenticate`
+    made one."""
     if upgraded_hash is not None:
         await uow.session.execute(
             update(User).where(User.id == user_id).values(hashed_password=upgraded_hash)
         )
         logger.info("password_hash_upgraded", user_id=str(user_id))
-    return await issue_tokens(uow, user_id=user_id, config=config)
-
-
-async def issue_tokens(
-    uow: UnitOfWork, *, user_id: UUID, config: AuthConfig
-) -> IssuedTokens:
-    """A new access token and a new stored refresh token for the user."""
-    refresh_token = utils.new_opaque_token()
-    uow.session.add(
-        RefreshToken(
-            user_id=user_id,
-            token_hash=utils.hash_opaque_token(refresh_token),
-            expires_at=utcnow() + config.REFRESH_TOKEN_EXP,
-        )
-    )
-    await uow.session.flush()
-    return IssuedTokens(
-        access_token=utils.create_access_token(user_id, config),
-        expires_in=int(timedelta(minutes=config.JWT_EXP).total_seconds()),
-        refresh_token=refresh_token,
-    )
-
-
-async def rotate_refresh_token(
-    uow: UnitOfWork, *, token: str, config: AuthConfig
-) -> IssuedTokens:
-    """Exchange a live refresh token for a new pair; the old one dies.
-
-    A token that was already rotated or revoked is taken as stolen: every
-    refresh token of its user is revoked.
-    """
-    now = utcnow()
-    session = uow.session
-    stored = await session.scalar(
-        select(RefreshToken).where(
-            RefreshToken.token_hash == utils.hash_opaque_token(token)
-        )
-    )
-    if stored is None or stored.expires_at <= now:
-        raise InvalidRefreshToken
-    # Conditional update: of two concurrent rotations only one matches a row.
-    rotated = await session.scalar(
-        update(RefreshToken)
-        .where(RefreshToken.id == stored.id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .returning(RefreshToken.id)
-    )
-    if rotated is None:
-        await revoke_all_refresh_tokens(uow, user_id=stored.user_id)
-        # The revocation must stand although the request is answered with 401.
-        uow.keep_writes()
-        logger.warning("refresh_token_reuse", user_id=str(stored.user_id))
-        raise InvalidRefreshToken
-    return await issue_tokens(uow, user_id=stored.user_id, config=config)
-
-
-async def revoke_refresh_tokens(uow: UnitOfWork, *, tokens: Collection[str]) -> None:
-    """Revoke these refresh tokens; unknown or dead ones are ignored."""
-    if not tokens:
-        return
-    await uow.session.execute(
-        update(RefreshToken)
-        .where(
-            RefreshToken.token_hash.in_(
-                [utils.hash_opaque_token(token) for token in tokens]
-            ),
-            RefreshToken.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
-
-
-async def revoke_all_refresh_tokens(uow: UnitOfWork, *, user_id: UUID) -> None:
-    """Revoke every live refresh token of the user (log out everywhere)."""
-    await uow.session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
 
 
 async def update_user(uow: UnitOfWork, *, user: User, data: UserUpdate) -> User:
@@ -245,7 +166,7 @@ async def set_password(uow: UnitOfWork, *, user_id: UUID, hashed_password: str) 
         .where(User.id == user_id)
         .values(hashed_password=hashed_password, updated_at=utcnow())
     )
-    await revoke_all_refresh_tokens(uow, user_id=user_id)
+    await sessions.revoke_all_refresh_tokens(uow, user_id=user_id)
 
 
 async def change_password(
