@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 
 from src.auth.config import AuthConfig
 from src.aws.config import StorageConfig
+from src.conduit.config import ConduitConfig
 from src.constants import ENV_FILE, Environment
 from src.jobs.config import JobsConfig
 from src.mail.config import EmailConfig
@@ -139,6 +140,7 @@ class Settings:
     storage: StorageConfig
     email: EmailConfig
     jobs: JobsConfig
+    conduit: ConduitConfig
 
 
 MAX_PORT = 65535
@@ -185,4 +187,5 @@ def load_settings() -> Settings:
         storage=_load(StorageConfig),
         email=_load(EmailConfig),
         jobs=_load(JobsConfig),
+        conduit=_load(ConduitConfig),
     )

@@ -13,6 +13,11 @@ from src.auth.dependencies import optional_sign_in
 from src.auth.router import router as auth_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router
+from src.conduit.articles_router import router as conduit_articles_router
+from src.conduit.config import ConduitConfig
+from src.conduit.constants import PREFIX as CONDUIT_PREFIX
+from src.conduit.exceptions import ConduitError, conduit_error_response
+from src.conduit.router import router as conduit_router
 from src.config import Config, Settings, load_settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, VERSION
 from src.database.engine import create_engine, create_read_engine
@@ -38,6 +43,7 @@ from src.web import docs, errors, metrics, openapi
 from src.web.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
+    CORSByPathMiddleware,
     NoSniffMiddleware,
     is_sane_request_id,
 )
@@ -65,7 +71,7 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def _routers(config: Config) -> tuple[APIRouter, ...]:
+def _routers(config: Config, conduit: ConduitConfig) -> tuple[APIRouter, ...]:
     # Routes are matched in this order: the hottest (reading posts) first.
     routers: tuple[APIRouter, ...] = (
         posts_router,
@@ -82,20 +88,21 @@ def _routers(config: Config) -> tuple[APIRouter, ...]:
         notifications_router,
         health_router,
     )
+    if conduit.ENABLED:
+        routers = (*routers, conduit_router, conduit_articles_router)
     return (*routers, metrics.router) if config.METRICS_ENABLED else routers
 
 
-def _add_middleware(app: FastAPI, config: Config) -> None:
+def _add_middleware(app: FastAPI, config: Config, conduit: ConduitConfig) -> None:
     # Added innermost first: the request id wraps everything, so the access
     # line and every log line of the request carry it.
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=config.CORS_ORIGINS,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    native: dict[str, Any] = {
+        "allow_origins": config.CORS_ORIGINS,
+        "allow_credentials": True,
+        "allow_methods": ["GET", "POST", "PUT", "PATCH", "DELETE"],
         # What browser clients send and read: conditional edits, retries
         # and downloads need theirs.
-        allow_headers=[
+        "allow_headers": [
             "Authorization",
             "Content-Type",
             "If-Match",
@@ -103,7 +110,7 @@ def _add_middleware(app: FastAPI, config: Config) -> None:
             "Idempotency-Key",
             REQUEST_ID_HEADER,
         ],
-        expose_headers=[
+        "expose_headers": [
             "ETag",
             "Location",
             "Retry-After",
@@ -111,7 +118,23 @@ def _add_middleware(app: FastAPI, config: Config) -> None:
             REPLAYED_HEADER,
             REQUEST_ID_HEADER,
         ],
-    )
+    }
+    if conduit.ENABLED:
+        # RealWorld front ends are served from anywhere; Conduit tokens are
+        # never cookies, so no credentials are allowed there.
+        app.add_middleware(
+            CORSByPathMiddleware,
+            prefix=CONDUIT_PREFIX,
+            prefixed={
+                **native,
+                "allow_origins": conduit.CORS_ORIGINS,
+                "allow_credentials": False,
+                "allow_headers": [*native["allow_headers"], "X-Requested-With"],
+            },
+            rest=native,
+        )
+    else:
+        app.add_middleware(CORSMiddleware, **native)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_body_bytes=config.MAX_REQUEST_BYTES,
@@ -212,10 +235,11 @@ def create_app(
 
     app = FastAPI(**app_configs)
 
-    _add_middleware(app, config)
+    _add_middleware(app, config, settings.conduit)
     errors.install(app)
     app.add_exception_handler(IdempotentReplay, replay_response)
-    routers = _routers(config)
+    app.add_exception_handler(ConduitError, conduit_error_response)
+    routers = _routers(config, settings.conduit)
     openapi.install(app, parts=[document_replays, optional_sign_in(routers)])
     docs.install(app)
 

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from src.aws.config import StorageBackend, StorageConfig
+from src.conduit.config import ConduitConfig
 from src.config import Config, Settings
 from src.constants import Environment
 from src.database import migrations
@@ -137,6 +138,7 @@ def test_settings(database_url: str, run_dir: Path) -> Settings:
         # Test apps run each request's jobs inline (`app_factory`); nothing
         # else runs jobs in the test process.
         jobs=JobsConfig(_env_file=None, RUN_IN_API=False),
+        conduit=ConduitConfig(_env_file=None),
     )
 
 

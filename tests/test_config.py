@@ -7,6 +7,7 @@ from pydantic_settings import BaseSettings
 
 from src.auth.config import AuthConfig
 from src.aws.config import StorageConfig
+from src.conduit.config import ConduitConfig
 from src.config import Config
 from src.jobs.config import JobsConfig
 from src.mail.config import EmailConfig
@@ -55,6 +56,7 @@ def _settings_names() -> set[str]:
         StorageConfig,
         EmailConfig,
         JobsConfig,
+        ConduitConfig,
     ]
     return {
         field.validation_alias

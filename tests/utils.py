@@ -174,6 +174,18 @@ def _started(
     return process, base_url
 
 
+def wait_until_answers(url: str, process: subprocess.Popen[bytes]) -> None:
+    """Wait until `url` answers 2xx; ServerStartError if `process` exits
+    first or the deadline passes."""
+    deadline = time.monotonic() + SERVER_START_DEADLINE_SECONDS
+    while not _answers(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise ServerStartError(
+                f"{process.args!r} (exit status {process.poll()}) did not answer {url}"
+            )
+        time.sleep(0.1)
+
+
 def _answers(url: str) -> bool:
     try:
         return httpx.get(url).is_success

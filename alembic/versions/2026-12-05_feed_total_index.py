@@ -14,6 +14,7 @@ Create Date: 2026-12-05 08:00:00.000000+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "3c8d2f6a91b7"

@@ -161,20 +161,6 @@ class RefreshTokenRequest(RequestModel):
 class UserPublic(CustomModel):
     """A user as others see them: no email, no role, no age."""
 
-    model_config = example(
-        id="0193a5c1-2b4d-7c8e-8f1a-3d6e9b2c5a70",
-        username="ada",
-        first_name="Augusta Ada",
-        bio="Poetical science.",
-        image="https://example.com/ada.png",
-        favorite_band=MusicBand.QUEEN.value,
-        website="https://example.com",
-        created_at="2026-12-01T08:00:00Z",
-        followers_count=120,
-        following_count=35,
-        following=True,
-    )
-
     id: UUID
     username: str
     first_name: str

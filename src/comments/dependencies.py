@@ -38,7 +38,7 @@ async def valid_deletable_comment(
     comment: ValidComment, post: ValidPost, user: CurrentUser
 ) -> CommentRow:
     """The comment, if the caller wrote it, created the post or is a superuser."""
-    if user.id not in {comment.creator_id, post.creator_id} and not user.is_superuser:
+    if not service.may_delete(user, comment=comment, post_creator_id=post.creator_id):
         raise NotCommentAuthor
     return comment
 

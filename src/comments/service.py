@@ -131,6 +131,12 @@ async def update_comment(
     )
 
 
+def may_delete(user: User, *, comment: CommentRow, post_creator_id: UUID) -> bool:
+    """Whether `user` may delete the comment: its writer, the post's creator
+    or a superuser."""
+    return user.is_superuser or user.id in {comment.creator_id, post_creator_id}
+
+
 async def delete_comment(uow: UnitOfWork, *, comment_id: UUID) -> None:
     """Delete one comment (its notification goes with it)."""
     await uow.session.execute(delete(Comment).where(Comment.id == comment_id))

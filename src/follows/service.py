@@ -220,3 +220,42 @@ async def list_following(
         descending=True,
         parameters={"user_id": user_id},
     )
+
+
+class AuthorRow(NamedTuple):
+    """A user as shown beside what they wrote: name, bio, picture, and
+    whether the caller follows them."""
+
+    id: UUID
+    username: str
+    bio: str
+    image: str | None
+    following: bool
+
+
+@statement("authors_among", AuthorRow._make)
+def _authors_among() -> AnySelect:
+    followed = (
+        select(literal_column("1"))
+        .where(
+            Follow.follower_id == bindparam("follower_id"),
+            Follow.followee_id == User.id,
+        )
+        .exists()
+    )
+    return select(User.id, User.username, User.bio, User.image, followed).where(
+        in_ids(User.id, "user_ids")
+    )
+
+
+async def authors_among(
+    readable: Readable, *, follower_id: UUID | None, user_ids: Collection[UUID]
+) -> dict[UUID, AuthorRow]:
+    """These users as authors, and whether `follower_id` follows each: one
+    statement for a page (following nobody anonymously)."""
+    if not user_ids:
+        return {}
+    rows = await fetch_all(
+        readable, _authors_among, follower_id=follower_id, user_ids=set(user_ids)
+    )
+    return {row.id: row for row in rows}

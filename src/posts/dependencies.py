@@ -38,7 +38,7 @@ OwnedPost = Annotated[PostRow, Depends(valid_owned_post)]
 
 async def valid_deletable_post(post: ValidPost, user: CurrentUser) -> PostRow:
     """The post, if the caller created it or is a superuser."""
-    if post.creator_id != user.id and not user.is_superuser:
+    if not service.may_delete(user, post):
         raise NotPostCreator
     return post
 

@@ -175,6 +175,11 @@ async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> Po
     return await _reload(uow, post.id)
 
 
+def may_delete(user: User, post: PostRow) -> bool:
+    """Whether `user` may delete the post: its creator or a superuser."""
+    return user.is_superuser or user.id == post.creator_id
+
+
 async def delete_post(uow: UnitOfWork, *, post_id: UUID) -> None:
     """Delete the post with everything on it: its attachments' rows (their
     stored files are deleted by a job once this commits), then the post,

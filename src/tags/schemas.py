@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from src.schemas import CustomModel, example
+from src.schemas import CustomModel
 from src.tags.constants import TAG_MAX_LENGTH, TAGS_PER_POST, ErrorCode
 
 # A tag as sent: ASCII letters, digits and '-', words separated by runs of
@@ -50,7 +50,5 @@ type TagList = Annotated[
 
 
 class TagResponse(CustomModel):
-    model_config = example(name="python", posts_count=1520)
-
     name: str
     posts_count: int

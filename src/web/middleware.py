@@ -1,10 +1,12 @@
 import logging
 import re
 import time
+from typing import Any
 
 from asgi_correlation_id import correlation_id
 from fastapi import status
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -156,3 +158,26 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+class CORSByPathMiddleware:
+    """Two CORS policies: one for the paths under `prefix` (an API whose
+    tokens travel in a header), another for the rest (whose refresh cookie
+    needs credentials, so listed origins only)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        prefixed: dict[str, Any],
+        rest: dict[str, Any],
+    ) -> None:
+        self.prefix = prefix
+        self.prefixed = CORSMiddleware(app, **prefixed)
+        self.rest = CORSMiddleware(app, **rest)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        under = path == self.prefix or path.startswith(self.prefix + "/")
+        await (self.prefixed if under else self.rest)(scope, receive, send)

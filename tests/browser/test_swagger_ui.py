@@ -103,9 +103,10 @@ def _log_in(page: Page, username: str) -> str:
     with page.expect_response(
         lambda r: r.url.endswith("/auth/token") and r.request.method == "POST"
     ) as login:
-        page.locator(".auth-btn-wrapper .authorize").click()
+        # The OAuth2 scheme's (the dialog also offers the Conduit token's).
+        page.get_by_role("button", name="Apply given OAuth2 credentials").click()
     assert login.value.status == 200
-    page.locator(".auth-btn-wrapper .btn-done").click()
+    page.locator(".auth-btn-wrapper .btn-done").first.click()
     return str(login.value.json()["refresh_token"])
 
 

