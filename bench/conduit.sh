@@ -19,6 +19,8 @@ export IDS_FILE=/tmp/bench-post-ids.txt
 export SEED_ARGS="--follows-per-user 20 --favorites-per-user 20"
 if [[ -z "${REUSE_DATABASE:-}" ]]; then
   seeded_database "${USERS:-10000}" "${POSTS:-100000}" 0
+else
+  uv run --frozen python -m src.cli migrate >/dev/null 2>&1
 fi
 start_server
 

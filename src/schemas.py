@@ -37,7 +37,12 @@ class CustomModel(BaseModel):
     model_config = ConfigDict(from_attributes=True, validate_by_name=True)
 
 
-def _reject_unstorable(value: Any) -> Any:
+# For path and query parameters: PostgreSQL text cannot hold NUL, so it is
+# refused as a 422, not met as a database error.
+NO_NUL = r"^[^\x00]*$"
+
+
+def reject_unstorable(value: Any) -> Any:
     # What no database text can hold is bad input, not a 500 later: NUL
     # (PostgreSQL refuses it) and lone surrogates such as "\ud800", which
     # JSON can spell but UTF-8 cannot encode.
@@ -98,7 +103,7 @@ class RequestModel(CustomModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        return _reject_unstorable(value)
+        return reject_unstorable(value)
 
 
 class ErrorResponse(CustomModel):

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
+from src.auth.constants import USERNAME_PATTERN
 from src.comments import service as comments_service
 from src.comments.schemas import CommentCreate
 from src.conduit.constants import PREFIX
@@ -75,8 +76,12 @@ async def conduit_articles(
     caller: ConduitCaller,
     pagination: ConduitPagination,
     tag: TagName | None = None,
-    author: Annotated[str | None, Query(max_length=32)] = None,
-    favorited: Annotated[str | None, Query(max_length=32)] = None,
+    author: Annotated[
+        str | None, Query(max_length=32, pattern=USERNAME_PATTERN)
+    ] = None,
+    favorited: Annotated[
+        str | None, Query(max_length=32, pattern=USERNAME_PATTERN)
+    ] = None,
 ) -> ArticlesEnvelope:
     if favorited is not None and (tag is not None or author is not None):
         raise FiltersCombined

@@ -6,6 +6,7 @@ from fastapi.security import APIKeyHeader
 from fastapi.security.utils import get_authorization_scheme_param
 
 from src.auth import service as auth_service
+from src.auth.constants import USERNAME_PATTERN
 from src.auth.models import User
 from src.comments import service as comments_service
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
@@ -26,6 +27,7 @@ from src.posts import slugs
 from src.posts.constants import SLUG_MAX_LENGTH
 from src.posts.exceptions import NotPostCreator
 from src.posts.service import PostRow
+from src.schemas import NO_NUL
 from src.web.dependencies import (
     AppSettings,
     ReadBindDep,
@@ -90,7 +92,7 @@ def presented_token(request: Request) -> str:
 
 
 async def article_by_slug(
-    slug: Annotated[str, Path(max_length=SLUG_MAX_LENGTH)],
+    slug: Annotated[str, Path(max_length=SLUG_MAX_LENGTH, pattern=NO_NUL)],
     bind: ReadBindDep,
     caller: ConduitCaller,
 ) -> PostRow:
@@ -117,7 +119,8 @@ OwnArticle = Annotated[PostRow, Depends(own_article)]
 
 
 async def profile_by_username(
-    username: Annotated[str, Path(max_length=32)], bind: ReadBindDep
+    username: Annotated[str, Path(max_length=32, pattern=USERNAME_PATTERN)],
+    bind: ReadBindDep,
 ) -> ProfileRow:
     profile = await follows_service.get_profile_by_username(bind, username)
     if profile is None:

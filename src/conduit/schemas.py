@@ -12,13 +12,14 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
 from src.auth.schemas import AnyPassword, Bio, NewPassword, Username, Website
 from src.comments.schemas import CommentContent
 from src.posts.schemas import Description, PostContent, Title
-from src.schemas import CustomModel, example
+from src.schemas import CustomModel, example, reject_unstorable
 from src.tags.schemas import TagList
 
 
@@ -44,15 +45,25 @@ class ConduitModel(CustomModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class ConduitRequest(ConduitModel):
+    """A request body: text no database can store (NUL) is refused, as on
+    the native API."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_unstorable(value)
+
+
 # Requests
 
 
-class LoginUser(ConduitModel):
+class LoginUser(ConduitRequest):
     email: Annotated[str, Field(min_length=1, max_length=320)]
     password: AnyPassword
 
 
-class NewUser(ConduitModel):
+class NewUser(ConduitRequest):
     username: Username
     email: EmailStr = Field(max_length=320)
     password: NewPassword
@@ -62,7 +73,7 @@ class NewUser(ConduitModel):
 _BLANK_MEANS_UNCHANGED = ("email", "username", "password", "image")
 
 
-class UpdateUser(ConduitModel):
+class UpdateUser(ConduitRequest):
     """Fields absent, or `""` for email, username, password and image, are
     left as they are; `image: null` removes the picture."""
 
@@ -84,25 +95,25 @@ class UpdateUser(ConduitModel):
         return data
 
 
-class NewArticle(ConduitModel):
+class NewArticle(ConduitRequest):
     title: Title
     description: Description
     body: PostContent
     tag_list: TagList = Field(default_factory=list, alias="tagList")
 
 
-class UpdateArticle(ConduitModel):
+class UpdateArticle(ConduitRequest):
     title: Title | MISSING = MISSING
     description: Description | MISSING = MISSING
     body: PostContent | MISSING = MISSING
     tag_list: TagList | MISSING = Field(default=MISSING, alias="tagList")
 
 
-class NewComment(ConduitModel):
+class NewComment(ConduitRequest):
     body: CommentContent
 
 
-class LoginRequest(ConduitModel):
+class LoginRequest(ConduitRequest):
     model_config = example(
         user={"email": "ada@example.com", "password": "Analytical-Engine-1843"}
     )
@@ -110,7 +121,7 @@ class LoginRequest(ConduitModel):
     user: LoginUser
 
 
-class NewUserRequest(ConduitModel):
+class NewUserRequest(ConduitRequest):
     model_config = example(
         user={
             "username": "ada",
@@ -122,13 +133,13 @@ class NewUserRequest(ConduitModel):
     user: NewUser
 
 
-class UpdateUserRequest(ConduitModel):
+class UpdateUserRequest(ConduitRequest):
     model_config = example(user={"bio": "Poetical science."})
 
     user: UpdateUser
 
 
-class NewArticleRequest(ConduitModel):
+class NewArticleRequest(ConduitRequest):
     model_config = example(
         article={
             "title": "How to train your dragon",
@@ -141,13 +152,13 @@ class NewArticleRequest(ConduitModel):
     article: NewArticle
 
 
-class UpdateArticleRequest(ConduitModel):
+class UpdateArticleRequest(ConduitRequest):
     model_config = example(article={"body": "With two hands"})
 
     article: UpdateArticle
 
 
-class NewCommentRequest(ConduitModel):
+class NewCommentRequest(ConduitRequest):
     model_config = example(comment={"body": "Thank you so much!"})
 
     comment: NewComment

@@ -48,7 +48,8 @@ class Idempotency:
                 self._uow,
                 self._claim,
                 status_code=response.status_code or self._status_code,
-                body=result.model_dump_json().encode(),
+                # As FastAPI answered it: by alias.
+                body=result.model_dump_json(by_alias=True).encode(),
                 headers={
                     name: response.headers[name]
                     for name in REPLAYED_RESPONSE_HEADERS

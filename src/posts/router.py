@@ -16,6 +16,7 @@ from src.posts.dependencies import DeletablePost, OwnedPost, ValidPost, visible
 from src.posts.exceptions import NotPostCreator, PostNotFound, PublishedForGood
 from src.posts.schemas import PostCreate, PostResponse, PostUpdate
 from src.posts.utils import post_response
+from src.schemas import NO_NUL
 from src.tags.schemas import TagName
 from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
 from src.web.dependencies import ReadBindDep, UnitOfWorkDep
@@ -24,9 +25,6 @@ from src.web.openapi import ETAG, LOCATION, headers
 router = APIRouter(prefix="/posts", tags=["Posts"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
 drafts_router = APIRouter(prefix="/auth/users/me", tags=["Posts"])
-
-# PostgreSQL text cannot hold NUL: refuse it as a 422, not a database error.
-NO_NUL = r"^[^\x00]*$"
 
 
 @router.post(

@@ -278,3 +278,22 @@ async def test_a_browser_on_any_origin_may_call_the_conduit_api(
     assert refused.headers["access-control-allow-origin"] == "*"
     # The native API keeps its listed origins.
     assert native.status_code == 400
+
+
+async def test_a_retried_create_with_its_key_writes_one_article(
+    client: AsyncClient,
+) -> None:
+    author = await register(client)
+    headers = token(author) | {"Idempotency-Key": "write-once-1"}
+    first = await client.post(
+        "/api/articles", json={"article": ARTICLE}, headers=headers
+    )
+    again = await client.post(
+        "/api/articles", json={"article": ARTICLE}, headers=headers
+    )
+    listed = await client.get("/api/articles", params={"author": author["username"]})
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert listed.json()["articlesCount"] == 1
