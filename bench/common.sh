@@ -117,3 +117,27 @@ run_wrk() {
   errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
   printf '%-28s %10s req/s   p50 %-9s p99 %-9s %s\n' "$name" "$rps" "$p50" "$p99" "$errors"
 }
+
+# The requests/s of a run_wrk line, and the median of numbers on stdin.
+rps() { awk '{for (i = 2; i <= NF; i++) if ($i == "req/s") print $(i - 1)}' <<<"$1"; }
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# Alternating runs, for the scripts that compare two sides (two versions,
+# two APIs) on the same cases: ROUNDS rounds of every case in CASES, each
+# side in SIDES in turn, each run by the script's `run_case SIDE CASE`
+# (which prints a run_wrk line). Prints every run; `median_rps SIDE CASE`
+# then gives that side's median requests/s on that case.
+declare -A RUNS
+interleaved_runs() {
+  local round case_name side line
+  for round in $(seq "$ROUNDS"); do
+    for case_name in "${CASES[@]}"; do
+      for side in "${SIDES[@]}"; do
+        line=$(run_case "$side" "$case_name")
+        echo "round $round $side: $line"
+        RUNS[$side-$case_name]+="$(rps "$line") "
+      done
+    done
+  done
+}
+median_rps() { tr ' ' '\n' <<<"${RUNS[$1-$2]}" | grep . | median; }

@@ -37,12 +37,10 @@ token=$(curl -sf -X POST "$BENCH_URL/api/users/login" -H 'Content-Type: applicat
   python3 -c 'import json, sys; print(json.load(sys.stdin)["user"]["token"])')
 
 wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION")
-rps() { awk '{for (i = 2; i <= NF; i++) if ($i == "req/s") print $(i - 1)}' <<<"$1"; }
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-declare -A runs
-pairs=("list" "feed")
-run_one() {
-  case "$1" in
+CASES=(list feed)
+SIDES=(native conduit)
+run_case() {
+  case "$1-$2" in
     native-list) run_wrk "GET /posts" "${wrk_args[@]}" "$BENCH_URL/posts" ;;
     conduit-list) run_wrk "GET /api/articles" "${wrk_args[@]}" "$BENCH_URL/api/articles" ;;
     native-feed) run_wrk "GET /feed" "${wrk_args[@]}" -H "Authorization: Bearer $bearer" "$BENCH_URL/feed" ;;
@@ -50,18 +48,10 @@ run_one() {
   esac
 }
 echo "one worker on CPU 0, wrk on CPU 1, $CONNECTIONS connections, $DURATION per run, $ROUNDS rounds"
-for round in $(seq "$ROUNDS"); do
-  for pair in "${pairs[@]}"; do
-    for api in native conduit; do
-      line=$(run_one "$api-$pair")
-      echo "round $round: $line"
-      runs[$api-$pair]+="$(rps "$line") "
-    done
-  done
-done
-for pair in "${pairs[@]}"; do
-  native=$(tr ' ' '\n' <<<"${runs[native-$pair]}" | grep . | median)
-  conduit=$(tr ' ' '\n' <<<"${runs[conduit-$pair]}" | grep . | median)
+interleaved_runs
+for pair in "${CASES[@]}"; do
+  native=$(median_rps native "$pair")
+  conduit=$(median_rps conduit "$pair")
   awk -v n="$pair" -v a="$native" -v b="$conduit" \
     'BEGIN {printf "%-5s native %8.1f req/s   conduit %8.1f req/s   native/conduit %.2fx\n", n, a, b, a / b}'
 done

@@ -24,24 +24,21 @@ start_server
 APP_PORT=$CEILING_PORT start_server_app bench.ceiling:app
 
 wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION")
-rps() { awk '{for (i = 2; i <= NF; i++) if ($i == "req/s") print $(i - 1)}' <<<"$1"; }
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-declare -A runs
+CASES=(post feed)
+SIDES=(api ceiling)
+run_case() {
+  local url=$BENCH_URL
+  [[ $1 == ceiling ]] && url=$CEILING_URL
+  case "$2" in
+    post) PATH_TEMPLATE="/posts/{id}" run_wrk "$1 GET /posts/{id}" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
+    feed) run_wrk "$1 GET /posts?limit=20" "${wrk_args[@]}" "$url/posts?limit=20" ;;
+  esac
+}
 echo "one worker each on CPU 0, wrk on CPU 1, $CONNECTIONS connections, $DURATION per run, $ROUNDS rounds"
-for round in $(seq "$ROUNDS"); do
-  for target in api ceiling; do
-    url=$BENCH_URL; [[ $target == ceiling ]] && url=$CEILING_URL
-    line=$(PATH_TEMPLATE="/posts/{id}" run_wrk "$target GET /posts/{id}" "${wrk_args[@]}" -s bench/random_id.lua "$url")
-    echo "round $round: $line"
-    runs[$target-post]+="$(rps "$line") "
-    line=$(run_wrk "$target GET /posts?limit=20" "${wrk_args[@]}" "$url/posts?limit=20")
-    echo "round $round: $line"
-    runs[$target-feed]+="$(rps "$line") "
-  done
-done
-for route in post feed; do
-  api=$(tr ' ' '\n' <<<"${runs[api-$route]}" | grep . | median)
-  top=$(tr ' ' '\n' <<<"${runs[ceiling-$route]}" | grep . | median)
+interleaved_runs
+for route in "${CASES[@]}"; do
+  api=$(median_rps api "$route")
+  top=$(median_rps ceiling "$route")
   name="GET /posts/{id}"; [[ $route == feed ]] && name="GET /posts?limit=20"
   awk -v n="$name" -v a="$api" -v t="$top" \
     'BEGIN {printf "%-20s API %8.1f req/s   ceiling %8.1f req/s   ratio %.2f\n", n, a, t, a / t}'

@@ -49,37 +49,24 @@ psql -At -h 127.0.0.1 -U postgres -d "$BEFORE_DB" \
   -c "SELECT id FROM post ORDER BY random() LIMIT 5000" >"$BEFORE_IDS"
 
 wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION")
-rps() { awk '{for (i = 2; i <= NF; i++) if ($i == "req/s") print $(i - 1)}' <<<"$1"; }
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-declare -A runs
-routes=("GET /posts" "GET /posts/{id}" "GET /posts/{id}/comments" "POST /posts")
-run_route() {
-  local route="$1" url="$2" ids="$3" token="$4"
-  case "$route" in
-    "GET /posts") run_wrk "$route" "${wrk_args[@]}" "$url/posts" ;;
-    "GET /posts/{id}") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}" run_wrk "$route" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
-    "GET /posts/{id}/comments") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}/comments" run_wrk "$route" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
-    "POST /posts") BENCH_TOKEN=$token run_wrk "$route" "${wrk_args[@]}" -s bench/create_post.lua "$url/posts" ;;
+CASES=("GET /posts" "GET /posts/{id}" "GET /posts/{id}/comments" "POST /posts")
+SIDES=(before after)
+run_case() {
+  local url=$BENCH_URL ids=$IDS_FILE token=$AFTER_TOKEN
+  [[ $1 == before ]] && url=$BEFORE_URL ids=$BEFORE_IDS token=$BEFORE_TOKEN
+  case "$2" in
+    "GET /posts") run_wrk "$2" "${wrk_args[@]}" "$url/posts" ;;
+    "GET /posts/{id}") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}" run_wrk "$2" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
+    "GET /posts/{id}/comments") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}/comments" run_wrk "$2" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
+    "POST /posts") BENCH_TOKEN=$token run_wrk "$2" "${wrk_args[@]}" -s bench/create_post.lua "$url/posts" ;;
   esac
 }
 echo "before: $REF; after: this tree; one worker each on CPU 0, wrk on CPU 1,"
 echo "$CONNECTIONS connections, $DURATION per run, $ROUNDS rounds"
-for round in $(seq "$ROUNDS"); do
-  for route in "${routes[@]}"; do
-    for version in before after; do
-      if [[ $version == before ]]; then
-        line=$(run_route "$route" "$BEFORE_URL" "$BEFORE_IDS" "$BEFORE_TOKEN")
-      else
-        line=$(run_route "$route" "$BENCH_URL" "$IDS_FILE" "$AFTER_TOKEN")
-      fi
-      echo "round $round $version: $line"
-      runs[$version-$route]+="$(rps "$line") "
-    done
-  done
-done
-for route in "${routes[@]}"; do
-  before=$(tr ' ' '\n' <<<"${runs[before-$route]}" | grep . | median)
-  after=$(tr ' ' '\n' <<<"${runs[after-$route]}" | grep . | median)
+interleaved_runs
+for route in "${CASES[@]}"; do
+  before=$(median_rps before "$route")
+  after=$(median_rps after "$route")
   awk -v n="$route" -v b="$before" -v a="$after" \
     'BEGIN {printf "%-26s before %8.1f req/s   after %8.1f req/s   %+.1f%%\n", n, b, a, 100 * (a / b - 1)}'
 done

@@ -42,7 +42,7 @@ class CustomModel(BaseModel):
 NO_NUL = r"^[^\x00]*$"
 
 
-def reject_unstorable(value: Any) -> Any:
+def _reject_unstorable(value: Any) -> Any:
     # What no database text can hold is bad input, not a 500 later: NUL
     # (PostgreSQL refuses it) and lone surrogates such as "\ud800", which
     # JSON can spell but UTF-8 cannot encode.
@@ -90,20 +90,24 @@ def example(**fields: JsonValue) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": [fields]})
 
 
-class RequestModel(CustomModel):
-    """Base for request bodies: unknown fields are refused (a misspelt field
-    must not be silently ignored), and so is text no database can store.
+class StorableText(BaseModel):
+    """Refuses, in any field, text no database can store.
 
     The refusal of NUL is not published as a pattern: Swagger UI and client
     generators would build their examples from it, unusable ones.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        return reject_unstorable(value)
+        return _reject_unstorable(value)
+
+
+class RequestModel(CustomModel, StorableText):
+    """Base for request bodies: unknown fields are refused (a misspelt field
+    must not be silently ignored), and so is text no database can store."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorResponse(CustomModel):

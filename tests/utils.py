@@ -161,16 +161,16 @@ def running_server(
 def _started(
     process: subprocess.Popen[bytes], output: IO[bytes], base_url: str
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`process` and its URL once it answers; ServerStartError otherwise."""
-    deadline = time.monotonic() + SERVER_START_DEADLINE_SECONDS
-    while not _answers(f"{base_url}/health"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            output.seek(0)
-            printed = output.read().decode(errors="replace")
-            raise ServerStartError(
-                f"serve (exit status {process.poll()}) printed:\n{printed}"
-            )
-        time.sleep(0.1)
+    """`process` and its URL once it answers; ServerStartError otherwise,
+    with what the server printed."""
+    try:
+        wait_until_answers(f"{base_url}/health", process)
+    except ServerStartError:
+        output.seek(0)
+        printed = output.read().decode(errors="replace")
+        raise ServerStartError(
+            f"serve (exit status {process.poll()}) printed:\n{printed}"
+        ) from None
     return process, base_url
 
 

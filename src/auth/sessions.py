@@ -28,19 +28,34 @@ class IssuedTokens(NamedTuple):
     refresh_token: str
 
 
+async def store_token(
+    uow: UnitOfWork, *, user_id: UUID, kind: SessionTokenKind, lifetime: timedelta
+) -> str:
+    """A new opaque session token of this kind for the user, stored hashed
+    and valid for `lifetime`; the value is handed out once, here."""
+    token = utils.new_opaque_token()
+    uow.session.add(
+        RefreshToken(
+            user_id=user_id,
+            kind=kind,
+            token_hash=utils.hash_opaque_token(token),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    await uow.session.flush()
+    return token
+
+
 async def issue_tokens(
     uow: UnitOfWork, *, user_id: UUID, config: AuthConfig
 ) -> IssuedTokens:
     """A new access token and a new stored refresh token for the user."""
-    refresh_token = utils.new_opaque_token()
-    uow.session.add(
-        RefreshToken(
-            user_id=user_id,
-            token_hash=utils.hash_opaque_token(refresh_token),
-            expires_at=utcnow() + config.REFRESH_TOKEN_EXP,
-        )
+    refresh_token = await store_token(
+        uow,
+        user_id=user_id,
+        kind=SessionTokenKind.REFRESH,
+        lifetime=config.REFRESH_TOKEN_EXP,
     )
-    await uow.session.flush()
     return IssuedTokens(
         access_token=utils.create_access_token(user_id, config),
         expires_in=int(timedelta(minutes=config.JWT_EXP).total_seconds()),

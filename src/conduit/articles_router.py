@@ -15,7 +15,6 @@ from src.conduit.dependencies import (
     ConduitCaller,
     ConduitIdempotency,
     ConduitPagination,
-    ConduitUser,
     ConduitUserId,
     DeletableArticle,
     DeletableComment,
@@ -135,7 +134,7 @@ async def conduit_feed(
 )
 async def conduit_create_article(
     body: NewArticleRequest,
-    user: ConduitUser,
+    user_id: ConduitUserId,
     uow: UnitOfWorkDep,
     idempotency: ConduitIdempotency,
     response: Response,
@@ -143,7 +142,7 @@ async def conduit_create_article(
     data = body.article
     post = await posts_service.create_post(
         uow,
-        creator_id=user.id,
+        creator_id=user_id,
         data=PostCreate(
             title=data.title,
             description=data.description,
@@ -151,7 +150,7 @@ async def conduit_create_article(
             tags=data.tag_list,
         ),
     )
-    article = await article_as_seen_by(uow, post, user.id)
+    article = await article_as_seen_by(uow, post, user_id)
     return await idempotency.remember(ArticleEnvelope(article=article), response)
 
 

@@ -83,7 +83,7 @@ async def conduit_user(user_id: ConduitUserId, session: ReadSession) -> User:
     return user
 
 
-ConduitUser = Annotated[User, Depends(conduit_user)]
+ConduitAccount = Annotated[User, Depends(conduit_user)]
 
 
 def presented_token(request: Request) -> str:
@@ -100,7 +100,7 @@ async def article_by_slug(
     see it; 404 otherwise."""
     found = await slugs.resolve(bind, slug)
     post = await posts_service.get_post(bind, found[0]) if found else None
-    if post is None or (post.is_draft and post.creator_id != caller):
+    if post is None or not posts_service.may_see(post, caller):
         raise ArticleNotFound
     return post
 
@@ -131,15 +131,20 @@ async def profile_by_username(
 ProfileByUsername = Annotated[ProfileRow, Depends(profile_by_username)]
 
 
+def offset_page(settings: AppSettings, limit: int, offset: int = 0) -> PaginationParams:
+    """A native page by `limit` and `offset` (RealWorld pages no other way)."""
+    return PaginationParams(
+        limit, offset, None, cursor_signer(settings.auth.JWT_SECRET)
+    )
+
+
 async def conduit_pagination(
     settings: AppSettings,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PaginationParams:
     """RealWorld's `limit` and `offset` as a native page."""
-    return PaginationParams(
-        limit, offset, None, cursor_signer(settings.auth.JWT_SECRET)
-    )
+    return offset_page(settings, limit, offset)
 
 
 ConduitPagination = Annotated[PaginationParams, Depends(conduit_pagination)]
@@ -161,7 +166,7 @@ async def _conduit_idempotency(
 ConduitIdempotency = Annotated[Idempotency, Depends(_conduit_idempotency)]
 
 
-async def deletable_article(post: Article, user: ConduitUser) -> PostRow:
+async def deletable_article(post: Article, user: ConduitAccount) -> PostRow:
     """The article, if the caller may delete it (403 otherwise)."""
     if not posts_service.may_delete(user, post):
         raise NotPostCreator
@@ -172,7 +177,7 @@ DeletableArticle = Annotated[PostRow, Depends(deletable_article)]
 
 
 async def deletable_comment(
-    comment_id: UUID, post: Article, user: ConduitUser, bind: ReadBindDep
+    comment_id: UUID, post: Article, user: ConduitAccount, bind: ReadBindDep
 ) -> CommentRow:
     """The article's comment, if the caller may delete it (404 if there is
     no such comment under the article, 403 if they may not)."""

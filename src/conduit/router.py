@@ -11,10 +11,11 @@ from src.auth.schemas import UserCreate, UserUpdate
 from src.conduit import service
 from src.conduit.constants import PREFIX
 from src.conduit.dependencies import (
+    ConduitAccount,
     ConduitCaller,
-    ConduitUser,
     ConduitUserId,
     ProfileByUsername,
+    offset_page,
     presented_token,
 )
 from src.conduit.exceptions import ConduitErrors, ConduitRoute, EmailChangeRefused
@@ -30,7 +31,7 @@ from src.conduit.utils import profile_body, user_body
 from src.follows import service as follows_service
 from src.follows.exceptions import SelfFollow
 from src.idempotency.dependencies import AddressIdempotency
-from src.pagination import MAX_LIMIT, PaginationParams, cursor_signer
+from src.pagination import MAX_LIMIT
 from src.tags import service as tags_service
 from src.web.dependencies import (
     AppSettings,
@@ -120,7 +121,7 @@ async def conduit_login(
 
 
 @router.get("/user", summary="The signed-in user (Conduit)")
-async def conduit_current_user(user: ConduitUser, request: Request) -> UserEnvelope:
+async def conduit_current_user(user: ConduitAccount, request: Request) -> UserEnvelope:
     return UserEnvelope(user=user_body(user, presented_token(request)))
 
 
@@ -134,7 +135,7 @@ async def conduit_current_user(user: ConduitUser, request: Request) -> UserEnvel
 )
 async def conduit_update_user(
     body: UpdateUserRequest,
-    user: ConduitUser,
+    user: ConduitAccount,
     request: Request,
     uow: UnitOfWorkDep,
     settings: AppSettings,
@@ -193,8 +194,7 @@ async def conduit_unfollow(
     description=f"The {MAX_LIMIT} most used, most used first.",
 )
 async def conduit_tags(bind: ReadBindDep, settings: AppSettings) -> TagsEnvelope:
-    first = PaginationParams(
-        MAX_LIMIT, 0, None, cursor_signer(settings.auth.JWT_SECRET)
+    page = await tags_service.list_tags(
+        bind, pagination=offset_page(settings, MAX_LIMIT)
     )
-    page = await tags_service.list_tags(bind, pagination=first)
     return TagsEnvelope(tags=[tag.name for tag in page.items])

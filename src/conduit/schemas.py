@@ -12,14 +12,13 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
-    field_validator,
     model_validator,
 )
 
 from src.auth.schemas import AnyPassword, Bio, NewPassword, Username, Website
 from src.comments.schemas import CommentContent
 from src.posts.schemas import Description, PostContent, Title
-from src.schemas import CustomModel, example, reject_unstorable
+from src.schemas import CustomModel, StorableText, example
 from src.tags.schemas import TagList
 
 
@@ -45,14 +44,9 @@ class ConduitModel(CustomModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class ConduitRequest(ConduitModel):
+class ConduitRequest(ConduitModel, StorableText):
     """A request body: text no database can store (NUL) is refused, as on
     the native API."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return reject_unstorable(value)
 
 
 # Requests

@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, select
 
 from src.auth import service as auth_service
-from src.auth import utils
+from src.auth import sessions, utils
 from src.auth.config import AuthConfig
 from src.auth.constants import SessionTokenKind
 from src.auth.models import RefreshToken, User
@@ -21,17 +21,9 @@ from src.database.unit_of_work import UnitOfWork
 
 async def issue_token(uow: UnitOfWork, *, user_id: UUID, lifetime: timedelta) -> str:
     """A new Conduit token for the user, valid for `lifetime`."""
-    token = utils.new_opaque_token()
-    uow.session.add(
-        RefreshToken(
-            user_id=user_id,
-            kind=SessionTokenKind.CONDUIT,
-            token_hash=utils.hash_opaque_token(token),
-            expires_at=utcnow() + lifetime,
-        )
+    return await sessions.store_token(
+        uow, user_id=user_id, kind=SessionTokenKind.CONDUIT, lifetime=lifetime
     )
-    await uow.session.flush()
-    return token
 
 
 @statement("conduit_token_user", first_column)

@@ -91,16 +91,14 @@ async def comments_as_seen_by(
     authors = await follows_service.authors_among(
         readable, follower_id=caller, user_ids={c.creator_id for c in comments}
     )
-    return [
-        Comment(
-            id=str(comment.id),
-            created_at=comment.created_at,
-            updated_at=comment.updated_at or comment.created_at,
-            body=comment.content,
-            author=profile_body(
-                authors[comment.creator_id],
-                following=authors[comment.creator_id].following,
-            ),
-        )
-        for comment in comments
-    ]
+    return [_comment(comment, authors[comment.creator_id]) for comment in comments]
+
+
+def _comment(comment: CommentRow, author: AuthorRow) -> Comment:
+    return Comment(
+        id=str(comment.id),
+        created_at=comment.created_at,
+        updated_at=comment.updated_at or comment.created_at,
+        body=comment.content,
+        author=profile_body(author, following=author.following),
+    )

@@ -13,7 +13,7 @@ from src.web.dependencies import ReadBindDep
 def visible(post: PostRow | None, caller: UUID | None) -> PostRow:
     """The post, if the caller may see it: a draft is its author's alone
     (404 to anyone else, as if it did not exist)."""
-    if post is None or (post.is_draft and post.creator_id != caller):
+    if post is None or not service.may_see(post, caller):
         raise PostNotFound
     return post
 

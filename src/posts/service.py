@@ -175,6 +175,12 @@ async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> Po
     return await _reload(uow, post.id)
 
 
+def may_see(post: PostRow, caller: UUID | None) -> bool:
+    """Whether `caller` (None: anonymous) may see the post: a draft is its
+    author's alone."""
+    return not post.is_draft or post.creator_id == caller
+
+
 def may_delete(user: User, post: PostRow) -> bool:
     """Whether `user` may delete the post: its creator or a superuser."""
     return user.is_superuser or user.id == post.creator_id

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Route, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import CALL_FAILED
-from tests.browser.test_swagger_ui import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.conftest import browser_page
 from tests.smtp import free_port
 from tests.utils import running_server, wait_until_answers
 
@@ -68,29 +67,9 @@ def front_end(api: str) -> Iterator[str]:
 
 @pytest.fixture
 def page(api: str, front_end: str, request: pytest.FixtureRequest) -> Iterator[Page]:
-    assert CHROMIUM, "Chromium is needed: apt-get install chromium"
-
-    def only_ours(route: Route) -> None:
-        url = route.request.url
-        if url.startswith((api, front_end)):
-            route.continue_()
-        else:
-            route.abort()
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
-        )
-        page = browser.new_context().new_page()
-        page.set_default_timeout(15_000)
-        page.route("**/*", only_ours)
+    # Its CDN styles are refused: the page works without them.
+    with browser_page(request, api, front_end) as (page, _):
         yield page
-        if request.node.stash.get(CALL_FAILED, True):
-            ARTIFACTS.mkdir(exist_ok=True)
-            shot = ARTIFACTS / f"{request.node.name}.png"
-            page.screenshot(path=shot, full_page=True)
-            print(f"screenshot of the failed page: {shot}")  # noqa: T201
-        browser.close()
 
 
 def _sign_up(page: Page, front_end: str, username: str) -> None:

@@ -9,32 +9,20 @@ to `test-artifacts/` and named in the error.
 """
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import FilePayload, Locator, Page, Route, sync_playwright
+from playwright.sync_api import FilePayload, Locator, Page
 
-from tests.browser.conftest import CALL_FAILED
+from tests.browser.conftest import browser_page
 from tests.utils import running_server
 
 # What it checks (the document, the pages, the client) is the same on either
 # database: it runs once, in the SQLite pass.
 pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Debian's package; nothing downloads a browser.
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",  # CI runs as root in a container
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "Analytical-Engine-1843"  # the register example's
 
 
@@ -47,31 +35,8 @@ def api(committed_module_database: str) -> Iterator[str]:
 @pytest.fixture
 def page(api: str, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser page that can reach the API and nothing else."""
-    assert CHROMIUM, "Chromium is needed: apt-get install chromium"
-    outside: list[str] = []
-
-    def only_the_api(route: Route) -> None:
-        if route.request.url.startswith(api):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
-        )
-        context = browser.new_context(accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.route("**/*", only_the_api)
+    with browser_page(request, api) as (page, outside):
         yield page
-        if request.node.stash.get(CALL_FAILED, True):
-            ARTIFACTS.mkdir(exist_ok=True)
-            shot = ARTIFACTS / f"{request.node.name}.png"
-            page.screenshot(path=shot, full_page=True)
-            print(f"screenshot of the failed page: {shot}")  # noqa: T201
-        browser.close()
     assert outside == [], f"the page asked for what is not the API: {outside}"
 
 
