@@ -1,6 +1,8 @@
+import contextlib
 import dataclasses
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -148,13 +150,15 @@ def running_server(
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,
+            # Its own process group: its workers end with it.
+            start_new_session=True,
         )
         try:
             yield _started(process, output, f"http://127.0.0.1:{port}")
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
             shutil.rmtree(files, ignore_errors=True)
 
 
