@@ -103,6 +103,7 @@ async def claim(
     Or raise what a repeat gets: the stored response (IdempotentReplay),
     409 while the first request is in progress, 422 for a different request.
     """
+    claim_id: UUID | None = None
     try:
         async with units() as uow:
             existing = await _find(uow.session, scope, key)
@@ -121,7 +122,9 @@ async def claim(
             )
             uow.session.add(record)
             await uow.session.flush()
-            return record.id
+            # Known before the COMMIT, for the release below if it fails.
+            claim_id = record.id
+        return claim_id  # noqa: RET504 (read by the handler below)
     except IntegrityError:
         # Another request claimed it first (PostgreSQL: this one waited on
         # the unique index for that claim's commit).
@@ -131,6 +134,14 @@ async def claim(
             raise IdempotencyKeyInProgress from None
         _answer(existing, request_fingerprint)
         raise  # pragma: no cover - _answer always raises
+    except Exception:
+        # The claim's COMMIT failed, or its answer was lost with the
+        # connection: the claim may stand although this request fails.
+        # Release it as a failed request's, so a retry is not refused with
+        # 409 until CLAIM_TIMEOUT.
+        if claim_id is not None:
+            await release(units, claim_id)
+        raise
 
 
 async def record_response(
