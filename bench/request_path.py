@@ -42,7 +42,10 @@ ROUNDS = int(os.environ.get("ROUNDS", "5"))
 async def _post_ids() -> list[str]:
     engine = create_async_engine(os.environ["DATABASE_URL"])
     async with engine.connect() as connection:
-        ids = await connection.scalars(text("SELECT id FROM post LIMIT 1000"))
+        # Published ones: a draft is a 404 to an anonymous reader.
+        ids = await connection.scalars(
+            text("SELECT id FROM post WHERE status = 'published' LIMIT 1000")
+        )
         found = [str(post_id) for post_id in ids]
     await engine.dispose()
     return found

@@ -9,28 +9,19 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     JsonValue,
-    PlainSerializer,
-    WithJsonSchema,
     field_validator,
 )
 
 
 def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:
+        return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _iso_utc(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
-
-
-# A UTC timestamp that is always serialized as ISO 8601 with a `Z`.
-type UTCDatetime = Annotated[
-    datetime,
-    AfterValidator(_as_utc),
-    PlainSerializer(_iso_utc, return_type=str, when_used="json"),
-    # A timestamp for generated clients too (the serializer alone says "string").
-    WithJsonSchema({"type": "string", "format": "date-time"}),
-]
+# A UTC timestamp, always serialized as ISO 8601 with a `Z`: Pydantic
+# writes a UTC time that way itself, without a Python call per field.
+type UTCDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class CustomModel(BaseModel):

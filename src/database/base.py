@@ -61,6 +61,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        # asyncpg already returns a `timestamptz` in UTC: no call per value.
+        if dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=POSTGRES_INDEXES_NAMING_CONVENTION)

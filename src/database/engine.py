@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -23,6 +24,9 @@ def create_engine(config: Config) -> AsyncEngine:
         # A failed statement's parameters (emails, hashes, tokens' digests)
         # stay out of its error message, and so out of the logs.
         "hide_parameters": True,
+        # JSON columns (a post's tags) are read on every list page: Pydantic's
+        # parser takes a fraction of the standard library's time per value.
+        "json_deserializer": from_json,
     }
     if config.is_sqlite:
         engine = create_async_engine(config.DATABASE_URL, **pool_options)
