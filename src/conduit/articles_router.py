@@ -12,6 +12,7 @@ from src.comments.schemas import CommentCreate
 from src.conduit.constants import PREFIX
 from src.conduit.dependencies import (
     Article,
+    ConduitAccount,
     ConduitCaller,
     ConduitIdempotency,
     ConduitPagination,
@@ -134,7 +135,7 @@ async def conduit_feed(
 )
 async def conduit_create_article(
     body: NewArticleRequest,
-    user_id: ConduitUserId,
+    user: ConduitAccount,
     uow: UnitOfWorkDep,
     idempotency: ConduitIdempotency,
     response: Response,
@@ -142,7 +143,7 @@ async def conduit_create_article(
     data = body.article
     post = await posts_service.create_post(
         uow,
-        creator_id=user_id,
+        creator=user,
         data=PostCreate(
             title=data.title,
             description=data.description,
@@ -150,7 +151,7 @@ async def conduit_create_article(
             tags=data.tag_list,
         ),
     )
-    article = await article_as_seen_by(uow, post, user_id)
+    article = await article_as_seen_by(uow, post, user.id)
     return await idempotency.remember(ArticleEnvelope(article=article), response)
 
 

@@ -46,7 +46,7 @@ async def create_post(
     uow: UnitOfWorkDep,
     idempotency: UserIdempotency,
 ) -> PostResponse:
-    post = await service.create_post(uow, creator_id=user.id, data=data)
+    post = await service.create_post(uow, creator=user, data=data)
     response.headers["Location"] = request.app.url_path_for(
         "get_post", post_id=str(post.id)
     )

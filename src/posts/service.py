@@ -48,6 +48,19 @@ class PostRow(NamedTuple):
         return self.status is PostStatus.DRAFT
 
 
+class PostRef(NamedTuple):
+    """What deciding who may see a post takes, for the routes under it that
+    answer something else (its comments, its attachments)."""
+
+    id: UUID
+    creator_id: UUID
+    status: PostStatus
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is PostStatus.DRAFT
+
+
 def post_columns() -> AnySelect:
     """The columns of a `PostRow`, in its order: rows from the driver and
     from SQLAlchemy alike become one by position."""
@@ -71,15 +84,27 @@ def post_columns() -> AnySelect:
 
 
 def post_row(row: Any) -> PostRow:
-    """A row of `post_columns()` as a `PostRow`."""
-    post = PostRow._make(row)
-    # The driver gives the status as text; SQLAlchemy as the enum.
-    return post._replace(status=PostStatus(post.status))
+    """A row of `post_columns()` as a `PostRow` (its status is already the
+    enum: the column's type converts it on either path)."""
+    return PostRow._make(row)
 
 
 @statement("post_by_id", post_row)
 def _by_id() -> AnySelect:
     return post_columns().where(Post.id == bindparam("post_id"))
+
+
+@statement("post_ref_by_id", PostRef._make)
+def _ref_by_id() -> AnySelect:
+    return select(Post.id, Post.creator_id, Post.status).where(
+        Post.id == bindparam("post_id")
+    )
+
+
+async def get_post_ref(readable: Readable, post_id: UUID) -> PostRef | None:
+    """The post's id, creator and status, or None: one index lookup, no
+    counts, text or tags."""
+    return await fetch_one(readable, _ref_by_id, post_id=post_id)
 
 
 async def get_post(readable: Readable, post_id: UUID) -> PostRow | None:
@@ -95,18 +120,16 @@ async def _reload(uow: UnitOfWork, post_id: UUID) -> PostRow:
     return post
 
 
-async def create_post(
-    uow: UnitOfWork, *, creator_id: UUID, data: PostCreate
-) -> PostRow:
-    """Create a post owned by `creator_id`, published at once unless it is
-    a draft, with its slug and its tags."""
+async def create_post(uow: UnitOfWork, *, creator: User, data: PostCreate) -> PostRow:
+    """Create a post owned by `creator`, published at once unless it is a
+    draft, with its slug and its tags."""
     published = data.status is PostStatus.PUBLISHED
     slug = await slugs.free_slug(uow, title=data.title)
     post = Post(
         title=data.title,
         description=data.description,
         content=data.content,
-        creator_id=creator_id,
+        creator_id=creator.id,
         slug=slug,
         status=data.status,
         published_at=utcnow() if published else None,
@@ -126,13 +149,31 @@ async def create_post(
     await tags_service.set_post_tags(
         uow,
         post_id=post.id,
-        creator_id=creator_id,
+        creator_id=creator.id,
         published_at=post.published_at,
         names=data.tags,
         new_post=True,
     )
     logger.info("post_created", post_id=str(post.id), status=data.status)
-    return await _reload(uow, post.id)
+    # What a read would give, without one: every value was just written,
+    # and a new post has no comments or favorites yet.
+    return PostRow(
+        id=post.id,
+        slug=recorded,
+        title=post.title,
+        description=post.description,
+        content=post.content,
+        tags=list(data.tags),
+        status=data.status,
+        creator_id=creator.id,
+        creator_username=creator.username,
+        comments_count=0,
+        favorites_count=0,
+        created_at=post.created_at,
+        updated_at=None,
+        published_at=post.published_at,
+        version=post.version,
+    )
 
 
 async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> PostRow:
@@ -175,7 +216,7 @@ async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> Po
     return await _reload(uow, post.id)
 
 
-def may_see(post: PostRow, caller: UUID | None) -> bool:
+def may_see(post: PostRow | PostRef, caller: UUID | None) -> bool:
     """Whether `caller` (None: anonymous) may see the post: a draft is its
     author's alone."""
     return not post.is_draft or post.creator_id == caller

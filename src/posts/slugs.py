@@ -8,7 +8,13 @@ from slugify import slugify
 from sqlalchemy import bindparam, select, update
 
 from src.database.base import insert_ignoring_duplicates
-from src.database.reads import AnySelect, Readable, fetch_one, statement
+from src.database.reads import (
+    AnySelect,
+    Readable,
+    fetch_one,
+    first_column,
+    statement,
+)
 from src.database.unit_of_work import UnitOfWork
 from src.posts.constants import SLUG_MAX_LENGTH
 from src.posts.models import Post, PostSlug
@@ -40,10 +46,13 @@ async def free_slug(uow: UnitOfWork, *, title: str, post_id: UUID | None = None)
     never waits on another post's transaction, however many share a title.
     """
     base = slug_base(title)
-    owner = await uow.session.scalar(
-        select(PostSlug.post_id).where(PostSlug.slug == base)
-    )
+    owner = await fetch_one(uow, _slug_owner, slug=base)
     return base if owner is None or owner == post_id else _suffixed(base)
+
+
+@statement("slug_owner", first_column)
+def _slug_owner() -> AnySelect:
+    return select(PostSlug.post_id).where(PostSlug.slug == bindparam("slug"))
 
 
 async def record_slug(uow: UnitOfWork, *, post_id: UUID, title: str, slug: str) -> str:

@@ -36,6 +36,31 @@ async def test_create_post(client: AsyncClient, user: AuthUser) -> None:
     assert post["updated_at"] is None
 
 
+@pytest.mark.parametrize("status", ["published", "draft"])
+async def test_a_created_post_is_answered_as_a_read_gives_it(
+    client: AsyncClient, user: AuthUser, status: str
+) -> None:
+    # The creation answers without reading the post back: what it builds
+    # must be what every later read gives, taken slug included.
+    body = {
+        "title": "Same title",
+        "description": "About it",
+        "content": "Text",
+        "tags": ["Python", "web-dev"],
+        "status": status,
+    }
+    first = await client.post("/posts", json=body, headers=user.headers)
+    created = await client.post("/posts", json=body, headers=user.headers)
+
+    assert first.status_code == created.status_code == 201
+    read = await client.get(f"/posts/{created.json()['id']}", headers=user.headers)
+    assert read.status_code == 200
+    assert created.json() == read.json()
+    assert created.headers["ETag"] == read.headers["ETag"]
+    assert created.json()["slug"] != first.json()["slug"]
+    assert created.json()["tags"] == ["python", "web-dev"]
+
+
 async def test_create_post_needs_a_token(client: AsyncClient) -> None:
     response = await client.post("/posts", json={"title": "t", "content": "c"})
 
