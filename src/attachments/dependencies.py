@@ -12,7 +12,7 @@ from src.attachments.exceptions import AttachmentNotFound
 from src.attachments.models import Attachment
 from src.auth.dependencies import CurrentUser
 from src.idempotency.dependencies import Idempotency, KeyHeader, open_idempotency
-from src.posts.dependencies import ValidPost
+from src.posts.dependencies import VisiblePost
 from src.posts.exceptions import NotPostCreator
 from src.web.dependencies import ReadSession, UnitOfWorkDep, UnitsOfWorkDep
 
@@ -20,7 +20,7 @@ UPLOAD_HASH_CHUNK = 64 * 1024
 
 
 async def valid_attachment_id(
-    attachment_id: UUID, post: ValidPost, session: ReadSession
+    attachment_id: UUID, post: VisiblePost, session: ReadSession
 ) -> Attachment:
     """The attachment, if it exists under this post (404 otherwise)."""
     attachment = await service.get_attachment(
@@ -35,7 +35,7 @@ ValidAttachment = Annotated[Attachment, Depends(valid_attachment_id)]
 
 
 async def valid_deletable_attachment(
-    attachment: ValidAttachment, post: ValidPost, user: CurrentUser
+    attachment: ValidAttachment, post: VisiblePost, user: CurrentUser
 ) -> Attachment:
     """The attachment, if the caller created the post or is a superuser."""
     if post.creator_id != user.id and not user.is_superuser:

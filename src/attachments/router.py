@@ -28,7 +28,7 @@ from src.aws.exceptions import StorageUnavailable, StoredObjectMissing
 from src.exceptions import responses
 from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
-from src.posts.dependencies import OwnedPost, ValidPost
+from src.posts.dependencies import OwnedPost, VisiblePost
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.web.dependencies import AppSettings, ReadBindDep, StorageDep, UnitOfWorkDep
 from src.web.openapi import CONTENT_DISPOSITION, LOCATION, headers
@@ -100,7 +100,7 @@ async def create_attachment(
     responses=responses(PostNotFound),
 )
 async def list_attachments(
-    post: ValidPost, pagination: PaginationDep, bind: ReadBindDep
+    post: VisiblePost, pagination: PaginationDep, bind: ReadBindDep
 ) -> Page[AttachmentResponse]:
     page = await service.list_attachments(bind, post_id=post.id, pagination=pagination)
     return Page[AttachmentResponse].create(page.items, page, pagination)

@@ -7,12 +7,12 @@ from src.auth.dependencies import CurrentUser
 from src.comments import service
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
 from src.comments.service import CommentRow
-from src.posts.dependencies import ValidPost
+from src.posts.dependencies import VisiblePost
 from src.web.dependencies import ReadBindDep
 
 
 async def valid_comment_id(
-    comment_id: UUID, post: ValidPost, bind: ReadBindDep
+    comment_id: UUID, post: VisiblePost, bind: ReadBindDep
 ) -> CommentRow:
     """The comment, if it exists under this post (404 otherwise)."""
     comment = await service.get_comment(bind, post_id=post.id, comment_id=comment_id)
@@ -35,7 +35,7 @@ OwnedComment = Annotated[CommentRow, Depends(valid_owned_comment)]
 
 
 async def valid_deletable_comment(
-    comment: ValidComment, post: ValidPost, user: CurrentUser
+    comment: ValidComment, post: VisiblePost, user: CurrentUser
 ) -> CommentRow:
     """The comment, if the caller wrote it, created the post or is a superuser."""
     if not service.may_delete(user, comment=comment, post_creator_id=post.creator_id):

@@ -10,7 +10,7 @@ from src.comments.utils import comment_response
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
-from src.posts.dependencies import ValidPost
+from src.posts.dependencies import VisiblePost
 from src.posts.exceptions import PostNotFound
 from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
 from src.web.dependencies import ReadBindDep, UnitOfWorkDep
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
 )
 async def create_comment(
     data: CommentCreate,
-    post: ValidPost,
+    post: VisiblePost,
     user: CurrentUser,
     request: Request,
     response: Response,
@@ -59,7 +59,7 @@ async def create_comment(
     responses=responses(PostNotFound),
 )
 async def list_comments(
-    post: ValidPost, pagination: PaginationDep, bind: ReadBindDep
+    post: VisiblePost, pagination: PaginationDep, bind: ReadBindDep
 ) -> Page[CommentResponse]:
     page = await service.list_comments(bind, post_id=post.id, pagination=pagination)
     return Page[CommentResponse].create(

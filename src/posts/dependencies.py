@@ -6,11 +6,11 @@ from fastapi import Depends
 from src.auth.dependencies import CallerId, CurrentUser
 from src.posts import service
 from src.posts.exceptions import NotPostCreator, PostNotFound
-from src.posts.service import PostRow
+from src.posts.service import PostRef, PostRow
 from src.web.dependencies import ReadBindDep
 
 
-def visible(post: PostRow | None, caller: UUID | None) -> PostRow:
+def visible[P: (PostRow, PostRef)](post: P | None, caller: UUID | None) -> P:
     """The post, if the caller may see it: a draft is its author's alone
     (404 to anyone else, as if it did not exist)."""
     if post is None or not service.may_see(post, caller):
@@ -24,6 +24,17 @@ async def valid_post_id(post_id: UUID, bind: ReadBindDep, caller: CallerId) -> P
 
 
 ValidPost = Annotated[PostRow, Depends(valid_post_id)]
+
+
+async def visible_post_id(
+    post_id: UUID, bind: ReadBindDep, caller: CallerId
+) -> PostRef:
+    """As `valid_post_id`, for routes that answer something under the post
+    (its comments, its attachments): reads only what the check needs."""
+    return visible(await service.get_post_ref(bind, post_id), caller)
+
+
+VisiblePost = Annotated[PostRef, Depends(visible_post_id)]
 
 
 async def valid_owned_post(post: ValidPost, user: CurrentUser) -> PostRow:
