@@ -4,6 +4,7 @@ own `config.py`, read once into `Settings` and passed down from `create_app`.
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -15,7 +16,7 @@ from src.aws.config import StorageConfig
 from src.conduit.config import ConduitConfig
 from src.constants import ENV_FILE, Environment
 from src.jobs.config import JobsConfig
-from src.mail.config import EmailConfig
+from src.mail.config import EmailBackend, EmailConfig
 
 LOCAL_CORS_ORIGINS = [
     "http://localhost:3000",
@@ -25,6 +26,11 @@ LOCAL_CORS_ORIGINS = [
     "http://127.0.0.1:5173",
     "http://127.0.0.1:8000",
 ]
+
+
+LOCAL_BASE_URL = "http://localhost:8000"
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})  # noqa: S104
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class Config(BaseSettings):
@@ -65,7 +71,12 @@ class Config(BaseSettings):
     MAX_REQUEST_BYTES: int = Field(default=1024 * 1024, ge=1)
     MAX_UPLOAD_BYTES: int = Field(default=10 * 1024 * 1024, ge=1)
 
-    PUBLIC_BASE_URL: str = "http://localhost:8000"
+    # Where users reach the API: the links in emails start with it. In
+    # `local`, `serve` sets it from its host and port unless it is set.
+    PUBLIC_BASE_URL: str = LOCAL_BASE_URL
+    # Outside `local`, start-up refuses a PUBLIC_BASE_URL on this machine
+    # (emails would link to nowhere) unless this says it is meant.
+    ALLOW_LOCAL_BASE_URL: bool = False
 
     # `serve` workers freeze start-up objects out of the garbage collector and
     # collect young objects less often: about a tenth more requests/s on a
@@ -88,6 +99,9 @@ class Config(BaseSettings):
     # `Authorization: Bearer <METRICS_TOKEN>`.
     METRICS_ENABLED: bool = True
     METRICS_TOKEN: str | None = None
+    # Outside `local`, start-up refuses /metrics without METRICS_TOKEN
+    # unless this says the network in front of it keeps it private.
+    ALLOW_OPEN_METRICS: bool = False
 
     LOG_LEVEL: str = "INFO"
     # None: JSON when stderr is not a terminal, human-readable on a terminal.
@@ -117,6 +131,37 @@ class Config(BaseSettings):
             raise ValueError("not a valid URL (a port is a number up to 65535)")
         return url
 
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url(cls, url: str | None) -> str | None:
+        # Read here, so that a typo stops every command in one line instead
+        # of a traceback at the first connection (after migrating).
+        if url is None or url == "":
+            return None
+        if not url.startswith(REDIS_SCHEMES):
+            raise ValueError(
+                "must start with " + ", ".join(REDIS_SCHEMES) + " (redis://host:6379/0)"
+            )
+        try:
+            parts = urlsplit(url)
+            # The port is parsed (and range-checked) when read.
+            valid = bool(parts.hostname or parts.path) and parts.port != 0
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError("not a valid Redis URL (redis://host:6379/0)")
+        return url
+
+    @field_validator("PUBLIC_BASE_URL")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(
+                "must be an http:// or https:// URL (https://api.example.com)"
+            )
+        return url.rstrip("/")
+
     @field_validator("CORS_ORIGINS")
     @classmethod
     def _no_wildcard(cls, origins: list[str]) -> list[str]:
@@ -129,6 +174,19 @@ class Config(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.DATABASE_URL.startswith("sqlite")
+
+    @property
+    def redis_address(self) -> str | None:
+        """Where Redis is, for logs: the URL without its credentials."""
+        if not self.REDIS_URL:
+            return None
+        parts = urlsplit(self.REDIS_URL)
+        where = parts.netloc.rpartition("@")[2] or parts.path
+        return f"{parts.scheme}://{where}{parts.path if parts.netloc else ''}"
+
+    @property
+    def base_url_is_local(self) -> bool:
+        return urlsplit(self.PUBLIC_BASE_URL).hostname in LOCAL_HOSTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +234,42 @@ def _load[C: BaseSettings](config_class: type[C]) -> C:
         ) from None
 
 
+def unsafe_outside_local(settings: Settings) -> list[str]:
+    """What a deployed environment must not run with, each naming the
+    variable to set and the one that accepts it anyway."""
+    app, email = settings.app, settings.email
+    if not app.ENVIRONMENT.is_deployed:
+        return []
+    environment = f"ENVIRONMENT={app.ENVIRONMENT.value}"
+    problems = []
+    if email.EMAIL_BACKEND is EmailBackend.CONSOLE and not email.ALLOW_CONSOLE_EMAIL:
+        problems.append(
+            "EMAIL_BACKEND: the console backend writes sign-up and password "
+            f"reset links into the log; with {environment} set "
+            "EMAIL_BACKEND=smtp (or ALLOW_CONSOLE_EMAIL=true to accept it)"
+        )
+    if app.base_url_is_local and not app.ALLOW_LOCAL_BASE_URL:
+        problems.append(
+            "PUBLIC_BASE_URL: emails would link to this machine; with "
+            f"{environment} set it to the address users reach (or "
+            "ALLOW_LOCAL_BASE_URL=true to accept it)"
+        )
+    if app.METRICS_ENABLED and not app.METRICS_TOKEN and not app.ALLOW_OPEN_METRICS:
+        problems.append(
+            f"METRICS_TOKEN: /metrics would be open to anyone; with {environment} "
+            "set METRICS_TOKEN, or METRICS_ENABLED=false (or "
+            "ALLOW_OPEN_METRICS=true when the network keeps it private)"
+        )
+    return problems
+
+
 def load_settings() -> Settings:
-    """Read every settings class from the environment and `.env`.
+    """Read every settings class from the environment and `.env`, and refuse
+    what is unsafe outside `local`.
 
     `ConfigurationError` says which setting is wrong, without its value.
     """
-    return Settings(
+    settings = Settings(
         app=_load(Config),
         auth=_load(AuthConfig),
         storage=_load(StorageConfig),
@@ -189,3 +277,6 @@ def load_settings() -> Settings:
         jobs=_load(JobsConfig),
         conduit=_load(ConduitConfig),
     )
+    if problems := unsafe_outside_local(settings):
+        raise ConfigurationError("; ".join(problems))
+    return settings

@@ -165,7 +165,15 @@ def test_an_invalid_setting_is_one_line_naming_it(
 
 
 def test_production_start_up_accepts_a_strong_secret() -> None:
-    env = dict(os.environ, ENVIRONMENT="production", AUTH_JWT_SECRET="s" * 48)
+    env = dict(
+        os.environ,
+        ENVIRONMENT="production",
+        AUTH_JWT_SECRET="s" * 48,
+        EMAIL_BACKEND="smtp",
+        SMTP_HOST="mail.example.com",
+        PUBLIC_BASE_URL="https://api.example.com",
+        METRICS_TOKEN="t" * 32,
+    )
 
     result = subprocess.run(
         [sys.executable, "-c", "import src.main"],

@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 import httpx
@@ -117,11 +118,12 @@ def running_server(
     *serve_args: str,
     env: dict[str, str] | None = None,
     open_files: int | None = None,
+    log: Path | None = None,
 ) -> Generator[tuple[subprocess.Popen[bytes], str]]:
     """The API as production runs it (`python -m src.cli serve`), in a child
     process on a free port; yields the process and its base URL once it answers.
     `env` adds to or overrides its environment; `open_files` lowers its
-    open-file limit (`ulimit -n`).
+    open-file limit (`ulimit -n`); what it prints goes to `log` if given.
 
     If it exits or does not answer by the deadline, the failure shows what
     the server printed.
@@ -144,7 +146,7 @@ def running_server(
     command = [sys.executable, "-m", "src.cli", "serve", "--no-migrate"]
     if open_files is not None:
         command = ["prlimit", f"--nofile={open_files}", "--", *command]
-    with tempfile.TemporaryFile() as output:
+    with log.open("w+b") if log else tempfile.TemporaryFile() as output:
         process = subprocess.Popen(  # noqa: S603
             [*command, "--port", str(port), *serve_args],
             env=environment,

@@ -23,7 +23,7 @@ from src.auth.schemas import UserCreate
 from src.cli.jobs import job_context, jobs_cli, scheduler, worker
 from src.cli.protocol import GuardedHttpToolsProtocol
 from src.cli.seed import seed
-from src.config import ConfigurationError, Settings, load_settings
+from src.config import LOCAL_HOSTS, ConfigurationError, Settings, load_settings
 from src.constants import VERSION
 from src.database.engine import create_engine
 from src.database.session import create_units_of_work
@@ -194,6 +194,7 @@ def serve(
     ] = 30,
 ) -> None:
     """Apply migrations, then serve the API with uvicorn."""
+    _announce_deployment(_settings(ctx), host, port)
     if migrate_first:
         # In a child process, so that the server does not keep Alembic loaded.
         migrated = subprocess.run([sys.executable, "-m", "src.cli", "migrate"])  # noqa: PLW1510
@@ -201,6 +202,26 @@ def serve(
             raise typer.Exit(migrated.returncode)
     with metrics_directory(workers):
         _run_uvicorn(ctx, host, port, workers, reload, graceful_timeout)
+
+
+def _announce_deployment(settings: Settings, host: str, port: int) -> None:
+    app = settings.app
+    chosen = "PUBLIC_BASE_URL" in app.model_fields_set
+    if not app.ENVIRONMENT.is_deployed and not chosen:
+        # Links in emails lead to this server, on whatever port it listens
+        # (the workers read it from the environment).
+        shown = "localhost" if host in LOCAL_HOSTS or host == "" else host
+        os.environ["PUBLIC_BASE_URL"] = f"http://{_url_host(shown)}:{port}"
+    if app.ENVIRONMENT.is_deployed and app.is_sqlite:
+        typer.echo(
+            f"Warning: ENVIRONMENT={app.ENVIRONMENT.value} on SQLite (DATABASE_URL): "
+            "one machine and one writer at a time; PostgreSQL serves more.",
+            err=True,
+        )
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 @contextmanager

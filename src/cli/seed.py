@@ -255,12 +255,30 @@ def seed(
     random_seed: Annotated[
         int | None, typer.Option(help="Seed for repeatable text and dates")
     ] = None,
+    confirm_environment: Annotated[
+        str | None,
+        typer.Option(
+            help="Outside local: the value of ENVIRONMENT, to confirm that demo "
+            "accounts with a known password belong there"
+        ),
+    ] = None,
 ) -> None:
     """Fill the database with demo users, posts (tagged, some drafts),
     comments, follows and favorites.
 
     Every demo user's password is printed at the end. Run `migrate` first.
+    Outside ENVIRONMENT=local it refuses unless --confirm-environment names
+    the environment.
     """
+    environment = ctx.obj.app.ENVIRONMENT
+    if environment.is_deployed and confirm_environment != environment.value:
+        typer.echo(
+            f"seed creates accounts anyone can log in to (password {DEMO_PASSWORD!r}); "
+            f"with ENVIRONMENT={environment.value}, pass "
+            f"--confirm-environment {environment.value} if that is meant",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     if comments and not posts:
         typer.echo("comments need posts: pass --posts as well", err=True)
         raise typer.Exit(code=2)

@@ -91,7 +91,12 @@ async def hand_off(context: JobContext, kick: Kick, job_ids: Sequence[UUID]) -> 
     try:
         await kick(job_ids)
     except Exception as exc:
-        logger.warning("job_handoff_failed", jobs=len(job_ids), error=repr(exc))
+        logger.warning(
+            "job_handoff_failed",
+            jobs=len(job_ids),
+            broker=context.settings.app.redis_address,
+            error=repr(exc),
+        )
         try:
             async with context.units_of_work() as uow:
                 await service.forget_handed(uow.session, job_ids)

@@ -200,7 +200,11 @@ async def work(context: JobContext) -> None:
                 await receiver.listen(stopping)
             except Exception as exc:
                 # Redis gone: keep trying; the relay catches up once it is back.
-                logger.warning("worker_broker_unreachable", error=repr(exc))
+                logger.warning(
+                    "worker_broker_unreachable",
+                    redis=context.settings.app.redis_address,
+                    error=repr(exc),
+                )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), BROKER_RETRY_SECONDS)
     finally:

@@ -16,6 +16,9 @@ class EmailConfig(BaseSettings):
     model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
     EMAIL_BACKEND: EmailBackend = EmailBackend.CONSOLE
+    # Outside `local`, start-up refuses the console backend (it writes live
+    # verification and reset links into the log) unless this says it is meant.
+    ALLOW_CONSOLE_EMAIL: bool = False
     EMAIL_FROM: str = "Publishing API <no-reply@localhost>"
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25
