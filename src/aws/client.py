@@ -38,6 +38,10 @@ class Storage(Protocol):
         """Every object whose key starts with `prefix`."""
         ...
 
+    async def check(self) -> None:
+        """Raise if the store cannot take a file now (a readiness probe)."""
+        ...
+
 
 @asynccontextmanager
 async def create_storage(config: StorageConfig) -> AsyncGenerator[Storage]:

@@ -58,6 +58,16 @@ class LocalDiskStorage:
     async def delete(self, key: str) -> None:
         await anyio.Path(self._path(key)).unlink(missing_ok=True)
 
+    async def check(self) -> None:
+        # What an upload needs: the directory exists (or can be made) and
+        # takes a file (a full or read-only disk does not).
+        probe = anyio.Path(self.root / f".ready-{uuid.uuid4().hex}")
+        await anyio.Path(self.root).mkdir(parents=True, exist_ok=True)
+        try:
+            await probe.write_bytes(b"ok")
+        finally:
+            await probe.unlink(missing_ok=True)
+
     async def download_url(
         self, key: str, *, content_type: str, content_disposition: str
     ) -> str | None:

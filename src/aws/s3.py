@@ -119,6 +119,10 @@ class S3Storage:
         except (BotoCoreError, ClientError) as exc:
             raise StorageUnavailable from exc
 
+    async def check(self) -> None:
+        # One cheap request: the bucket exists and the credentials may use it.
+        await self.client.head_bucket(Bucket=self.bucket)
+
     async def download_url(
         self, key: str, *, content_type: str, content_disposition: str
     ) -> str | None:

@@ -19,8 +19,9 @@ async def liveness() -> HealthResponse:
 @router.get(
     "/ready",
     summary="Readiness probe",
-    description="200 when the database (and Redis, if configured) answers; "
-    "503 naming what is down otherwise.",
+    description="200 when every dependency in use answers: the database, the "
+    "file store (a bucket check on S3, a written file on local disk) and Redis "
+    "if configured; 503 naming what is down otherwise.",
     responses={
         status.HTTP_503_SERVICE_UNAVAILABLE: {
             "model": ReadinessResponse,
@@ -30,7 +31,7 @@ async def liveness() -> HealthResponse:
 )
 async def readiness(request: Request, response: Response) -> ReadinessResponse:
     state = app_state(request)
-    results = await service.check_dependencies(state.engine, state.redis)
+    results = await service.check_dependencies(state.engine, state.redis, state.storage)
     ready = all(results.values())
     if not ready:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

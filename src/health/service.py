@@ -1,49 +1,54 @@
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from src.aws.client import Storage
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 logger = structlog.get_logger(__name__)
 
-# A readiness probe must answer quickly even when a dependency hangs.
-CHECK_TIMEOUT_SECONDS = 2.0
+# A readiness probe must answer quickly even when a dependency hangs: each
+# dependency has its own deadline (an S3 request crosses a network and
+# signs; a ping does not), and they are probed at once, so the probe takes
+# the longest of them, not their sum.
+TIMEOUT_SECONDS = {"database": 2.0, "redis": 1.0, "storage": 3.0}
 
 
-async def _database_ok(engine: AsyncEngine) -> bool:
+async def _database(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        # No transaction: a probe must not queue behind SQLite's write lock.
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("SELECT 1"))
+
+
+async def _ok(name: str, probe: Callable[[], Awaitable[object]]) -> bool:
     try:
-        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS), engine.connect() as conn:
-            # No transaction: a probe must not queue behind SQLite's write lock.
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text("SELECT 1"))
+        async with asyncio.timeout(TIMEOUT_SECONDS[name]):
+            await probe()
     except Exception as exc:
-        logger.warning("readiness_check_failed", dependency="database", error=repr(exc))
-        return False
-    return True
-
-
-async def _redis_ok(redis: "Redis") -> bool:
-    try:
-        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
-            await redis.ping()
-    except Exception as exc:
-        logger.warning("readiness_check_failed", dependency="redis", error=repr(exc))
+        logger.warning("readiness_check_failed", dependency=name, error=repr(exc))
         return False
     return True
 
 
 async def check_dependencies(
-    engine: AsyncEngine, redis: "Redis | None"
+    engine: AsyncEngine, redis: "Redis | None", storage: Storage
 ) -> dict[str, bool]:
-    """Probe the database, and Redis when configured, concurrently."""
-    names = ["database"]
-    probes = [_database_ok(engine)]
+    """Probe every dependency in use (the database, the file store, and
+    Redis when configured) concurrently; True for each that answered."""
+    probes: dict[str, Callable[[], Awaitable[object]]] = {
+        "database": lambda: _database(engine),
+        "storage": storage.check,
+    }
     if redis is not None:
-        names.append("redis")
-        probes.append(_redis_ok(redis))
-    results = await asyncio.gather(*probes)
-    return dict(zip(names, results, strict=True))
+        probes["redis"] = redis.ping
+    results = await asyncio.gather(
+        *(_ok(name, probe) for name, probe in probes.items())
+    )
+    return dict(zip(probes, results, strict=True))
