@@ -10,6 +10,8 @@ from fastapi.routing import APIRoute
 
 from src.attachments.router import router as attachments_router
 from src.auth.dependencies import optional_sign_in
+from src.auth.email_router import router as auth_email_router
+from src.auth.pages import router as email_pages_router
 from src.auth.router import router as auth_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router
@@ -71,7 +73,8 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def _routers(config: Config, conduit: ConduitConfig) -> tuple[APIRouter, ...]:
+def _routers(settings: Settings) -> tuple[APIRouter, ...]:
+    config, conduit = settings.app, settings.conduit
     # Routes are matched in this order: the hottest (reading posts) first.
     routers: tuple[APIRouter, ...] = (
         posts_router,
@@ -85,11 +88,14 @@ def _routers(config: Config, conduit: ConduitConfig) -> tuple[APIRouter, ...]:
         tags_router,
         drafts_router,
         auth_router,
+        auth_email_router,
         notifications_router,
         health_router,
     )
     if conduit.ENABLED:
         routers = (*routers, conduit_router, conduit_articles_router)
+    if settings.email.EMAIL_PAGES_ENABLED:
+        routers = (*routers, email_pages_router)
     return (*routers, metrics.router) if config.METRICS_ENABLED else routers
 
 
@@ -239,7 +245,7 @@ def create_app(
     errors.install(app)
     app.add_exception_handler(IdempotentReplay, replay_response)
     app.add_exception_handler(ConduitError, conduit_error_response)
-    routers = _routers(config, settings.conduit)
+    routers = _routers(settings)
     openapi.install(app, parts=[document_replays, optional_sign_in(routers)])
     docs.install(app)
 

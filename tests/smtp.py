@@ -9,6 +9,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from src.mail.client import plain_text
 from src.mail.config import EmailConfig
 
 
@@ -39,11 +40,22 @@ class Inbox:
 
 
 def link_token(message: EmailMessage, page: str) -> str:
-    """The token of the `page` link an email carries."""
-    body = message.get_content()
-    match = re.search(rf"http://localhost:8000/{page}\?token=([A-Za-z0-9_\-]+)", body)
-    assert match, body
-    return match.group(1)
+    """The token of the `page` link an email carries, the same in its text
+    and its HTML."""
+    return link_of(message, page).rpartition("=")[2]
+
+
+def link_of(message: EmailMessage, page: str) -> str:
+    """The `page` link an email carries: the same in its text and its HTML."""
+    pattern = rf"https?://[^/\s\"]+/{page}\?token=[A-Za-z0-9_\-]+"
+    text = plain_text(message)
+    html_part = message.get_body(preferencelist=("html",))
+    assert html_part is not None, "no HTML part"
+    in_text = re.findall(pattern, text)
+    in_html = set(re.findall(pattern, str(html_part.get_content())))
+    assert len(in_text) == 1, text
+    assert in_html == set(in_text), in_html
+    return str(in_text[0])
 
 
 def free_port() -> int:

@@ -37,6 +37,7 @@ class SessionTokenKind(StrEnum):
 class EmailTokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
     PASSWORD_RESET = "password_reset"
+    CHANGE_EMAIL = "change_email"
 
 
 class MusicBand(StrEnum):

@@ -1,5 +1,5 @@
 """The flows that go through a single-use emailed token: verifying an
-email address, and resetting a forgotten password."""
+email address, resetting a forgotten password, changing the address."""
 
 from email.message import EmailMessage
 from uuid import UUID
@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.auth import emails, utils
 from src.auth.config import AuthConfig
 from src.auth.constants import EmailTokenPurpose
-from src.auth.exceptions import InvalidEmailToken
+from src.auth.exceptions import EmailTaken, InvalidEmailToken, WrongPassword
 from src.auth.models import EmailToken, User
-from src.auth.service import set_password
+from src.auth.service import set_email, set_password
 from src.config import Settings
 from src.database.base import utcnow
 from src.database.unit_of_work import UnitOfWork
@@ -22,6 +22,8 @@ from src.jobs import service as jobs
 # Job names (src/auth/jobs.py).
 SEND_VERIFICATION_EMAIL = "send_verification_email"
 SEND_PASSWORD_RESET = "send_password_reset"
+SEND_EMAIL_CHANGE = "send_email_change"
+SEND_EMAIL_CHANGE_NOTICE = "send_email_change_notice"
 
 logger = structlog.get_logger(__name__)
 
@@ -32,11 +34,12 @@ async def _create_email_token(
     user_id: UUID,
     purpose: EmailTokenPurpose,
     config: AuthConfig,
+    new_email: str | None = None,
 ) -> str:
     lifetime = (
-        config.VERIFY_EMAIL_TOKEN_EXP
-        if purpose is EmailTokenPurpose.VERIFY_EMAIL
-        else config.PASSWORD_RESET_TOKEN_EXP
+        config.PASSWORD_RESET_TOKEN_EXP
+        if purpose is EmailTokenPurpose.PASSWORD_RESET
+        else config.VERIFY_EMAIL_TOKEN_EXP
     )
     token = utils.new_opaque_token()
     session.add(
@@ -45,6 +48,7 @@ async def _create_email_token(
             purpose=purpose,
             token_hash=utils.hash_opaque_token(token),
             expires_at=utcnow() + lifetime,
+            new_email=new_email,
         )
     )
     await session.flush()
@@ -54,25 +58,48 @@ async def _create_email_token(
 async def _spend_email_token(
     session: AsyncSession, *, token: str, purpose: EmailTokenPurpose
 ) -> UUID:
-    """Mark a live token used and return its user's id; 400 if there is none.
+    """Mark a live token used and return its user's id; 400 if there is none."""
+    user_id, _ = await _spend(session, token=token, purpose=purpose)
+    return user_id
 
-    One conditional UPDATE: a token can be spent once, even by racing requests.
-    """
+
+async def _spend(
+    session: AsyncSession, *, token: str, purpose: EmailTokenPurpose
+) -> tuple[UUID, str | None]:
+    # One conditional UPDATE: a token can be spent once, even by racing
+    # requests.
     now = utcnow()
-    user_id: UUID | None = await session.scalar(
+    spent = (
+        await session.execute(
+            update(EmailToken)
+            .where(
+                EmailToken.token_hash == utils.hash_opaque_token(token),
+                EmailToken.purpose == purpose,
+                EmailToken.used_at.is_(None),
+                EmailToken.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(EmailToken.user_id, EmailToken.new_email)
+        )
+    ).one_or_none()
+    if spent is None:
+        raise InvalidEmailToken
+    return spent.user_id, spent.new_email
+
+
+async def _void_tokens(
+    session: AsyncSession, user_id: UUID, *purposes: EmailTokenPurpose
+) -> None:
+    """Every outstanding token of these purposes dies."""
+    await session.execute(
         update(EmailToken)
         .where(
-            EmailToken.token_hash == utils.hash_opaque_token(token),
-            EmailToken.purpose == purpose,
+            EmailToken.user_id == user_id,
+            EmailToken.purpose.in_(purposes),
             EmailToken.used_at.is_(None),
-            EmailToken.expires_at > now,
         )
-        .values(used_at=now)
-        .returning(EmailToken.user_id)
+        .values(used_at=utcnow())
     )
-    if user_id is None:
-        raise InvalidEmailToken
-    return user_id
 
 
 def owe_verification_email(uow: UnitOfWork, *, user: User) -> bool:
@@ -152,14 +179,72 @@ async def reset_password(
         uow.session, token=token, purpose=EmailTokenPurpose.PASSWORD_RESET
     )
     # Any other outstanding reset link dies with this one.
-    await uow.session.execute(
-        update(EmailToken)
-        .where(
-            EmailToken.user_id == user_id,
-            EmailToken.purpose == EmailTokenPurpose.PASSWORD_RESET,
-            EmailToken.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
-    )
+    await _void_tokens(uow.session, user_id, EmailTokenPurpose.PASSWORD_RESET)
     await set_password(uow, user_id=user_id, hashed_password=hashed_password)
     logger.info("password_reset", user_id=str(user_id))
+
+
+async def request_email_change(
+    uow: UnitOfWork, *, user: User, new_email: str, password: str, config: AuthConfig
+) -> None:
+    """Check the password and that no account has the new address (409),
+    then owe a confirmation link to the new address and a notice to the
+    current one. The address changes only when the link is used."""
+    valid, _ = await utils.verify_password(password, user.hashed_password, config)
+    if not valid:
+        raise WrongPassword
+    new_email = new_email.lower()
+    if await uow.session.scalar(select(User.id).where(User.email == new_email)):
+        raise EmailTaken
+    payload = {"user_id": str(user.id), "new_email": new_email}
+    jobs.enqueue(uow, SEND_EMAIL_CHANGE, payload)
+    jobs.enqueue(uow, SEND_EMAIL_CHANGE_NOTICE, payload)
+    logger.info("email_change_requested", user_id=str(user.id))
+
+
+async def email_change_email(
+    uow: UnitOfWork, *, user_id: UUID, new_email: str, settings: Settings
+) -> EmailMessage | None:
+    """The confirmation link to the new address, with a new token; None if
+    the user is gone or has that address by now."""
+    user = await uow.session.get(User, user_id)
+    if user is None or user.email == new_email:
+        return None
+    token = await _create_email_token(
+        uow.session,
+        user_id=user.id,
+        purpose=EmailTokenPurpose.CHANGE_EMAIL,
+        config=settings.auth,
+        new_email=new_email,
+    )
+    return emails.email_change_email(user, new_email, token, settings)
+
+
+async def email_change_notice(
+    uow: UnitOfWork, *, user_id: UUID, new_email: str, settings: Settings
+) -> EmailMessage | None:
+    """The notice to the current address; None if the user is gone."""
+    user = await uow.session.get(User, user_id)
+    if user is None or user.email == new_email:
+        return None
+    return emails.email_change_notice(user, new_email, settings)
+
+
+async def confirm_email_change(uow: UnitOfWork, *, token: str) -> None:
+    """Spend an email change token: the account takes the new address,
+    verified by the link (409 if another account took it meanwhile), and
+    every link sent to the former address dies."""
+    user_id, new_email = await _spend(
+        uow.session, token=token, purpose=EmailTokenPurpose.CHANGE_EMAIL
+    )
+    if new_email is None:  # pragma: no cover - every change token carries one
+        raise InvalidEmailToken
+    await set_email(uow, user_id=user_id, email=new_email)
+    await _void_tokens(
+        uow.session,
+        user_id,
+        EmailTokenPurpose.VERIFY_EMAIL,
+        EmailTokenPurpose.PASSWORD_RESET,
+        EmailTokenPurpose.CHANGE_EMAIL,
+    )
+    logger.info("email_changed", user_id=str(user_id))

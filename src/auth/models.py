@@ -81,7 +81,8 @@ class RefreshToken(UUIDPrimaryKey, CreatedAt, Base):
 
 
 class EmailToken(UUIDPrimaryKey, CreatedAt, Base):
-    """A single-use token sent by email (verification, password reset), hashed."""
+    """A single-use token sent by email (verification, password reset, email
+    change), hashed."""
 
     __tablename__ = "auth_email_token"
 
@@ -99,3 +100,5 @@ class EmailToken(UUIDPrimaryKey, CreatedAt, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The address an email change confirms (sent to it); None otherwise.
+    new_email: Mapped[str | None] = mapped_column(String(320), default=None)

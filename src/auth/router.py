@@ -9,13 +9,11 @@ from src.auth.dependencies import (
     CurrentUser,
     PresentedRefreshToken,
     PresentedRefreshTokens,
-    UserIdempotency,
     limit_password_change,
 )
 from src.auth.exceptions import (
     EmailTaken,
     InvalidCredentials,
-    InvalidEmailToken,
     InvalidRefreshToken,
     InvalidToken,
     PasswordChecksBusy,
@@ -23,11 +21,7 @@ from src.auth.exceptions import (
     WrongPassword,
 )
 from src.auth.schemas import (
-    AcceptedResponse,
-    EmailTokenConfirm,
     PasswordChange,
-    PasswordResetConfirm,
-    PasswordResetRequest,
     TokenResponse,
     UserCreate,
     UserPrivate,
@@ -208,76 +202,3 @@ async def delete_me(
 ) -> None:
     await service.delete_user(uow, user_id=user.id)
     utils.clear_refresh_cookie(response, config)
-
-
-@router.post(
-    "/users/me/verify-email",
-    status_code=status.HTTP_202_ACCEPTED,
-    summary="Send a verification email",
-    description="Sends (again) a single-use link, valid 24 hours, to confirm "
-    "the account's email. Nothing is sent if it is already verified.",
-    responses=responses(InvalidToken, TooManyRequests, IdempotencyKeyInProgress),
-    dependencies=[rate_limit("verify_email")],
-)
-async def send_verification_email(
-    user: CurrentUser,
-    uow: UnitOfWorkDep,
-    response: Response,
-    idempotency: UserIdempotency,
-) -> AcceptedResponse:
-    sent = email_tokens.owe_verification_email(uow, user=user)
-    detail = "Verification email sent" if sent else "Email already verified"
-    return await idempotency.remember(AcceptedResponse(detail=detail), response)
-
-
-@router.post(
-    "/verify-email/confirm",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Confirm an email address",
-    description="Spend a verification token; the account's email becomes verified.",
-    responses=responses(InvalidEmailToken),
-)
-async def confirm_email(data: EmailTokenConfirm, uow: UnitOfWorkDep) -> None:
-    await email_tokens.confirm_email(uow, token=data.token)
-
-
-@router.post(
-    "/password-reset",
-    status_code=status.HTTP_202_ACCEPTED,
-    summary="Request a password reset",
-    description="Always 202, whether or not the email is registered; if it is, "
-    "a single-use link valid 1 hour is emailed.",
-    responses=responses(TooManyRequests, IdempotencyKeyInProgress),
-    dependencies=[rate_limit("password_reset")],
-)
-async def request_password_reset(
-    data: PasswordResetRequest,
-    uow: UnitOfWorkDep,
-    response: Response,
-    idempotency: AddressIdempotency,
-) -> AcceptedResponse:
-    # The same answer, as fast, for every address: the lookup, the token and
-    # the email are a job's.
-    email_tokens.owe_password_reset(uow, email=data.email)
-    return await idempotency.remember(
-        AcceptedResponse(
-            detail="If the address is registered, a reset link has been sent"
-        ),
-        response,
-    )
-
-
-@router.post(
-    "/password-reset/confirm",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Reset the password",
-    description="Spend a reset token and set a new password; every refresh "
-    "token of the account is revoked.",
-    responses=responses(InvalidEmailToken, PasswordChecksBusy),
-)
-async def reset_password(
-    data: PasswordResetConfirm, uow: UnitOfWorkDep, config: AuthSettings
-) -> None:
-    await email_tokens.reset_password(
-        uow, token=data.token, password=data.new_password, config=config
-    )

@@ -85,6 +85,7 @@ EXAMPLE_EMAIL = "ada@example.com"
 EXAMPLE_PASSWORD = "Analytical-Engine-1843"
 EXAMPLE_NEW_PASSWORD = "Difference-Engine-1822"
 EXAMPLE_EMAIL_TOKEN = "<the token from the link in the email>"
+EXAMPLE_NEW_EMAIL = "ada.lovelace@example.com"
 
 
 class UserCreate(RequestModel):
@@ -130,6 +131,13 @@ class PasswordChange(RequestModel):
 
     current_password: AnyPassword
     new_password: NewPassword
+
+
+class EmailChange(RequestModel):
+    model_config = example(new_email=EXAMPLE_NEW_EMAIL, password=EXAMPLE_PASSWORD)
+
+    new_email: EmailStr = Field(max_length=320)
+    password: AnyPassword = Field(description="The account's current password")
 
 
 class EmailTokenConfirm(RequestModel):

@@ -187,6 +187,16 @@ async def change_password(
     logger.info("password_changed", user_id=str(user.id))
 
 
+async def set_email(uow: UnitOfWork, *, user_id: UUID, email: str) -> None:
+    """Give the account a new address, verified (409 if another has it)."""
+    async with _conflicts_as_409(uow.session):
+        await uow.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(email=email, email_verified=True)
+        )
+
+
 async def delete_user(uow: UnitOfWork, *, user_id: UUID) -> None:
     """Delete the account and everything it owns: the rows of the files on
     its posts and of those it uploaded (the stored files are deleted by a

@@ -23,7 +23,7 @@ from src.auth.schemas import UserCreate
 from src.cli.jobs import job_context, jobs_cli, scheduler, worker
 from src.cli.protocol import GuardedHttpToolsProtocol
 from src.cli.seed import seed
-from src.config import LOCAL_HOSTS, ConfigurationError, Settings, load_settings
+from src.config import ConfigurationError, Settings, load_settings
 from src.constants import VERSION
 from src.database.engine import create_engine
 from src.database.session import create_units_of_work
@@ -204,13 +204,17 @@ def serve(
         _run_uvicorn(ctx, host, port, workers, reload, graceful_timeout)
 
 
+# Listening on every interface: a browser on this machine says localhost.
+ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104
+
+
 def _announce_deployment(settings: Settings, host: str, port: int) -> None:
     app = settings.app
     chosen = "PUBLIC_BASE_URL" in app.model_fields_set
     if not app.ENVIRONMENT.is_deployed and not chosen:
         # Links in emails lead to this server, on whatever port it listens
         # (the workers read it from the environment).
-        shown = "localhost" if host in LOCAL_HOSTS or host == "" else host
+        shown = "localhost" if host in ANY_ADDRESS else host
         os.environ["PUBLIC_BASE_URL"] = f"http://{_url_host(shown)}:{port}"
     if app.ENVIRONMENT.is_deployed and app.is_sqlite:
         typer.echo(

@@ -14,13 +14,25 @@ logger = structlog.get_logger(__name__)
 SMTPS_PORT = 465
 
 
-def build_message(*, sender: str, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(
+    *, sender: str, to: str, subject: str, body: str, html: str | None = None
+) -> EmailMessage:
+    """A message with a plain-text body, and `html` as its alternative (mail
+    readers show the HTML; the text is for those that cannot)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The message's plain-text body."""
+    part = message.get_body(preferencelist=("plain",))
+    return "" if part is None else str(part.get_content())
 
 
 async def _send_smtp(message: EmailMessage, config: EmailConfig) -> None:
@@ -55,7 +67,7 @@ async def send_email(
         message["Message-ID"] = f"<{key}@{domain}>"
     log = logger.bind(to=message["To"], subject=message["Subject"])
     if config.EMAIL_BACKEND is EmailBackend.CONSOLE:
-        log.info("email_sent", backend="console", body=message.get_content())
+        log.info("email_sent", backend="console", body=plain_text(message))
         return
     await _send_smtp(message, config)
     log.info("email_sent", backend="smtp")

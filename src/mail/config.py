@@ -19,6 +19,9 @@ class EmailConfig(BaseSettings):
     # Outside `local`, start-up refuses the console backend (it writes live
     # verification and reset links into the log) unless this says it is meant.
     ALLOW_CONSOLE_EMAIL: bool = False
+    # `/verify-email` and `/reset-password`, the pages the emails link to;
+    # off for deployments whose front end serves them at PUBLIC_BASE_URL.
+    EMAIL_PAGES_ENABLED: bool = True
     EMAIL_FROM: str = "Publishing API <no-reply@localhost>"
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25

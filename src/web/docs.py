@@ -15,7 +15,7 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 DOCS_URL = "/docs"
@@ -32,7 +32,8 @@ def _root_path(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Serve the docs pages and their assets, if the app publishes OpenAPI."""
+    """Serve the docs pages and their assets, and at `/` where to find
+    them, if the app publishes OpenAPI."""
     openapi_url = app.openapi_url
     if openapi_url is None:
         return
@@ -66,6 +67,20 @@ def install(app: FastAPI) -> None:
         # ReDoc asks for its logo next to the page, not next to its script.
         return FileResponse(_ASSETS / "redoc" / "logo-mini.svg")
 
+    async def root(request: Request) -> JSONResponse:
+        # Whoever opens the server's address finds where to go next.
+        root = _root_path(request)
+        return JSONResponse(
+            {
+                "name": app.title,
+                "version": app.version,
+                "docs": root + DOCS_URL,
+                "redoc": root + REDOC_URL,
+                "openapi": root + openapi_url,
+            }
+        )
+
+    app.add_route("/", root, include_in_schema=False)
     app.add_route(DOCS_URL, swagger_ui, include_in_schema=False)
     app.add_route(OAUTH2_REDIRECT_URL, oauth2_redirect, include_in_schema=False)
     app.add_route(REDOC_URL, redoc, include_in_schema=False)
