@@ -30,8 +30,9 @@ from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import OwnedPost, VisiblePost
 from src.posts.exceptions import NotPostCreator, PostNotFound
+from src.web.conditional import CONDITIONAL_READ, IfNoneMatch, conditional
 from src.web.dependencies import AppSettings, ReadBindDep, StorageDep, UnitOfWorkDep
-from src.web.openapi import CONTENT_DISPOSITION, LOCATION, headers
+from src.web.openapi import CONTENT_DISPOSITION, LOCATION, conditional_read, headers
 
 router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
 
@@ -109,23 +110,29 @@ async def list_attachments(
 @router.get(
     "/{attachment_id}",
     name="get_attachment",
+    response_model=AttachmentDetail,
     summary="Get an attachment's metadata",
-    responses=responses(PostNotFound, AttachmentNotFound),
+    description=CONDITIONAL_READ,
+    responses={**responses(PostNotFound, AttachmentNotFound), **conditional_read()},
 )
 async def get_attachment(
-    attachment: ValidAttachment, request: Request
-) -> AttachmentDetail:
+    attachment: ValidAttachment,
+    request: Request,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> AttachmentDetail | Response:
     download_url = request.url_for(
         "download_attachment",
         post_id=str(attachment.post_id),
         attachment_id=str(attachment.id),
     )
-    return AttachmentDetail.model_validate(
+    answer = AttachmentDetail.model_validate(
         {
             **AttachmentResponse.model_validate(attachment).model_dump(),
             "download_url": str(download_url),
         }
     )
+    return conditional(answer, response, if_none_match)
 
 
 @router.get(

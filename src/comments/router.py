@@ -12,9 +12,17 @@ from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
 from src.posts.dependencies import VisiblePost
 from src.posts.exceptions import PostNotFound
-from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
+from src.web.conditional import (
+    CONDITIONAL_EDIT,
+    CONDITIONAL_READ,
+    IfMatch,
+    IfNoneMatch,
+    check_if_match,
+    conditional,
+    etag,
+)
 from src.web.dependencies import ReadBindDep, UnitOfWorkDep
-from src.web.openapi import ETAG, LOCATION, headers
+from src.web.openapi import ETAG, LOCATION, conditional_read, headers
 
 router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
 
@@ -48,8 +56,9 @@ async def create_comment(
     response.headers["Location"] = request.app.url_path_for(
         "get_comment", post_id=str(post.id), comment_id=str(comment.id)
     )
-    response.headers["ETag"] = etag(comment.version)
-    return await idempotency.remember(comment_response(comment), response)
+    answer = comment_response(comment)
+    response.headers["ETag"] = etag(answer, comment.version)
+    return await idempotency.remember(answer, response)
 
 
 @router.get(
@@ -70,12 +79,17 @@ async def list_comments(
 @router.get(
     "/{comment_id}",
     name="get_comment",
+    response_model=CommentResponse,
     summary="Get a comment",
-    responses={**responses(PostNotFound, CommentNotFound), 200: headers(ETAG)},
+    description=CONDITIONAL_READ,
+    responses={**responses(PostNotFound, CommentNotFound), **conditional_read()},
 )
-async def get_comment(comment: ValidComment, response: Response) -> CommentResponse:
-    response.headers["ETag"] = etag(comment.version)
-    return comment_response(comment)
+async def get_comment(
+    comment: ValidComment, response: Response, if_none_match: IfNoneMatch = None
+) -> CommentResponse | Response:
+    return conditional(
+        comment_response(comment), response, if_none_match, comment.version
+    )
 
 
 @router.patch(
@@ -103,8 +117,9 @@ async def update_comment(
 ) -> CommentResponse:
     check_if_match(if_match, comment.version)
     comment = await service.update_comment(uow, comment=comment, data=data)
-    response.headers["ETag"] = etag(comment.version)
-    return comment_response(comment)
+    answer = comment_response(comment)
+    response.headers["ETag"] = etag(answer, comment.version)
+    return answer
 
 
 @router.delete(

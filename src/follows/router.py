@@ -1,7 +1,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from src.auth.constants import USERNAME_PATTERN
 from src.auth.dependencies import CallerId, CurrentUser
@@ -18,7 +18,9 @@ from src.follows.utils import (
     profiles_as_seen_by,
 )
 from src.pagination import Page, PaginationDep
+from src.web.conditional import CONDITIONAL_READ, IfNoneMatch, conditional
 from src.web.dependencies import ReadBindDep, UnitOfWorkDep
+from src.web.openapi import conditional_read
 
 router = APIRouter(prefix="/users", tags=["Users"])
 
@@ -26,32 +28,43 @@ router = APIRouter(prefix="/users", tags=["Users"])
 # Before the routes under /users/{user_id}/: a username is not an id.
 @router.get(
     "/by-username/{username}",
+    response_model=UserPublic,
     summary="Public profile, by username",
-    description="The username in any case.",
-    responses=responses(UserNotFound),
+    description="The username in any case. " + CONDITIONAL_READ,
+    responses={**responses(UserNotFound), **conditional_read()},
 )
 async def get_profile_by_username(
     username: Annotated[str, Path(max_length=32, pattern=USERNAME_PATTERN)],
     bind: ReadBindDep,
     caller: CallerId,
-) -> UserPublic:
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> UserPublic | Response:
     profile = await service.get_profile_by_username(bind, username)
     if profile is None:
         raise UserNotFound
-    return await profile_as_seen_by(bind, profile, caller)
+    answer = await profile_as_seen_by(bind, profile, caller)
+    return conditional(answer, response, if_none_match)
 
 
 @router.get(
     "/{user_id}",
     name="get_user_profile",
+    response_model=UserPublic,
     summary="Public profile",
-    description="No email, no role, no age; `following` is whether you follow them.",
-    responses=responses(UserNotFound),
+    description="No email, no role, no age; `following` is whether you follow "
+    "them. " + CONDITIONAL_READ,
+    responses={**responses(UserNotFound), **conditional_read()},
 )
 async def get_user_profile(
-    profile: ValidProfile, bind: ReadBindDep, caller: CallerId
-) -> UserPublic:
-    return await profile_as_seen_by(bind, profile, caller)
+    profile: ValidProfile,
+    bind: ReadBindDep,
+    caller: CallerId,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> UserPublic | Response:
+    answer = await profile_as_seen_by(bind, profile, caller)
+    return conditional(answer, response, if_none_match)
 
 
 @router.put(

@@ -18,9 +18,17 @@ from src.posts.schemas import PostCreate, PostResponse, PostUpdate
 from src.posts.utils import post_response
 from src.schemas import NO_NUL
 from src.tags.schemas import TagName
-from src.web.conditional import CONDITIONAL_EDIT, IfMatch, check_if_match, etag
+from src.web.conditional import (
+    CONDITIONAL_EDIT,
+    CONDITIONAL_READ,
+    IfMatch,
+    IfNoneMatch,
+    check_if_match,
+    conditional,
+    etag,
+)
 from src.web.dependencies import ReadBindDep, UnitOfWorkDep
-from src.web.openapi import ETAG, LOCATION, headers
+from src.web.openapi import ETAG, LOCATION, conditional_read, headers
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -50,8 +58,9 @@ async def create_post(
     response.headers["Location"] = request.app.url_path_for(
         "get_post", post_id=str(post.id)
     )
-    response.headers["ETag"] = etag(post.version)
-    return await idempotency.remember(post_response(post), response)
+    answer = post_response(post)
+    response.headers["ETag"] = etag(answer, post.version)
+    return await idempotency.remember(answer, response)
 
 
 @router.get(
@@ -88,10 +97,10 @@ async def list_posts(
     response_model=PostResponse,
     summary="Get a post by its slug",
     description="200 for the post's current slug; 301 to it for an earlier "
-    "one (the post's title changed since).",
+    "one (the post's title changed since). " + CONDITIONAL_READ,
     responses={
         **responses(PostNotFound),
-        200: headers(ETAG),
+        **conditional_read(),
         301: {**headers(LOCATION), "description": "The post's current slug"},
     },
 )
@@ -101,6 +110,7 @@ async def get_post_by_slug(
     response: Response,
     bind: ReadBindDep,
     caller: CallerId,
+    if_none_match: IfNoneMatch = None,
 ) -> PostResponse | Response:
     found = await slugs.resolve(bind, slug)
     if found is None:
@@ -110,22 +120,27 @@ async def get_post_by_slug(
     if current != slug:
         location = request.app.url_path_for("get_post_by_slug", slug=current)
         return RedirectResponse(location, status_code=status.HTTP_301_MOVED_PERMANENTLY)
-    response.headers["ETag"] = etag(post.version)
-    return await post_as_seen_by(bind, post, caller)
+    answer = await post_as_seen_by(bind, post, caller)
+    return conditional(answer, response, if_none_match, post.version)
 
 
 @router.get(
     "/{post_id}",
     name="get_post",
+    response_model=PostResponse,
     summary="Get a post",
-    description="A draft is found by its author only.",
-    responses={**responses(PostNotFound), 200: headers(ETAG)},
+    description="A draft is found by its author only. " + CONDITIONAL_READ,
+    responses={**responses(PostNotFound), **conditional_read()},
 )
 async def get_post(
-    post: ValidPost, response: Response, bind: ReadBindDep, caller: CallerId
-) -> PostResponse:
-    response.headers["ETag"] = etag(post.version)
-    return await post_as_seen_by(bind, post, caller)
+    post: ValidPost,
+    response: Response,
+    bind: ReadBindDep,
+    caller: CallerId,
+    if_none_match: IfNoneMatch = None,
+) -> PostResponse | Response:
+    answer = await post_as_seen_by(bind, post, caller)
+    return conditional(answer, response, if_none_match, post.version)
 
 
 @router.patch(
@@ -156,8 +171,9 @@ async def update_post(
 ) -> PostResponse:
     check_if_match(if_match, post.version)
     post = await service.update_post(uow, post=post, data=data)
-    response.headers["ETag"] = etag(post.version)
-    return await post_as_seen_by(uow, post, post.creator_id)
+    answer = await post_as_seen_by(uow, post, post.creator_id)
+    response.headers["ETag"] = etag(answer, post.version)
+    return answer
 
 
 @router.delete(

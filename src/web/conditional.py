@@ -1,15 +1,38 @@
-"""Entity tags and `If-Match` (RFC 9110) for versioned resources."""
+"""Entity tags (RFC 9110): `If-None-Match` on the reads of single
+resources (304 when nothing a client sees changed), `If-Match` on the edits
+of versioned ones (412 when the edit is based on an earlier version).
 
+A resource's tag is made from the bytes of its JSON, so it changes with
+anything in the answer (counts, the caller's `favorited`) and two callers
+who see different answers never share one. A versioned resource's tag also
+starts with its version, `"<version>-<digest>"`: an edit is judged by the
+version alone, so a new comment or favorite does not make an edit stale.
+"""
+
+from hashlib import blake2b
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Header, Response, status
+from pydantic import BaseModel
+from pydantic_core import to_json
 
 from src.exceptions import StaleEdit
+
+DIGEST_BYTES = 8
 
 # Read by the route and checked there, after the body is validated: an
 # invalid edit is a 422 whatever its precondition.
 IfMatch = Annotated[str | None, Header(description="The `ETag` the edit is based on")]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(description="The `ETag` of the copy you hold: 304 if it is still current"),
+]
 
+# For the descriptions of reads that honour If-None-Match.
+CONDITIONAL_READ = (
+    "Send the `ETag` you hold as `If-None-Match` to get 304, with no body, "
+    "while nothing in the answer changed."
+)
 # For the descriptions of routes that edit a versioned resource.
 CONDITIONAL_EDIT = (
     "Send the `ETag` you read as `If-Match` to be refused with 412 if it was "
@@ -18,20 +41,53 @@ CONDITIONAL_EDIT = (
 )
 
 
-def etag(version: int) -> str:
-    """The strong entity tag of a post or comment at `version`.
+def etag(answer: BaseModel, version: int | None = None) -> str:
+    """The strong entity tag of `answer` as it is sent (JSON, by alias),
+    prefixed with the resource's `version` if it has one."""
+    digest = blake2b(to_json(answer, by_alias=True), digest_size=DIGEST_BYTES)
+    if version is None:
+        return f'"{digest.hexdigest()}"'
+    return f'"{version}-{digest.hexdigest()}"'
 
-    It changes with every edit of the editable fields; `comments_count`, which
-    others change, is left out, so an edit is not refused for a new comment.
-    """
-    return f'"{version}"'
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
 def if_match_allows(if_match: str, version: int) -> bool:
-    """RFC 9110 If-Match: `*` or a list of tags, compared strongly (W/ never match)."""
+    """RFC 9110 If-Match: `*` or a list of tags, compared strongly (W/ never
+    match); a tag matches if it names `version` (`"3-..."`, or `"3"` as
+    tags were written before they carried a digest)."""
     if if_match.strip() == "*":
         return True
-    return etag(version) in (tag.strip() for tag in if_match.split(","))
+    current = f'"{version}'
+    return any(
+        tag == f'{current}"' or tag.startswith(f"{current}-") for tag in _tags(if_match)
+    )
+
+
+def still_current(if_none_match: str | None, tag: str) -> bool:
+    """RFC 9110 If-None-Match: `*` or a list of tags, compared weakly (W/
+    ignored)."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return tag.removeprefix("W/") in (
+        t.removeprefix("W/") for t in _tags(if_none_match)
+    )
+
+
+def conditional[M: BaseModel](
+    answer: M, response: Response, if_none_match: str | None, version: int | None = None
+) -> M | Response:
+    """`answer` with its ETag, or 304 Not Modified (no body, the same ETag)
+    when the client's `If-None-Match` names it."""
+    tag = etag(answer, version)
+    if still_current(if_none_match, tag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    return answer
 
 
 def check_if_match(if_match: str | None, version: int) -> None:

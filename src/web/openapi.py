@@ -35,7 +35,9 @@ def header(
 # `headers(...)`: generated clients and readers of the document learn them.
 ETAG = {
     "ETag": header(
-        "The resource's version: send it back as `If-Match` to edit only what you read"
+        "This answer's tag: send it as `If-None-Match` to get 304 while it is "
+        "current, and (for posts and comments) as `If-Match` to edit only what "
+        "you read"
     )
 }
 LOCATION = {"Location": header("The path of the new resource", format="uri-reference")}
@@ -50,6 +52,19 @@ def headers(*declared: dict[str, Any]) -> dict[str, Any]:
     for header in declared:
         merged |= header
     return {"headers": merged}
+
+
+def conditional_read() -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entries of a read that carries an ETag and honours
+    `If-None-Match`."""
+    return {
+        200: headers(ETAG),
+        304: {
+            "description": "Not modified: `If-None-Match` names the current "
+            "`ETag` (no body)",
+            **headers(ETAG),
+        },
+    }
 
 
 HEADERS_REF = "#/components/headers/"
