@@ -4,6 +4,7 @@ Each class carries its status and a default message from `constants.py`; a
 domain subclasses one and sets `DETAIL` (e.g. `PostNotFound(NotFound)`).
 """
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from fastapi import HTTPException, status
@@ -112,3 +113,32 @@ def responses(*errors: type[DetailedHTTPException]) -> dict[int | str, Any]:
         if error.DETAIL not in entry["description"]:
             entry["description"] += f" / {error.DETAIL}"
     return documented
+
+
+RAISES_ATTRIBUTE = "__raises__"
+
+
+def raises[F: Callable[..., Any]](
+    *errors: type[DetailedHTTPException],
+) -> Callable[[F], F]:
+    """Mark a dependency with the errors it can answer with: the OpenAPI
+    document declares them on every route that depends on it, however
+    deep (src/web/openapi.py)."""
+
+    def mark(function: F) -> F:
+        setattr(function, RAISES_ATTRIBUTE, (*raised_by(function), *errors))
+        return function
+
+    return mark
+
+
+def raised_by(function: object) -> tuple[type[DetailedHTTPException], ...]:
+    """The errors `function` was marked with (`raises`)."""
+    marked: tuple[type[DetailedHTTPException], ...] = getattr(
+        function, RAISES_ATTRIBUTE, ()
+    )
+    return marked
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database did not answer (an outage, a full pool): 503."""

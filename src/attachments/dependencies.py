@@ -11,7 +11,9 @@ from src.attachments import service
 from src.attachments.exceptions import AttachmentNotFound
 from src.attachments.models import Attachment
 from src.auth.dependencies import CurrentUser
+from src.exceptions import raises
 from src.idempotency.dependencies import Idempotency, KeyHeader, open_idempotency
+from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.posts.dependencies import VisiblePost
 from src.posts.exceptions import NotPostCreator
 from src.web.dependencies import ReadSession, UnitOfWorkDep, UnitsOfWorkDep
@@ -19,6 +21,7 @@ from src.web.dependencies import ReadSession, UnitOfWorkDep, UnitsOfWorkDep
 UPLOAD_HASH_CHUNK = 64 * 1024
 
 
+@raises(AttachmentNotFound)
 async def valid_attachment_id(
     attachment_id: UUID, post: VisiblePost, session: ReadSession
 ) -> Attachment:
@@ -34,6 +37,7 @@ async def valid_attachment_id(
 ValidAttachment = Annotated[Attachment, Depends(valid_attachment_id)]
 
 
+@raises(NotPostCreator)
 async def valid_deletable_attachment(
     attachment: ValidAttachment, post: VisiblePost, user: CurrentUser
 ) -> Attachment:
@@ -84,6 +88,7 @@ async def uploaded_file(request: Request) -> AsyncIterator[UploadFile]:
 UploadedFile = Annotated[UploadFile, Depends(uploaded_file)]
 
 
+@raises(IdempotencyKeyInProgress)
 async def _upload_idempotency(
     request: Request,
     units: UnitsOfWorkDep,

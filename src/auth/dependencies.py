@@ -3,7 +3,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import jwt
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Form, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.models import Example
 from fastapi.routing import APIRoute
@@ -15,12 +15,13 @@ from src.auth.config import AuthConfig
 from src.auth.exceptions import InvalidToken, MissingRefreshToken, UserNotFound
 from src.auth.models import User
 from src.auth.schemas import RefreshTokenRequest
-from src.exceptions import NotAuthenticated
+from src.exceptions import NotAuthenticated, TooManyRequests, raises
 from src.idempotency.dependencies import (
     Idempotency,
     KeyHeader,
     json_body_idempotency,
 )
+from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.web.dependencies import (
     AppSettings,
     RateLimiterDep,
@@ -44,6 +45,7 @@ async def get_auth_settings(settings: AppSettings) -> AuthConfig:
 AuthSettings = Annotated[AuthConfig, Depends(get_auth_settings)]
 
 
+@raises(InvalidToken)
 async def caller_id(request: Request) -> UUID | None:
     """Who is asking, from their access token, without a database lookup:
     None when no bearer token is sent (anonymous), 401 for an invalid one.
@@ -65,6 +67,7 @@ async def caller_id(request: Request) -> UUID | None:
 CallerId = Annotated[UUID | None, Depends(caller_id)]
 
 
+@raises(NotAuthenticated)
 async def parse_jwt_data(
     _: Annotated[str | None, Depends(oauth2_scheme)], caller: CallerId
 ) -> UUID:
@@ -96,6 +99,7 @@ def optional_sign_in(routers: Iterable[APIRouter]) -> DocumentPart:
     return document
 
 
+@raises(InvalidToken)
 async def get_current_user(
     user_id: Annotated[UUID, Depends(parse_jwt_data)], session: ReadSession
 ) -> User:
@@ -109,6 +113,7 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+@raises(UserNotFound)
 async def valid_user_id(user_id: UUID, session: ReadSession) -> User:
     user = await service.get_user(session, user_id)
     if user is None:
@@ -160,6 +165,7 @@ async def presented_refresh_tokens(
     return {token for token in presented if token}
 
 
+@raises(MissingRefreshToken)
 async def refresh_token_required(
     token: Annotated[str | None, Depends(refresh_token_optional)],
 ) -> str:
@@ -172,6 +178,7 @@ PresentedRefreshTokens = Annotated[set[str], Depends(presented_refresh_tokens)]
 PresentedRefreshToken = Annotated[str, Depends(refresh_token_required)]
 
 
+@raises(TooManyRequests)
 async def limit_password_change(
     request: Request, user: CurrentUser, limiter: RateLimiterDep
 ) -> None:
@@ -180,6 +187,7 @@ async def limit_password_change(
     await limiter.hit("password_change", f"user:{user.id}")
 
 
+@raises(IdempotencyKeyInProgress)
 async def _user_idempotency(
     request: Request,
     units: UnitsOfWorkDep,
@@ -194,3 +202,28 @@ async def _user_idempotency(
 
 # Idempotency-Key on a signed-in user's creating routes: keys are the user's.
 UserIdempotency = Annotated[Idempotency, Depends(_user_idempotency)]
+
+
+class LoginForm:
+    """OAuth2's password form (RFC 6749, 4.3.2): `username` and `password`.
+    The other fields OAuth2 defines are taken and ignored; none is required,
+    and none has a default a generated client would have to send."""
+
+    def __init__(
+        self,
+        *,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form(json_schema_extra={"format": "password"})],
+        grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+        scope: Annotated[str | None, Form()] = None,
+        client_id: Annotated[str | None, Form()] = None,
+        client_secret: Annotated[
+            str | None, Form(json_schema_extra={"format": "password"})
+        ] = None,
+    ) -> None:
+        self.username = username
+        self.password = password
+        self.grant_type = grant_type
+        self.scopes = (scope or "").split()
+        self.client_id = client_id
+        self.client_secret = client_secret

@@ -1,12 +1,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
 
 from src.auth import email_tokens, service, sessions, utils
 from src.auth.dependencies import (
     AuthSettings,
     CurrentUser,
+    LoginForm,
     PresentedRefreshToken,
     PresentedRefreshTokens,
     limit_password_change,
@@ -82,7 +82,7 @@ async def register(
     dependencies=[rate_limit("login")],
 )
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginForm, Depends()],
     response: Response,
     reads: ReadSession,
     uow: UnitOfWorkDep,

@@ -7,10 +7,12 @@ from src.auth.dependencies import CurrentUser
 from src.comments import service
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
 from src.comments.service import CommentRow
+from src.exceptions import raises
 from src.posts.dependencies import VisiblePost
 from src.web.dependencies import ReadBindDep
 
 
+@raises(CommentNotFound)
 async def valid_comment_id(
     comment_id: UUID, post: VisiblePost, bind: ReadBindDep
 ) -> CommentRow:
@@ -24,6 +26,7 @@ async def valid_comment_id(
 ValidComment = Annotated[CommentRow, Depends(valid_comment_id)]
 
 
+@raises(NotCommentAuthor)
 async def valid_owned_comment(comment: ValidComment, user: CurrentUser) -> CommentRow:
     """The comment, if the caller wrote it."""
     if comment.creator_id != user.id:
@@ -34,6 +37,7 @@ async def valid_owned_comment(comment: ValidComment, user: CurrentUser) -> Comme
 OwnedComment = Annotated[CommentRow, Depends(valid_owned_comment)]
 
 
+@raises(NotCommentAuthor)
 async def valid_deletable_comment(
     comment: ValidComment, post: VisiblePost, user: CurrentUser
 ) -> CommentRow:

@@ -18,9 +18,11 @@ from src.conduit.exceptions import (
     ConduitUnauthorized,
     ProfileNotFound,
 )
+from src.exceptions import raises
 from src.follows import service as follows_service
 from src.follows.service import ProfileRow
 from src.idempotency.dependencies import Idempotency, KeyHeader, json_body_idempotency
+from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import MAX_LIMIT, MAX_OFFSET, PaginationParams, cursor_signer
 from src.posts import service as posts_service
 from src.posts import slugs
@@ -46,6 +48,7 @@ token_header = APIKeyHeader(
 )
 
 
+@raises(ConduitUnauthorized)
 async def conduit_caller(request: Request, bind: ReadBindDep) -> UUID | None:
     """Whose Conduit token this is: None without one, 401 for a token that
     is unknown, expired or revoked."""
@@ -64,6 +67,7 @@ async def conduit_caller(request: Request, bind: ReadBindDep) -> UUID | None:
 ConduitCaller = Annotated[UUID | None, Depends(conduit_caller)]
 
 
+@raises(ConduitUnauthorized)
 async def conduit_user_id(
     _: Annotated[str | None, Depends(token_header)], caller: ConduitCaller
 ) -> UUID:
@@ -76,6 +80,7 @@ async def conduit_user_id(
 ConduitUserId = Annotated[UUID, Depends(conduit_user_id)]
 
 
+@raises(ConduitUnauthorized)
 async def conduit_user(user_id: ConduitUserId, session: ReadSession) -> User:
     user = await auth_service.get_user(session, user_id)
     if user is None:  # pragma: no cover - its tokens went with the account
@@ -91,6 +96,7 @@ def presented_token(request: Request) -> str:
     return get_authorization_scheme_param(request.headers.get("Authorization"))[1]
 
 
+@raises(ArticleNotFound)
 async def article_by_slug(
     slug: Annotated[str, Path(max_length=SLUG_MAX_LENGTH, pattern=NO_NUL)],
     bind: ReadBindDep,
@@ -108,6 +114,7 @@ async def article_by_slug(
 Article = Annotated[PostRow, Depends(article_by_slug)]
 
 
+@raises(NotPostCreator)
 async def own_article(post: Article, user_id: ConduitUserId) -> PostRow:
     """The article, if the caller wrote it (403 otherwise)."""
     if post.creator_id != user_id:
@@ -118,6 +125,7 @@ async def own_article(post: Article, user_id: ConduitUserId) -> PostRow:
 OwnArticle = Annotated[PostRow, Depends(own_article)]
 
 
+@raises(ProfileNotFound)
 async def profile_by_username(
     username: Annotated[str, Path(max_length=32, pattern=USERNAME_PATTERN)],
     bind: ReadBindDep,
@@ -150,6 +158,7 @@ async def conduit_pagination(
 ConduitPagination = Annotated[PaginationParams, Depends(conduit_pagination)]
 
 
+@raises(IdempotencyKeyInProgress)
 async def _conduit_idempotency(
     request: Request,
     units: UnitsOfWorkDep,
@@ -166,6 +175,7 @@ async def _conduit_idempotency(
 ConduitIdempotency = Annotated[Idempotency, Depends(_conduit_idempotency)]
 
 
+@raises(NotPostCreator)
 async def deletable_article(post: Article, user: ConduitAccount) -> PostRow:
     """The article, if the caller may delete it (403 otherwise)."""
     if not posts_service.may_delete(user, post):
@@ -176,6 +186,7 @@ async def deletable_article(post: Article, user: ConduitAccount) -> PostRow:
 DeletableArticle = Annotated[PostRow, Depends(deletable_article)]
 
 
+@raises(CommentNotFound, NotCommentAuthor)
 async def deletable_comment(
     comment_id: UUID, post: Article, user: ConduitAccount, bind: ReadBindDep
 ) -> CommentRow:

@@ -4,7 +4,7 @@
 403, 404, 429 and 503 keep their status and headers."""
 
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -113,6 +113,16 @@ async def conduit_error_response(_: Request, exc: Exception) -> Response:
 class ConduitRoute(APIRoute):
     """A route whose errors, its dependencies' included, are answered in
     the RealWorld shape; the native routes keep theirs."""
+
+    # How the OpenAPI document declares the errors its dependencies raise
+    # (src/web/openapi.py): in this shape, a 400 or 409 as a 422.
+    error_content: ClassVar[dict[str, Any]] = {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ConduitErrors"}}
+    }
+
+    @staticmethod
+    def error_status(code: int) -> int:
+        return status.HTTP_422_UNPROCESSABLE_CONTENT if code in _AS_422 else code
 
     def get_route_handler(
         self,

@@ -9,12 +9,14 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from src.database.unit_of_work import UnitOfWork, UnitsOfWork
+from src.exceptions import raises
 from src.idempotency import service
 from src.idempotency.constants import (
     IDEMPOTENCY_HEADER,
     KEY_PATTERN,
     REPLAYED_RESPONSE_HEADERS,
 )
+from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.web.dependencies import UnitOfWorkDep, UnitsOfWorkDep
 from src.web.rate_limit import client_address
 
@@ -98,6 +100,7 @@ async def json_body_idempotency(
     return await open_idempotency(request, units, uow, scope=scope, key=key, body=body)
 
 
+@raises(IdempotencyKeyInProgress)
 async def _for_address(
     request: Request,
     units: UnitsOfWorkDep,

@@ -4,12 +4,14 @@ from uuid import UUID
 from fastapi import Depends
 
 from src.auth.dependencies import CurrentUser
+from src.exceptions import raises
 from src.notifications import service
 from src.notifications.exceptions import NotificationNotFound
 from src.notifications.models import Notification
 from src.web.dependencies import ReadSession
 
 
+@raises(NotificationNotFound)
 async def valid_owned_notification(
     notification_id: UUID, user: CurrentUser, session: ReadSession
 ) -> Notification:

@@ -4,6 +4,7 @@ from uuid import UUID
 from fastapi import Depends
 
 from src.auth.dependencies import CallerId, CurrentUser
+from src.exceptions import raises
 from src.posts import service
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.service import PostRef, PostRow
@@ -18,6 +19,7 @@ def visible[P: (PostRow, PostRef)](post: P | None, caller: UUID | None) -> P:
     return post
 
 
+@raises(PostNotFound)
 async def valid_post_id(post_id: UUID, bind: ReadBindDep, caller: CallerId) -> PostRow:
     """The post, if it exists and the caller may see it (404 otherwise)."""
     return visible(await service.get_post(bind, post_id), caller)
@@ -26,6 +28,7 @@ async def valid_post_id(post_id: UUID, bind: ReadBindDep, caller: CallerId) -> P
 ValidPost = Annotated[PostRow, Depends(valid_post_id)]
 
 
+@raises(PostNotFound)
 async def visible_post_id(
     post_id: UUID, bind: ReadBindDep, caller: CallerId
 ) -> PostRef:
@@ -37,6 +40,7 @@ async def visible_post_id(
 VisiblePost = Annotated[PostRef, Depends(visible_post_id)]
 
 
+@raises(NotPostCreator)
 async def valid_owned_post(post: ValidPost, user: CurrentUser) -> PostRow:
     """The post, if the caller created it (403 otherwise)."""
     if post.creator_id != user.id:
@@ -47,6 +51,7 @@ async def valid_owned_post(post: ValidPost, user: CurrentUser) -> PostRow:
 OwnedPost = Annotated[PostRow, Depends(valid_owned_post)]
 
 
+@raises(NotPostCreator)
 async def valid_deletable_post(post: ValidPost, user: CurrentUser) -> PostRow:
     """The post, if the caller created it or is a superuser."""
     if not service.may_delete(user, post):

@@ -16,6 +16,7 @@ from src.aws.client import Storage
 from src.config import Settings
 from src.database.session import ReadBind
 from src.database.unit_of_work import UnitOfWork, UnitsOfWork
+from src.exceptions import DatabaseUnavailable, TooManyRequests, raises
 from src.web.rate_limit import RateLimiter, client_address
 from src.web.state import app_state
 
@@ -28,6 +29,7 @@ async def get_settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
+@raises(DatabaseUnavailable)
 async def get_units_of_work(request: Request) -> UnitsOfWork:
     """Opens units of work of their own (an Idempotency-Key's claim)."""
     return app_state(request).units_of_work
@@ -36,6 +38,7 @@ async def get_units_of_work(request: Request) -> UnitsOfWork:
 UnitsOfWorkDep = Annotated[UnitsOfWork, Depends(get_units_of_work)]
 
 
+@raises(DatabaseUnavailable)
 async def get_unit_of_work(units: UnitsOfWorkDep) -> AsyncIterator[UnitOfWork]:
     """The request's unit of work: committed when the route returns (then
     its after-commit work runs), rolled back if anything raises."""
@@ -48,6 +51,7 @@ async def get_unit_of_work(units: UnitsOfWorkDep) -> AsyncIterator[UnitOfWork]:
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
 
 
+@raises(DatabaseUnavailable)
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A read-only session for lookups and reads."""
     async with app_state(request).read_sessionmaker() as session:
@@ -57,6 +61,7 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 
 
+@raises(DatabaseUnavailable)
 async def get_read_bind(request: Request) -> ReadBind:
     """Where named statements run (src/database/reads.py): the pool.
 
@@ -88,6 +93,7 @@ RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 def rate_limit(name: str) -> Any:
     """A route dependency counting the caller against limit `name`."""
 
+    @raises(TooManyRequests)
     async def dependency(request: Request, limiter: RateLimiterDep) -> None:
         await limiter.hit(name, client_address(request))
 

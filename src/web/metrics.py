@@ -21,6 +21,7 @@ from prometheus_client import (
 from starlette.types import Scope
 
 from src.metrics import DURATION, MULTIPROCESS_DIR, REQUESTS
+from src.schemas import ErrorResponse
 from src.web.dependencies import AppSettings
 
 # Requests that matched no route share one label: paths are not labels.
@@ -91,7 +92,10 @@ router = APIRouter()
     response_class=Response,
     responses={
         200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}},
-        401: {"description": "METRICS_TOKEN is set and was not sent"},
+        401: {
+            "model": ErrorResponse,
+            "description": "METRICS_TOKEN is set and was not sent",
+        },
     },
     dependencies=[Depends(_authorized)],
 )

@@ -1,19 +1,23 @@
 """What the published OpenAPI document promises beyond each route's own
-declarations (the headers every response carries, the 400 of every body),
-and the 405 `Allow` header, computed from that same document."""
+declarations (the headers every response carries, the 400 and 413 of every
+body, the errors of the dependencies a route uses), and the 405 `Allow`
+header, computed from that same document."""
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import compile_path
+from starlette.routing import BaseRoute, compile_path
 
 from src.constants import REQUEST_ID_HEADER
+from src.exceptions import DetailedHTTPException, PayloadTooLarge, raised_by
 from src.schemas import ValidationErrorResponse
 
 # A part of the document a package adds once FastAPI has generated it.
@@ -92,22 +96,80 @@ def _document_common_headers(schema: dict[str, Any]) -> None:
                     named["Retry-After"] = {"$ref": HEADERS_REF + "Retry-After"}
 
 
+ERROR_CONTENT = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}
+}
 MALFORMED_BODY = {
     "description": "The body is not valid JSON, form data or UTF-8",
-    "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}
-    },
+    "content": ERROR_CONTENT,
 }
 
 
+def _declare(
+    operation: dict[str, Any],
+    error: type[DetailedHTTPException],
+    route: APIRoute | None = None,
+) -> None:
+    # A route class may answer errors in a shape and with statuses of its
+    # own (`error_content`, `error_status`).
+    content = getattr(route, "error_content", ERROR_CONTENT)
+    code = error_status(route, error.STATUS_CODE)
+    entry = operation["responses"].setdefault(
+        str(code), {"description": error.DETAIL, "content": content}
+    )
+    if error.DETAIL not in entry["description"]:
+        entry["description"] += f" / {error.DETAIL}"
+
+
+def error_status(route: APIRoute | None, code: int) -> int:
+    """The status `route` answers an error of status `code` with."""
+    mapped: Callable[[int], int] | None = getattr(route, "error_status", None)
+    return mapped(code) if mapped is not None else code
+
+
 def _document_body_limits(schema: dict[str, Any], operation: dict[str, Any]) -> None:
-    # FastAPI answers an unparseable body 400 before validation.
+    # FastAPI answers an unparseable body 400 before validation, and
+    # BodySizeLimitMiddleware one past its limit 413 before it is read.
     operation["responses"].setdefault("400", MALFORMED_BODY)
+    _declare(operation, PayloadTooLarge)
     # Multipart bodies take only their declared parts (`form_limits`).
     form = operation["requestBody"]["content"].get("multipart/form-data")
     if form is not None and "$ref" in form["schema"]:
         name = form["schema"]["$ref"].rsplit("/", 1)[1]
         schema["components"]["schemas"][name]["additionalProperties"] = False
+
+
+def _api_routes(routes: Iterable[BaseRoute]) -> Iterator[tuple[str, APIRoute]]:
+    """Each documented route with its path as published."""
+    for route in routes:
+        # Included routers keep their routes, and the prefix they were given.
+        router = getattr(route, "original_router", None)
+        context = getattr(route, "include_context", None)
+        prefix = context.prefix if context is not None else ""
+        for member in router.routes if router is not None else [route]:
+            if isinstance(member, APIRoute) and member.include_in_schema:
+                yield prefix + member.path_format, member
+
+
+def raised_errors(dependant: Dependant) -> list[type[DetailedHTTPException]]:
+    """The errors the dependencies of a route are marked with (`raises`),
+    however deep, each once."""
+    found: dict[type[DetailedHTTPException], None] = {}
+    for sub in dependant.dependencies:
+        found |= dict.fromkeys(raised_by(sub.call))
+        found |= dict.fromkeys(raised_errors(sub))
+    return list(found)
+
+
+def _document_raised_errors(
+    schema: dict[str, Any], routes: Iterable[BaseRoute]
+) -> None:
+    for path, route in _api_routes(routes):
+        errors = raised_errors(route.dependant)
+        for method in route.methods or ():
+            operation = schema["paths"][path][method.lower()]
+            for error in errors:
+                _declare(operation, error, route)
 
 
 _FASTAPI_422 = "#/components/schemas/HTTPValidationError"
@@ -153,6 +215,7 @@ def install(app: FastAPI, parts: Iterable[DocumentPart] = ()) -> None:
                 for operation in operations.values():
                     if "requestBody" in operation:
                         _document_body_limits(schema, operation)
+            _document_raised_errors(schema, app.routes)
             _one_validation_schema(schema)
             _document_common_headers(schema)
             for part in parts:

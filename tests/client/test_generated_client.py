@@ -148,6 +148,23 @@ def test_a_journey_through_the_generated_client(
     )
     assert retried.parsed.id == post.id
     assert retried.headers["idempotent-replayed"] == "true"
+    # Statuses the server answers are declared: a body past the limit is a
+    # 413 the client parses, not an "unexpected status".
+    too_large = _call(
+        "posts.create_post",
+        client=alice,
+        body=models.PostCreate(title="Too long", content="x" * (2 * 1024 * 1024)),
+    )
+    assert too_large.status_code == 413
+    assert isinstance(too_large.parsed, models.ErrorResponse)
+    # And a current ETag a 304.
+    unchanged = _call(
+        "posts.get_post",
+        post.id,
+        client=anonymous,
+        if_none_match=created.headers["etag"],
+    )
+    assert unchanged.status_code == 304
 
     comment = _call(
         "comments.create_comment",
