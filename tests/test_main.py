@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import pytest
 from fastapi import Body, FastAPI
 from httpx import AsyncClient
+from sqlalchemy import exc as sa_exc
 
 from src.constants import Environment
 from tests.factories import AuthUser
@@ -19,6 +20,10 @@ def _add_probe_routes(app: FastAPI) -> None:
     @app.get("/boom")
     async def boom() -> None:
         raise RuntimeError("secret connection string postgres://u:p@db")
+
+    @app.get("/boom-in-the-database")
+    async def boom_in_the_database() -> None:
+        raise sa_exc.IntegrityError("INSERT ...", {}, Exception("constraint"))
 
     @app.post("/echo")
     async def echo(payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
@@ -67,6 +72,16 @@ async def test_unhandled_error_is_a_bare_500_with_request_id(
     assert response.json() == {"detail": "Internal server error"}
     assert "postgres" not in response.text
     assert response.headers["X-Request-ID"] == "trace-500"
+
+
+@pytest.mark.parametrize("path", ["/boom", "/boom-in-the-database"])
+async def test_a_500_carries_one_request_id(
+    probe_client: AsyncClient, path: str
+) -> None:
+    response = await probe_client.get(path, headers={"X-Request-ID": "trace-500"})
+
+    assert response.status_code == 500
+    assert response.headers.get_list("X-Request-ID") == ["trace-500"]
 
 
 async def test_unhandled_error_is_logged_with_request_id(

@@ -16,7 +16,10 @@ _TO_PROTOTYPE = str.maketrans(CONFUSABLE_PROTOTYPES)
 def username_skeleton(username: str) -> str:
     """The key two look-alike usernames share, ignoring case too.
 
-    The skeleton is taken before lowercasing (`I` is confusable with `l`,
-    `i` is not) and again after it (`M` lowers to `m`, confusable with `rn`).
+    Names are compared as typed, lower-cased and upper-cased: shown in
+    capitals, `ADMlN` reads as `ADMIN`, the same name as `admin`. So the
+    skeleton is taken of the upper-cased name, before lowercasing (`I` is
+    confusable with `l`) and again after it (`M` lowers to `m`, confusable
+    with `rn`).
     """
-    return username.translate(_TO_PROTOTYPE).lower().translate(_TO_PROTOTYPE)
+    return username.upper().translate(_TO_PROTOTYPE).lower().translate(_TO_PROTOTYPE)

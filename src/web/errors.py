@@ -30,14 +30,19 @@ def _request_id_headers() -> dict[str, str]:
     return {REQUEST_ID_HEADER: request_id} if request_id else {}
 
 
-async def _unhandled_exception_handler(_: Request, exc: Exception) -> JSONResponse:
+def _internal_error(exc: Exception, headers: dict[str, str]) -> JSONResponse:
     logger.error("unhandled_exception", exc_info=exc)
-    # This handler runs outside the request-id middleware: add the header here.
     return JSONResponse(
         status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
         content={"detail": ErrorMessage.INTERNAL_SERVER_ERROR},
-        headers=_request_id_headers(),
+        headers=headers,
     )
+
+
+async def _unhandled_exception_handler(_: Request, exc: Exception) -> JSONResponse:
+    # Starlette runs the handler of `Exception` outside every middleware,
+    # the request id's included: add the header here.
+    return _internal_error(exc, _request_id_headers())
 
 
 def validation_error_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
@@ -73,7 +78,8 @@ async def _database_error_handler(request: Request, exc: Exception) -> JSONRespo
     # SQLAlchemy marks as a disconnect (and invalidates the pool for).
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return await _dependency_error_handler(request, exc)
-    return await _unhandled_exception_handler(request, exc)
+    # Inside the middleware, which adds the request id itself.
+    return _internal_error(exc, {})
 
 
 def install(app: FastAPI) -> None:

@@ -30,6 +30,11 @@ LOOK_ALIKES = [
     ("google", "g00gle"),
     ("bill_1", "biII_l"),
     ("mm-top", "rnrn-TOP"),
+    ("admin", "ADMlN"),
+    ("ADMlN", "admin"),
+    ("bill", "BlLL"),
+    ("alice", "ALlCE"),
+    ("paypal", "paypai"),
 ]
 USERNAME_ALPHABET = set(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
@@ -49,7 +54,9 @@ async def test_a_look_alike_of_a_registered_username_is_409(
     assert response.json() == {"detail": "Username is already taken"}
 
 
-@pytest.mark.parametrize(("first", "second"), [("paypal", "paypai"), ("mla", "rnI1a")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("paypal", "paypat"), ("mla", "rnI1a"), ("bob", "b0x")]
+)
 async def test_names_that_only_share_letters_register(
     client: AsyncClient, first: str, second: str
 ) -> None:
@@ -123,6 +130,26 @@ def test_the_migration_keeps_existing_look_alikes(empty_database: str) -> None:
     assert asyncio.run(_skeletons(empty_database)) == {
         "paypal": "paypal",
         "paypaI": None,
+        "someone": "sorneone",
+    }
+
+
+UPPER_CASED_REVISION = "2d7f4a9c1e83"
+
+
+def test_the_upper_cased_skeletons_keep_the_earlier_of_two_look_alikes(
+    empty_database: str,
+) -> None:
+    config = migrations.alembic_config(empty_database)
+    command.upgrade(config, f"{UPPER_CASED_REVISION}-1")
+    # Both registered under the skeletons as typed, which told them apart.
+    asyncio.run(_add_users(empty_database, ["admin", "ADMlN", "someone"]))
+
+    command.upgrade(config, UPPER_CASED_REVISION)
+
+    assert asyncio.run(_skeletons(empty_database)) == {
+        "admin": "adrnln",
+        "ADMlN": None,
         "someone": "sorneone",
     }
 
