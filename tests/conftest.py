@@ -48,12 +48,42 @@ from src.mail.config import EmailBackend, EmailConfig
 from src.main import create_app
 from src.web.dependencies import get_read_bind, get_read_session, get_units_of_work
 from src.web.state import app_state
+from tests import leftovers
 from tests.factories import AuthUser, create_superuser, create_user
 from tests.smtp import Inbox, free_port, start_smtp_server
 from tests.utils import AUTH_CONFIG, AppFactory, app_client, with_app_settings
 
 # Unset: the suite runs on a SQLite file of its own.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+_TEMPORARY_AT_START = pytest.StashKey[set[str]]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    leftovers.mark_this_run()
+    session.stash[_TEMPORARY_AT_START] = leftovers.temporary_directories()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run if a process it started is still alive, or a temporary
+    directory of the app's that it made is still there."""
+    run = os.environ[leftovers.MARKER]
+    processes = leftovers.processes_left(run)
+    directories = leftovers.temporary_directories() - session.stash.get(
+        _TEMPORARY_AT_START, set()
+    )
+    if processes or directories:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [
+            *(f"process still running: {p}" for p in processes),
+            *(f"temporary directory left: {d}" for d in sorted(directories)),
+        ]
+        if reporter is not None:
+            reporter.write_sep("=", "left behind by the run", red=True)
+            for line in lines:
+                reporter.write_line(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_collection_modifyitems(

@@ -18,7 +18,7 @@ from sqlalchemy import (
     bindparam,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -92,6 +92,29 @@ def unique_violation(exc: IntegrityError) -> str | None:
     if match := _SQLITE_COLUMN.search(message):
         return f"{match['table']}_{match['column']}_key"
     return None
+
+
+# SQLSTATEs (PostgreSQL) of a transaction another one made fail: a
+# deadlock, a serialization failure. Nothing is wrong with either request.
+_COLLISION_STATES = frozenset({"40P01", "40001"})
+
+
+def foreign_key_violation(exc: IntegrityError) -> bool:
+    """Whether `exc` is a row referring to one that is not there (any more)."""
+    if getattr(exc.orig, "sqlstate", None) == "23503":
+        return True
+    message = str(exc.orig)
+    return "FOREIGN KEY constraint failed" in message or (
+        "violates foreign key constraint" in message
+    )
+
+
+def transactions_collided(exc: DBAPIError) -> bool:
+    """Whether the database failed this transaction to let a concurrent one
+    through (a deadlock, a serialization failure): retrying may succeed."""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return state in _COLLISION_STATES or "deadlock detected" in str(orig)
 
 
 def utcnow() -> datetime:

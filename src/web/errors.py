@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 
 from src.constants import REQUEST_ID_HEADER, ErrorMessage
+from src.database.base import foreign_key_violation, transactions_collided
 from src.exceptions import ServiceUnavailable
 
 logger = structlog.get_logger(__name__)
@@ -78,6 +79,24 @@ async def _database_error_handler(request: Request, exc: Exception) -> JSONRespo
     # SQLAlchemy marks as a disconnect (and invalidates the pool for).
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return await _dependency_error_handler(request, exc)
+    # Every row a write refers to was checked before it; if it is gone at
+    # the INSERT or the COMMIT, it was deleted meanwhile: what the request
+    # was about does not exist (any more).
+    if isinstance(exc, sa_exc.IntegrityError) and foreign_key_violation(exc):
+        logger.info("write_lost_its_parent", error=str(exc.orig))
+        return JSONResponse(
+            status_code=status.HTTP_404_NOT_FOUND,
+            content={"detail": ErrorMessage.NOT_FOUND},
+        )
+    # The database failed this transaction for a concurrent one: nothing
+    # was written, and a retry may go through.
+    if isinstance(exc, sa_exc.DBAPIError) and transactions_collided(exc):
+        logger.warning("transactions_collided", error=str(exc.orig))
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={"detail": ErrorMessage.SERVICE_UNAVAILABLE},
+            headers={"Retry-After": "1"},
+        )
     # Inside the middleware, which adds the request id itself.
     return _internal_error(exc, {})
 
