@@ -8,6 +8,8 @@ to files in PROMETHEUS_MULTIPROC_DIR (which `serve` prepares) and a scrape
 of any worker adds them all up.
 """
 
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -56,8 +58,25 @@ def watch_pool(engine: AsyncEngine, size: int) -> None:
     """Keep the pool gauges for `engine`'s pool of `size` connections."""
     pool = engine.sync_engine.pool
     POOL_SIZE.inc(size)
-    event.listen(pool, "checkout", lambda *_: POOL_CHECKED_OUT.inc())
-    event.listen(pool, "checkin", lambda *_: POOL_CHECKED_OUT.dec())
+    event.listen(pool, "checkout", _checked_out)
+    event.listen(pool, "checkin", _checked_in)
+
+
+# Set on a connection's record while the gauge counts it as checked out.
+_COUNTED = "metrics_checked_out"
+
+
+def _checked_out(_: object, record: Any, __: object) -> None:
+    record.record_info[_COUNTED] = True
+    POOL_CHECKED_OUT.inc()
+
+
+def _checked_in(_: object, record: Any) -> None:
+    # A record is checked in also when its checkout failed (the database
+    # refused the connection): only what was counted out comes back in, or
+    # the gauge sinks below zero with every refused connection.
+    if record is not None and record.record_info.pop(_COUNTED, False):
+        POOL_CHECKED_OUT.dec()
 
 
 def forget_pool(size: int) -> None:

@@ -112,6 +112,17 @@ class Load:
             )
 
 
+async def _in_use(client: AsyncClient) -> float:
+    """`db_pool_connections_in_use`, as /metrics says it."""
+    metrics = (await client.get("/metrics")).text
+    (line,) = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("db_pool_connections_in_use ")
+    ]
+    return float(line.split()[1])
+
+
 @pytest.fixture
 async def proxied(
     committed_database: str, settings: Settings
@@ -138,6 +149,7 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
 ) -> None:
     proxy, config = proxied
     async with asyncio.timeout(90), app_client(create_app(config)) as client:
+        idle = await _in_use(client)
         load = await Load.start(client)
         running = asyncio.create_task(load.run())
 
@@ -146,6 +158,7 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
         await load.until(503, 20)
         await load.until(503, 20, reads=True)
         during = await client.get("/health/ready")
+        in_use_during = await _in_use(client)
         await proxy.restore()
         restored = time.monotonic()
         await load.until(201, 1)
@@ -155,6 +168,7 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
         load.stop.set()
         await running
         after = await client.get("/health/ready")
+        in_use_after = await _in_use(client)
 
     statuses = {o.status for o in load.outcomes}
     failures = [o for o in load.outcomes if o.status == 503]
@@ -183,6 +197,10 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
     assert max(o.seconds for o in failures + load.reads) < CONNECT_TIMEOUT + 1
     assert during.status_code == 503
     assert during.json()["checks"]["database"] == "down"
+    # The pool gauge counts only connections handed out: refused ones do
+    # not make it sink, and once the load stops every one is back.
+    assert in_use_during >= idle
+    assert in_use_after == idle
     assert recovery < RECOVERY_LIMIT_SECONDS
     assert after.status_code == 200
     # Every 201 is a stored row; a write cut between COMMIT and its answer may
