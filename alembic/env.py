@@ -48,9 +48,16 @@ MIGRATION_ONLY_INDEXES = frozenset(
 )
 
 
+# SQLite's full-text index of the posts and the tables FTS5 keeps for it,
+# made by a migration only.
+MIGRATION_ONLY_TABLE_PREFIX = "post_search"
+
+
 def _include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
+    if type_ == "table" and (name or "").startswith(MIGRATION_ONLY_TABLE_PREFIX):
+        return False
     return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
 
 

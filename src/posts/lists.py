@@ -7,7 +7,7 @@ from itertools import product
 from typing import NamedTuple
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, bindparam, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, literal_column, select
 
 from src.database.counts import list_total
 from src.database.reads import (
@@ -19,8 +19,9 @@ from src.database.reads import (
     statement,
 )
 from src.pagination import Fetched, Order, PaginationParams, fetch_page
-from src.posts.constants import LIKE_ESCAPE, SEARCH_TOTAL_LIMIT
+from src.posts.constants import SEARCH_TOTAL_LIMIT
 from src.posts.models import POSTS, USER_DRAFTS, USER_POSTS, Post
+from src.posts.search import PostContains, search_parameters
 from src.posts.service import PostRow, post_columns, post_row
 from src.tags.models import TAG_POSTS, PostTag, Tag
 
@@ -50,14 +51,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     if shape.by_creator:
         conditions.append(creator == bindparam("creator_id"))
     if shape.search:
-        # ILIKE, but the rows' side was lowercased when they were written.
-        pattern = func.lower(bindparam("pattern", type_=Post.content.type))
-        conditions.append(
-            or_(
-                Post.title_lower.like(pattern, escape=LIKE_ESCAPE),
-                Post.content_lower.like(pattern, escape=LIKE_ESCAPE),
-            )
-        )
+        conditions.append(PostContains())
     return conditions
 
 
@@ -110,13 +104,6 @@ _LISTS = {
 }
 
 
-def _contains(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its wildcards escaped."""
-    for special in (LIKE_ESCAPE, "%", "_"):
-        text = text.replace(special, LIKE_ESCAPE + special)
-    return f"%{text}%"
-
-
 async def list_posts(
     readable: Readable,
     *,
@@ -127,15 +114,15 @@ async def list_posts(
 ) -> Fetched[PostRow]:
     """Published posts, newest published first: all of them, or one
     creator's, or those under one tag (normalised), or matching `search`
-    (case-insensitive substring of the title or content; on PostgreSQL a
-    trigram index serves it), or any of these together. A search's total
+    (case-insensitive substring of the title or content, found through a
+    trigram index on either database), or any of these together. A search's total
     counts at most SEARCH_TOTAL_LIMIT matches.
     """
     shape = _Shape(creator_id is not None, tag is not None, bool(search))
     rows, count = _LISTS[shape]
     parameters: dict[str, object] = {"creator_id": creator_id, "tag": tag}
     if search:
-        parameters["pattern"] = _contains(search)
+        parameters |= search_parameters(search)
     order: Order = (
         (PostTag.published_at, PostTag.post_id)
         if shape.tagged

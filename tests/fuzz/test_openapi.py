@@ -95,6 +95,8 @@ STATEFUL_ACCEPTANCE = {
     "POST /auth/password-reset/confirm": "issued tokens, password classes",
     "POST /auth/verify-email/confirm": "issued tokens",
     "PUT /auth/users/me/password": "the current password, password classes",
+    "PUT /auth/users/me/email": "the current password",
+    "POST /auth/email-change/confirm": "issued tokens",
     "PATCH /posts/{post_id}": "If-Match must name the current version",
     "PATCH /posts/{post_id}/comments/{comment_id}": "If-Match, as above",
     "POST /posts/{post_id}/attachments": "the bytes decide the type (415)",
