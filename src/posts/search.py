@@ -25,6 +25,9 @@ class PostContains(ColumnElement[bool]):
 
     type = Boolean()
     inherit_cache = True
+    # A condition in itself: SQLite must not get `... = 1` (which hides the
+    # rowid lookup from its planner).
+    _is_implicitly_boolean = True
 
 
 @compiles(PostContains)
@@ -35,7 +38,8 @@ def _like(_: PostContains, compiler: SQLCompiler, **kw: Any) -> str:
         Post.title_lower.like(pattern, escape=LIKE_ESCAPE),
         Post.content_lower.like(pattern, escape=LIKE_ESCAPE),
     )
-    return str(compiler.process(condition, **kw))
+    # In parentheses: it is ANDed with the other conditions.
+    return str(compiler.process(condition.self_group(), **kw))
 
 
 @compiles(PostContains, "sqlite")
@@ -43,8 +47,8 @@ def _full_text(_: PostContains, compiler: SQLCompiler, **kw: Any) -> str:
     # `phrase` is a bound parameter's placeholder, never the text itself.
     placeholder = compiler.process(bindparam("phrase", type_=String()), **kw)
     return (
-        "post.rowid IN (SELECT rowid FROM post_search "  # noqa: S608
-        f"WHERE post_search MATCH {placeholder})"
+        "(post.rowid IN (SELECT rowid FROM post_search "  # noqa: S608
+        f"WHERE post_search MATCH {placeholder}))"
     )
 
 

@@ -155,3 +155,19 @@ async def test_a_search_takes_any_text_literally(
 
     assert response.status_code == 200
     assert [p["title"] for p in response.json()["items"]] == [f"Notes: {text}!"]
+
+
+async def test_a_search_never_finds_a_draft(
+    client: AsyncClient, user: AuthUser
+) -> None:
+    await create_post(
+        client, user, title="Secret plan", content="Persimmon", status="draft"
+    )
+    await create_post(client, user, title="Persimmon season", content="Public")
+
+    by_content = await client.get("/posts", params={"q": "persimmon"})
+    by_title = await client.get("/posts", params={"q": "secret"})
+
+    assert [p["title"] for p in by_content.json()["items"]] == ["Persimmon season"]
+    assert by_content.json()["total"] == 1
+    assert by_title.json()["total"] == 0
