@@ -21,7 +21,12 @@ from src.database.reads import (
 from src.pagination import Fetched, Order, PaginationParams, fetch_page
 from src.posts.constants import SEARCH_TOTAL_LIMIT
 from src.posts.models import POSTS, USER_DRAFTS, USER_POSTS, Post
-from src.posts.search import PostContains, search_parameters
+from src.posts.search import (
+    PostContains,
+    PostContainsScanning,
+    is_common,
+    search_parameters,
+)
 from src.posts.service import PostRow, post_columns, post_row
 from src.tags.models import TAG_POSTS, PostTag, Tag
 
@@ -35,6 +40,8 @@ class _Shape(NamedTuple):
     by_creator: bool
     tagged: bool
     search: bool
+    # A search for a text most posts hold (src/posts/search.py).
+    common: bool = False
 
 
 def _tag_id() -> ColumnElement[UUID]:
@@ -51,7 +58,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     if shape.by_creator:
         conditions.append(creator == bindparam("creator_id"))
     if shape.search:
-        conditions.append(PostContains())
+        conditions.append(PostContainsScanning() if shape.common else PostContains())
     return conditions
 
 
@@ -84,10 +91,9 @@ def _total(shape: _Shape) -> AnySelect:
 
 
 def _name(shape: _Shape) -> str:
+    suffixes = ("_by_creator", "_tagged", "_search", "_common")
     return "posts" + "".join(
-        suffix
-        for on, suffix in zip(shape, ("_by_creator", "_tagged", "_search"), strict=True)
-        if on
+        suffix for on, suffix in zip(shape, suffixes, strict=True) if on
     )
 
 
@@ -100,7 +106,8 @@ _LISTS = {
             Statement(f"{_name(shape)}_total", partial(_total, shape), first_column)
         ),
     )
-    for shape in (_Shape(*flags) for flags in product((False, True), repeat=3))
+    for shape in (_Shape(*flags) for flags in product((False, True), repeat=4))
+    if shape.search or not shape.common
 }
 
 
@@ -118,7 +125,8 @@ async def list_posts(
     trigram index on either database), or any of these together. A search's total
     counts at most SEARCH_TOTAL_LIMIT matches.
     """
-    shape = _Shape(creator_id is not None, tag is not None, bool(search))
+    common = bool(search) and await is_common(readable, search or "")
+    shape = _Shape(creator_id is not None, tag is not None, bool(search), common)
     rows, count = _LISTS[shape]
     parameters: dict[str, object] = {"creator_id": creator_id, "tag": tag}
     if search:
