@@ -79,7 +79,11 @@ def _total(shape: _Shape) -> AnySelect:
             matching = matching.select_from(PostTag)
             if shape.search:
                 matching = matching.join(Post, Post.id == PostTag.post_id)
-        matching = matching.where(*_conditions(shape))
+        # Counted through the index even for a common text: however many
+        # posts hold it, the count stops at its limit or at the last match,
+        # where walking the posts would read them all for a text that is
+        # common but not dense.
+        matching = matching.where(*_conditions(shape._replace(common=False)))
         if shape.search:
             matching = matching.limit(SEARCH_TOTAL_LIMIT)
         return select(func.count()).select_from(matching.subquery())

@@ -10,9 +10,10 @@ pattern) and `phrase` (an FTS5 phrase).
 
 SQLite's planner cannot tell a rare text from a common one: it would
 gather and sort every post holding a common word. So on SQLite a search
-first counts its matches in the index, up to `COMMON_MATCHES`; a text
-found that often is looked for along the newest posts instead
-(`PostContainsScanning`), which meets a page of them at once. PostgreSQL
+first counts its matches in the index, up to `COMMON_MATCHES`; a page of
+a text found that often is looked for along the newest posts instead
+(`PostContainsScanning`), which meets its matches at once. Its total is
+counted through the index all the same (`src/posts/lists.py`). PostgreSQL
 plans each search for its text and needs no count.
 """
 
