@@ -21,6 +21,7 @@ from src.auth.models import EmailToken, RefreshToken, User
 from src.auth.schemas import PasswordChange, UserCreate, UserUpdate
 from src.database.base import unique_violation, utcnow
 from src.database.unit_of_work import UnitOfWork
+from src.posts import service as posts_service
 
 logger = structlog.get_logger(__name__)
 
@@ -201,8 +202,13 @@ async def delete_user(uow: UnitOfWork, *, user_id: UUID) -> None:
     """Delete the account and everything it owns: the rows of the files on
     its posts and of those it uploaded (the stored files are deleted by a
     job once this commits), then the user, whose posts, comments,
-    notifications and tokens the database removes with it.
+    notifications and tokens the database removes with it. The account and
+    then its posts are locked first.
     """
+    await uow.session.execute(
+        select(User.id).where(User.id == user_id).with_for_update()
+    )
+    await posts_service.lock_posts(uow, creator_id=user_id)
     keys = await attachments_service.delete_attachments_of_user(uow, user_id)
     await uow.session.execute(delete(User).where(User.id == user_id))
     attachments_service.owe_file_deletion(uow, keys)

@@ -227,12 +227,28 @@ def may_delete(user: User, post: PostRow) -> bool:
     return user.is_superuser or user.id == post.creator_id
 
 
+async def lock_posts(
+    uow: UnitOfWork, *, post_id: UUID | None = None, creator_id: UUID | None = None
+) -> None:
+    """Lock one post, or every post of a creator (in id order), before
+    deleting anything under them: docs/decisions/deletion-lock-order.md."""
+    if (post_id is None) == (creator_id is None):
+        raise ValueError("lock one post, or one creator's posts")
+    locked = select(Post.id).order_by(Post.id).with_for_update()
+    if post_id is not None:
+        locked = locked.where(Post.id == post_id)
+    if creator_id is not None:
+        locked = locked.where(Post.creator_id == creator_id)
+    await uow.session.execute(locked)
+
+
 async def delete_post(uow: UnitOfWork, *, post_id: UUID) -> None:
     """Delete the post with everything on it: its attachments' rows (their
     stored files are deleted by a job once this commits), then the post,
     whose comments, favorites, tags, slugs and notifications the database
-    removes with it.
+    removes with it. The post is locked first.
     """
+    await lock_posts(uow, post_id=post_id)
     keys = await attachments_service.delete_attachments_of_post(uow, post_id)
     await uow.session.execute(delete(Post).where(Post.id == post_id))
     attachments_service.owe_file_deletion(uow, keys)
