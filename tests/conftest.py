@@ -70,9 +70,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     directory of the app's that it made is still there."""
     run = os.environ[leftovers.MARKER]
     processes = leftovers.processes_left(run)
-    directories = leftovers.temporary_directories() - session.stash.get(
-        _TEMPORARY_AT_START, set()
-    )
+    none: set[str] = set()
+    at_start = session.stash.get(_TEMPORARY_AT_START, none)
+    directories = leftovers.temporary_directories() - at_start
     if processes or directories:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         lines = [

@@ -67,7 +67,7 @@ def _operations(app: FastAPI) -> Iterator[tuple[str, Any, dict[str, Any]]]:
 
 def test_each_dependency_is_marked_with_the_errors_it_raises(app: FastAPI) -> None:
     unmarked = {
-        f"{call.__module__}.{call.__qualname__}: {error.__name__}"
+        f"{call.__module__}.{getattr(call, '__qualname__', call)}: {error.__name__}"
         for _, route, _ in _operations(app)
         for call in _calls(route.dependant)
         for error in _raised_in(call) - set(raised_by(call))
