@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from src.pagination import Page, PaginationDep
+from tests.factories import AuthUser, create_post
 from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
@@ -75,3 +76,20 @@ async def test_offset_and_cursor_together_are_422(list_client: AsyncClient) -> N
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "cursor"]
+
+
+async def test_a_cursor_is_bound_to_its_list_and_filters(
+    client: AsyncClient, user: AuthUser
+) -> None:
+    for n in range(3):
+        await create_post(client, user, title=f"Post {n}", tags=["garden"])
+    first = (await client.get("/posts", params={"limit": 1})).json()
+    cursor = first["next_cursor"]
+
+    same = await client.get("/posts", params={"limit": 1, "cursor": cursor})
+    tagged = await client.get("/posts", params={"tag": "garden", "cursor": cursor})
+    by_author = await client.get(f"/users/{user.id}/posts", params={"cursor": cursor})
+    searched = await client.get("/posts", params={"q": "post", "cursor": cursor})
+
+    assert same.status_code == 200
+    assert [r.status_code for r in (tagged, by_author, searched)] == [422, 422, 422]

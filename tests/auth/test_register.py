@@ -64,6 +64,8 @@ async def test_register_returns_the_private_user(
         ("website", "not a url"),
         ("website", "javascript:alert(1)"),
         ("first_name", "nul\x00byte"),
+        ("first_name", "Ada\r\nBcc: everyone@example.com"),
+        ("first_name", "tab\there"),
     ],
 )
 async def test_register_rejects_invalid_fields(
