@@ -145,8 +145,12 @@ async def _installed_triggers(conn: AsyncConnection) -> dict[str, tuple[str, ...
             name: (body, definition.replace(" ON public.", " ON "))
             for name, body, definition in rows
         }
+    # Not the full-text index's (migration 2026-12-06_sqlite_post_search).
     rows = await conn.execute(
-        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND name NOT LIKE 'post\\_search\\_%' ESCAPE '\\'"
+        )
     )
     return {name: (sql,) for name, sql in rows}
 
