@@ -158,10 +158,24 @@ def running_server(
         try:
             yield _started(process, output, f"http://127.0.0.1:{port}")
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            _stop(process)
             shutil.rmtree(files, ignore_errors=True)
+
+
+# A server asked to stop (SIGTERM) removes what it made (the metrics
+# directory of several workers) within this; past it, it is killed.
+SERVER_STOP_SECONDS = 15
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """End the server and its whole process group: asked first, then killed."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=SERVER_STOP_SECONDS)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def _started(
