@@ -118,7 +118,6 @@ async def list_attachments(
 async def get_attachment(
     attachment: ValidAttachment,
     request: Request,
-    response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> AttachmentDetail | Response:
     download_url = request.url_for(
@@ -132,7 +131,7 @@ async def get_attachment(
             "download_url": str(download_url),
         }
     )
-    return conditional(answer, response, if_none_match)
+    return conditional(answer, if_none_match)
 
 
 @router.get(

@@ -85,11 +85,9 @@ async def list_comments(
     responses={**responses(PostNotFound, CommentNotFound), **conditional_read()},
 )
 async def get_comment(
-    comment: ValidComment, response: Response, if_none_match: IfNoneMatch = None
+    comment: ValidComment, if_none_match: IfNoneMatch = None
 ) -> CommentResponse | Response:
-    return conditional(
-        comment_response(comment), response, if_none_match, comment.version
-    )
+    return conditional(comment_response(comment), if_none_match, comment.version)
 
 
 @router.patch(

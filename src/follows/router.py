@@ -37,14 +37,13 @@ async def get_profile_by_username(
     username: Annotated[str, Path(max_length=32, pattern=USERNAME_PATTERN)],
     bind: ReadBindDep,
     caller: CallerId,
-    response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> UserPublic | Response:
     profile = await service.get_profile_by_username(bind, username)
     if profile is None:
         raise UserNotFound
     answer = await profile_as_seen_by(bind, profile, caller)
-    return conditional(answer, response, if_none_match)
+    return conditional(answer, if_none_match)
 
 
 @router.get(
@@ -60,11 +59,10 @@ async def get_user_profile(
     profile: ValidProfile,
     bind: ReadBindDep,
     caller: CallerId,
-    response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> UserPublic | Response:
     answer = await profile_as_seen_by(bind, profile, caller)
-    return conditional(answer, response, if_none_match)
+    return conditional(answer, if_none_match)
 
 
 @router.put(

@@ -107,7 +107,6 @@ async def list_posts(
 async def get_post_by_slug(
     slug: Annotated[str, Path(max_length=SLUG_MAX_LENGTH, pattern=NO_NUL)],
     request: Request,
-    response: Response,
     bind: ReadBindDep,
     caller: CallerId,
     if_none_match: IfNoneMatch = None,
@@ -121,7 +120,7 @@ async def get_post_by_slug(
         location = request.app.url_path_for("get_post_by_slug", slug=current)
         return RedirectResponse(location, status_code=status.HTTP_301_MOVED_PERMANENTLY)
     answer = await post_as_seen_by(bind, post, caller)
-    return conditional(answer, response, if_none_match, post.version)
+    return conditional(answer, if_none_match, post.version)
 
 
 @router.get(
@@ -134,13 +133,12 @@ async def get_post_by_slug(
 )
 async def get_post(
     post: ValidPost,
-    response: Response,
     bind: ReadBindDep,
     caller: CallerId,
     if_none_match: IfNoneMatch = None,
 ) -> PostResponse | Response:
     answer = await post_as_seen_by(bind, post, caller)
-    return conditional(answer, response, if_none_match, post.version)
+    return conditional(answer, if_none_match, post.version)
 
 
 @router.patch(

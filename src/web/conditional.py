@@ -44,10 +44,12 @@ CONDITIONAL_EDIT = (
 def etag(answer: BaseModel, version: int | None = None) -> str:
     """The strong entity tag of `answer` as it is sent (JSON, by alias),
     prefixed with the resource's `version` if it has one."""
-    digest = blake2b(to_json(answer, by_alias=True), digest_size=DIGEST_BYTES)
-    if version is None:
-        return f'"{digest.hexdigest()}"'
-    return f'"{version}-{digest.hexdigest()}"'
+    return _tag(to_json(answer, by_alias=True), version)
+
+
+def _tag(body: bytes, version: int | None) -> str:
+    digest = blake2b(body, digest_size=DIGEST_BYTES).hexdigest()
+    return f'"{digest}"' if version is None else f'"{version}-{digest}"'
 
 
 def _tags(header: str) -> list[str]:
@@ -78,16 +80,17 @@ def still_current(if_none_match: str | None, tag: str) -> bool:
     )
 
 
-def conditional[M: BaseModel](
-    answer: M, response: Response, if_none_match: str | None, version: int | None = None
-) -> M | Response:
-    """`answer` with its ETag, or 304 Not Modified (no body, the same ETag)
-    when the client's `If-None-Match` names it."""
-    tag = etag(answer, version)
+def conditional(
+    answer: BaseModel, if_none_match: str | None, version: int | None = None
+) -> Response:
+    """`answer` as JSON with its ETag, or 304 Not Modified (no body, the
+    same ETag) when the client's `If-None-Match` names it. Serialized once,
+    for the tag and the body both."""
+    body = to_json(answer, by_alias=True)
+    tag = _tag(body, version)
     if still_current(if_none_match, tag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-    response.headers["ETag"] = tag
-    return answer
+    return Response(body, media_type="application/json", headers={"ETag": tag})
 
 
 def check_if_match(if_match: str | None, version: int) -> None:
