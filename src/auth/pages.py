@@ -7,6 +7,7 @@ Opening a link changes nothing (mail scanners open links too): the page
 shows a form, and its POST spends the token.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, status
@@ -87,6 +88,29 @@ def _confirm_page(
     )
 
 
+async def _spend_link(
+    request: Request,
+    csrf_token: str | None,
+    spend: Callable[[], Awaitable[None]],
+    *,
+    title: str,
+    done: tuple[str, str],
+) -> HTMLResponse:
+    """A confirming form's POST: `spend` the link's token if the form came
+    from our page, and say how it went."""
+    if not same_site_form(request, csrf_token):
+        return _message(request, title, RESUBMIT, status_code=403)
+    try:
+        await spend()
+    except InvalidEmailToken:
+        return _message(request, title, EXPIRED, status_code=400)
+    except EmailTaken:
+        return _message(
+            request, title, "Another account has this address now.", status_code=409
+        )
+    return _message(request, *done)
+
+
 @router.get(VERIFY_EMAIL_PATH)
 async def verify_email_page(request: Request, token: str | None = None) -> HTMLResponse:
     return _confirm_page(
@@ -101,14 +125,13 @@ async def verify_email(
     token: FieldText,
     csrf_token: OptionalText = None,
 ) -> HTMLResponse:
-    title = "Confirm your email"
-    if not same_site_form(request, csrf_token):
-        return _message(request, title, RESUBMIT, status_code=403)
-    try:
-        await email_tokens.confirm_email(uow, token=token)
-    except InvalidEmailToken:
-        return _message(request, title, EXPIRED, status_code=400)
-    return _message(request, "Email confirmed", "Your email address is confirmed.")
+    return await _spend_link(
+        request,
+        csrf_token,
+        lambda: email_tokens.confirm_email(uow, token=token),
+        title="Confirm your email",
+        done=("Email confirmed", "Your email address is confirmed."),
+    )
 
 
 @router.get(CHANGE_EMAIL_PATH)
@@ -125,19 +148,12 @@ async def change_email(
     token: FieldText,
     csrf_token: OptionalText = None,
 ) -> HTMLResponse:
-    title = "Confirm your new email"
-    if not same_site_form(request, csrf_token):
-        return _message(request, title, RESUBMIT, status_code=403)
-    try:
-        await email_tokens.confirm_email_change(uow, token=token)
-    except InvalidEmailToken:
-        return _message(request, title, EXPIRED, status_code=400)
-    except EmailTaken:
-        return _message(
-            request, title, "Another account has this address now.", status_code=409
-        )
-    return _message(
-        request, "Email changed", "Your account's email address is now this one."
+    return await _spend_link(
+        request,
+        csrf_token,
+        lambda: email_tokens.confirm_email_change(uow, token=token),
+        title="Confirm your new email",
+        done=("Email changed", "Your account's email address is now this one."),
     )
 
 
