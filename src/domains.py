@@ -18,6 +18,7 @@ from src.idempotency import models as idempotency_models
 from src.jobs import cleanup
 from src.jobs import models as jobs_models
 from src.jobs.registry import JobRegistry
+from src.moderation import models as moderation_models
 from src.notifications import models as notifications_models
 from src.posts import models as posts_models
 from src.tags import models as tags_models
@@ -32,6 +33,7 @@ MODELS = (
     follows_models,
     idempotency_models,
     jobs_models,
+    moderation_models,
     notifications_models,
     posts_models,
     tags_models,

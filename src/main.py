@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from src.admin.router import router as admin_router
 from src.attachments.router import router as attachments_router
-from src.auth.dependencies import optional_sign_in
+from src.auth.api_keys_router import router as api_keys_router
 from src.auth.email_router import router as auth_email_router
 from src.auth.pages import router as email_pages_router
+from src.auth.permissions import document_permissions
 from src.auth.router import router as auth_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router
@@ -36,6 +38,7 @@ from src.jobs.registry import JobContext
 from src.jobs.tasks import ApiJobs
 from src.logging_config import setup_logging
 from src.metrics import forget_pool, watch_pool
+from src.moderation.router import router as moderation_router
 from src.notifications.router import router as notifications_router
 from src.posts.router import drafts_router
 from src.posts.router import router as posts_router
@@ -89,7 +92,10 @@ def _routers(settings: Settings) -> tuple[APIRouter, ...]:
         drafts_router,
         auth_router,
         auth_email_router,
+        api_keys_router,
         notifications_router,
+        moderation_router,
+        admin_router,
         health_router,
     )
     if conduit.ENABLED:
@@ -246,7 +252,7 @@ def create_app(
     app.add_exception_handler(IdempotentReplay, replay_response)
     app.add_exception_handler(ConduitError, conduit_error_response)
     routers = _routers(settings)
-    openapi.install(app, parts=[document_replays, optional_sign_in(routers)])
+    openapi.install(app, parts=[document_replays, document_permissions(routers)])
     docs.install(app)
 
     for router in routers:

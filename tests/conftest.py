@@ -49,7 +49,12 @@ from src.main import create_app
 from src.web.dependencies import get_read_bind, get_read_session, get_units_of_work
 from src.web.state import app_state
 from tests import leftovers
-from tests.factories import AuthUser, create_superuser, create_user
+from tests.factories import (
+    AuthUser,
+    create_moderator,
+    create_superuser,
+    create_user,
+)
 from tests.smtp import Inbox, free_port, start_smtp_server
 from tests.utils import AUTH_CONFIG, AppFactory, app_client, with_app_settings
 
@@ -359,6 +364,11 @@ async def superuser(
     client: AsyncClient, session_units_of_work: UnitsOfWork, settings: Settings
 ) -> AuthUser:
     return await create_superuser(client, session_units_of_work, settings.auth)
+
+
+@pytest.fixture
+async def moderator(client: AsyncClient, superuser: AuthUser) -> AuthUser:
+    return await create_moderator(client, superuser)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from httpx import AsyncClient, Response
 
 from src.auth import service as auth_service
 from src.auth.config import AuthConfig
+from src.auth.constants import Role
 from src.auth.schemas import UserCreate
 from src.database.unit_of_work import UnitsOfWork
 
@@ -79,7 +80,7 @@ async def create_superuser(
             uow,
             data=UserCreate.model_validate(payload),
             config=config,
-            is_superuser=True,
+            role=Role.ADMIN,
         )
     tokens = await login(client, payload["username"], payload["password"])
     me = await client.get(
@@ -93,6 +94,31 @@ async def create_superuser(
         access_token=tokens["access_token"],
         refresh_token=tokens["refresh_token"],
     )
+
+
+async def create_moderator(client: AsyncClient, admin: AuthUser) -> AuthUser:
+    """A member an admin made a moderator."""
+    moderator = await create_user(client)
+    response = await client.put(
+        f"/admin/users/{moderator.id}/role",
+        json={"role": "moderator"},
+        headers=admin.headers,
+    )
+    assert response.status_code == 200, response.text
+    return moderator
+
+
+async def create_api_key(
+    client: AsyncClient, owner: AuthUser, *scopes: str, **overrides: Any
+) -> str:
+    """A new API key of `owner` with these scopes; the key itself."""
+    body = {"name": "script", "scopes": list(scopes)} | overrides
+    response = await client.post(
+        "/auth/users/me/api-keys", json=body, headers=owner.headers
+    )
+    assert response.status_code == 201, response.text
+    key: str = response.json()["key"]
+    return key
 
 
 async def create_post(

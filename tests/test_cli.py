@@ -24,6 +24,7 @@ from src.database.counts import GLOBAL_OWNER, ListCount
 from src.favorites.models import POST_FAVORITES, USER_FAVORITES, Favorite
 from src.follows.models import USER_FOLLOWERS, USER_FOLLOWING, Follow
 from src.main import create_app
+from src.moderation.models import AuditEntry
 from src.posts.models import POSTS, USER_POSTS, Post
 from src.tags.models import TAG_POSTS, PostTag
 from tests.utils import app_client
@@ -43,13 +44,13 @@ def cli_database(
     return committed_database
 
 
-def _users(database_url: str) -> list[tuple[str, bool]]:
-    async def query() -> list[tuple[str, bool]]:
+def _users(database_url: str) -> list[tuple[str, str]]:
+    async def query() -> list[tuple[str, str]]:
         engine = create_async_engine(database_url)
         async with engine.connect() as conn:
-            rows = (await conn.execute(select(User.username, User.is_superuser))).all()
+            rows = (await conn.execute(select(User.username, User.role))).all()
         await engine.dispose()
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1].value) for row in rows]
 
     return asyncio.run(query())
 
@@ -66,7 +67,7 @@ def test_create_superuser_prompts_for_the_password_without_echo(
     assert result.exit_code == 0, result.output
     assert "Sup3r-secret!" not in result.output
     assert "Superuser root created" in result.output
-    assert _users(cli_database) == [("root", True)]
+    assert _users(cli_database) == [("root", "admin")]
 
 
 def test_create_superuser_refuses_a_weak_password(cli_database: str) -> None:
@@ -95,6 +96,56 @@ def test_create_superuser_reports_a_taken_username(cli_database: str) -> None:
 
     assert result.exit_code == 1
     assert "Username is already taken" in result.output
+
+
+def _audit(database_url: str) -> list[tuple[uuid.UUID | None, str, str | None]]:
+    async def query() -> list[tuple[uuid.UUID | None, str, str | None]]:
+        engine = create_async_engine(database_url)
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(AuditEntry.actor_id, AuditEntry.action, AuditEntry.reason)
+                )
+            ).all()
+        await engine.dispose()
+        return [(row[0], row[1].value, row[2]) for row in rows]
+
+    return asyncio.run(query())
+
+
+def test_set_role_changes_a_role_and_audits_it(cli_database: str) -> None:
+    admin = ["create-superuser", "--password", "Sup3r-secret!"]
+    CliRunner().invoke(cli, [*admin, "--username", "root", "--email", "r@example.com"])
+    CliRunner().invoke(cli, [*admin, "--username", "mod", "--email", "m@example.com"])
+
+    demoted = CliRunner().invoke(cli, ["set-role", "MOD", "moderator"])
+
+    assert demoted.exit_code == 0, demoted.output
+    assert "mod is now moderator" in demoted.output
+    assert sorted(_users(cli_database)) == [("mod", "moderator"), ("root", "admin")]
+    assert _audit(cli_database) == [(None, "role_changed", "admin -> moderator")]
+
+
+def test_set_role_never_demotes_the_last_admin(cli_database: str) -> None:
+    CliRunner().invoke(
+        cli,
+        [
+            *("create-superuser", "--username", "root", "--email", "r@example.com"),
+            *("--password", "Sup3r-secret!"),
+        ],
+    )
+
+    refused = CliRunner().invoke(cli, ["set-role", "root", "member"])
+    unknown = CliRunner().invoke(cli, ["set-role", "nobody", "admin"])
+    invalid = CliRunner().invoke(cli, ["set-role", "root", "emperor"])
+
+    assert refused.exit_code == 1
+    assert "The last admin cannot be demoted" in refused.output
+    assert unknown.exit_code == 1
+    assert "No user named nobody" in unknown.output
+    assert invalid.exit_code == 2
+    assert _users(cli_database) == [("root", "admin")]
+    assert _audit(cli_database) == []
 
 
 @pytest.mark.parametrize("secret", [None, "too-short"])

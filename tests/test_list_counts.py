@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import column, func, insert, select, table, text
+from sqlalchemy import Boolean, column, func, insert, select, table, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -196,7 +196,14 @@ def _as_then(model: Any, rows: list[dict[str, Any]]) -> Any:
     """An insert of `rows` into `model`'s table naming their columns only:
     the table as it was at the revision under test, without the columns
     (and defaults) added since."""
-    columns = [column(name, model.__table__.c[name].type) for name in rows[0]]
+    # A column since dropped (auth_user.is_superuser) was a boolean.
+    columns = [
+        column(
+            name,
+            model.__table__.c[name].type if name in model.__table__.c else Boolean(),
+        )
+        for name in rows[0]
+    ]
     return insert(table(model.__tablename__, *columns)).values(rows)
 
 

@@ -145,11 +145,23 @@ def test_the_optional_refresh_body_is_an_object_when_sent() -> None:
 
 def test_sign_in_is_required_or_optional_as_the_route_treats_it() -> None:
     paths = create_app().openapi()["paths"]
-    bearer: dict[str, list[str]] = {"OAuth2PasswordBearer": []}
+
+    def session_or_key(scope: str) -> list[dict[str, list[str]]]:
+        return [{"OAuth2PasswordBearer": [scope]}, {"ApiKey": [scope]}]
 
     # Public reads that answer the signed-in caller in particular.
     for path in ("/posts", "/posts/{post_id}", "/users/{user_id}/followers"):
-        assert paths[path]["get"]["security"] == [{}, bearer], path
-    for path, method in (("/feed", "get"), ("/posts", "post")):
-        assert paths[path][method]["security"] == [bearer], path
+        assert paths[path]["get"]["security"] == [{}, *session_or_key("posts:read")]
+    assert paths["/feed"]["get"]["security"] == session_or_key("posts:read")
+    assert paths["/posts"]["post"]["security"] == session_or_key("posts:write")
+    # Managing the account takes a session: no key may.
+    for path, method in (
+        ("/auth/users/me", "patch"),
+        ("/auth/users/me/api-keys", "post"),
+    ):
+        assert paths[path][method]["security"] == [{"OAuth2PasswordBearer": []}]
+    assert paths["/moderation/posts/{post_id}/hidden"]["put"]["x-required-role"] == (
+        "moderator"
+    )
+    assert paths["/admin/users"]["get"]["x-required-role"] == "admin"
     assert "security" not in paths["/tags"]["get"]

@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from src.attachments import service
 from src.attachments.exceptions import AttachmentNotFound
 from src.attachments.models import Attachment
+from src.auth.constants import Role
 from src.auth.dependencies import CurrentUser
 from src.exceptions import raises
 from src.idempotency.dependencies import Idempotency, KeyHeader, open_idempotency
@@ -41,8 +42,8 @@ ValidAttachment = Annotated[Attachment, Depends(valid_attachment_id)]
 async def valid_deletable_attachment(
     attachment: ValidAttachment, post: VisiblePost, user: CurrentUser
 ) -> Attachment:
-    """The attachment, if the caller created the post or is a superuser."""
-    if post.creator_id != user.id and not user.is_superuser:
+    """The attachment, if the caller created the post or is a moderator."""
+    if post.creator_id != user.id and not user.role.at_least(Role.MODERATOR):
         raise NotPostCreator
     return attachment
 

@@ -22,8 +22,10 @@ from src.attachments.exceptions import (
 )
 from src.attachments.schemas import AttachmentDetail, AttachmentResponse
 from src.attachments.utils import content_disposition, read_upload
+from src.auth.constants import ApiKeyScope
 from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
+from src.auth.permissions import Require
 from src.aws.exceptions import StorageUnavailable, StoredObjectMissing
 from src.exceptions import responses
 from src.idempotency.exceptions import IdempotencyKeyInProgress
@@ -39,6 +41,7 @@ router = APIRouter(prefix="/posts/{post_id}/attachments", tags=["Attachments"])
 
 @router.post(
     "",
+    dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     status_code=status.HTTP_201_CREATED,
     summary="Attach a file to a post",
     description="By the post's creator. `multipart/form-data` with one field, "
@@ -96,6 +99,7 @@ async def create_attachment(
 
 @router.get(
     "",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="List a post's attachments",
     description="In upload order.",
     responses=responses(PostNotFound),
@@ -109,6 +113,7 @@ async def list_attachments(
 
 @router.get(
     "/{attachment_id}",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     name="get_attachment",
     response_model=AttachmentDetail,
     summary="Get an attachment's metadata",
@@ -136,6 +141,7 @@ async def get_attachment(
 
 @router.get(
     "/{attachment_id}/content",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     name="download_attachment",
     summary="Download an attachment",
     description="The bytes, streamed by the API (local storage) or a 307 "
@@ -187,12 +193,18 @@ async def download_attachment(
 
 @router.delete(
     "/{attachment_id}",
+    dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an attachment",
     description="By the post's creator or a superuser; the stored file goes too.",
     responses=responses(InvalidToken, NotPostCreator, PostNotFound, AttachmentNotFound),
 )
 async def delete_attachment(
-    attachment: DeletableAttachment, uow: UnitOfWorkDep
+    attachment: DeletableAttachment,
+    post: VisiblePost,
+    user: CurrentUser,
+    uow: UnitOfWorkDep,
 ) -> None:
-    await service.delete_attachment(uow, attachment=attachment)
+    await service.delete_attachment(
+        uow, attachment=attachment, post_creator_id=post.creator_id, by=user
+    )

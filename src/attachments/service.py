@@ -29,12 +29,15 @@ from src.attachments.exceptions import (
 )
 from src.attachments.models import POST_ATTACHMENTS, Attachment
 from src.attachments.utils import display_filename, sniff_content_type
+from src.auth.models import User
 from src.aws.client import Storage
 from src.aws.schemas import Chunks
 from src.database.counts import list_total
 from src.database.reads import AnySelect, Readable, first_column, statement
 from src.database.unit_of_work import UnitOfWork
 from src.jobs import service as jobs
+from src.moderation import audit
+from src.moderation.constants import AuditAction, TargetType
 from src.pagination import Fetched, PaginationParams, fetch_page
 from src.posts.models import Post
 
@@ -186,10 +189,21 @@ async def record_attachment(
     return attachment
 
 
-async def delete_attachment(uow: UnitOfWork, *, attachment: Attachment) -> None:
-    """Delete the row; its stored file is deleted by a job once this commits."""
+async def delete_attachment(
+    uow: UnitOfWork, *, attachment: Attachment, post_creator_id: UUID, by: User
+) -> None:
+    """Delete the row; its stored file is deleted by a job once this commits.
+    Deleted by a moderator (not the post's creator): audited."""
     await uow.session.execute(delete(Attachment).where(Attachment.id == attachment.id))
     owe_file_deletion(uow, [attachment.storage_key])
+    if by.id != post_creator_id:
+        await audit.record(
+            uow,
+            actor=by,
+            action=AuditAction.ATTACHMENT_DELETED,
+            target_type=TargetType.ATTACHMENT,
+            target_id=attachment.id,
+        )
     logger.info("attachment_deleted", attachment_id=str(attachment.id))
 
 

@@ -19,11 +19,52 @@ class ErrorCode:
     WRONG_PASSWORD = "Current password is incorrect"
     USER_NOT_FOUND = "User not found"
     INVALID_EMAIL_TOKEN = "Invalid, expired or already used token"
+    ACCOUNT_SUSPENDED = "This account is suspended"
+    ROLE_REQUIRED = "Your role does not allow this"
+    INSUFFICIENT_SCOPE = "This API key's scopes do not allow this"
+    SESSION_REQUIRED = "Managing the account takes a signed-in session, not an API key"
+    API_KEY_NOT_FOUND = "API key not found"
+    TOO_MANY_API_KEYS = "Too many API keys; revoke one first"
     PASSWORD_CHECKS_BUSY = "Too many password checks at once; retry shortly"
     WEAK_PASSWORD = (
         "Password must contain at least one lowercase letter, one uppercase "
         "letter, one digit and one special character"
     )
+
+
+class Role(StrEnum):
+    """What a user may do beyond their own content, in increasing order:
+    each role may do everything the ones before it may."""
+
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+    def at_least(self, other: "Role") -> bool:
+        """Whether this role may do what `other` may."""
+        order = list(Role)
+        return order.index(self) >= order.index(other)
+
+
+class ApiKeyScope(StrEnum):
+    """What an API key may do; a signed-in session may do all of it."""
+
+    POSTS_READ = "posts:read"
+    # Posts, their attachments and tags, and favorites.
+    POSTS_WRITE = "posts:write"
+    COMMENTS_WRITE = "comments:write"
+    FOLLOWS_WRITE = "follows:write"
+    NOTIFICATIONS_READ = "notifications:read"
+    NOTIFICATIONS_WRITE = "notifications:write"
+
+
+API_KEY_PREFIX = "pk_"
+API_KEY_BYTES = 32
+# How much of a key is stored in clear and listed, to recognise it by.
+API_KEY_SHOWN_LENGTH = 10
+API_KEY_NAME_MAX_LENGTH = 100
+API_KEYS_PER_USER = 50
+SUSPENSION_REASON_MAX_LENGTH = 500
 
 
 class SessionTokenKind(StrEnum):

@@ -1,21 +1,16 @@
-from collections.abc import Callable, Iterable
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import jwt
-from fastapi import APIRouter, Body, Depends, Form, Request
-from fastapi.dependencies.models import Dependant
+from fastapi import Body, Depends, Form, Request
 from fastapi.openapi.models import Example
-from fastapi.routing import APIRoute
-from fastapi.security import OAuth2PasswordBearer
-from fastapi.security.utils import get_authorization_scheme_param
 
-from src.auth import service, utils
+from src.auth import service
 from src.auth.config import AuthConfig
-from src.auth.exceptions import InvalidToken, MissingRefreshToken, UserNotFound
+from src.auth.exceptions import MissingRefreshToken, UserNotFound
 from src.auth.models import User
+from src.auth.permissions import CallerId, CurrentUser, caller_id
 from src.auth.schemas import RefreshTokenRequest
-from src.exceptions import NotAuthenticated, TooManyRequests, raises
+from src.exceptions import TooManyRequests, raises
 from src.idempotency.dependencies import (
     Idempotency,
     KeyHeader,
@@ -29,13 +24,9 @@ from src.web.dependencies import (
     UnitOfWorkDep,
     UnitsOfWorkDep,
 )
-from src.web.openapi import DocumentPart
 from src.web.rate_limit import client_address
-from src.web.state import app_state
 
-# auto_error=False: a missing token is our 401 (with WWW-Authenticate), not
-# the library's.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+__all__ = ["CallerId", "CurrentUser", "caller_id"]
 
 
 async def get_auth_settings(settings: AppSettings) -> AuthConfig:
@@ -43,74 +34,6 @@ async def get_auth_settings(settings: AppSettings) -> AuthConfig:
 
 
 AuthSettings = Annotated[AuthConfig, Depends(get_auth_settings)]
-
-
-@raises(InvalidToken)
-async def caller_id(request: Request) -> UUID | None:
-    """Who is asking, from their access token, without a database lookup:
-    None when no bearer token is sent (anonymous), 401 for an invalid one.
-
-    One step, reading the header itself: it runs on every public read.
-    """
-    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
-    if not token or scheme.lower() != "bearer":
-        return None
-    try:
-        config = app_state(request).settings.auth
-        return UUID(utils.decode_access_token(token, config)["sub"])
-    except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
-        raise InvalidToken from exc
-
-
-# For public routes that answer the caller in particular (`favorited`,
-# `following`, their own drafts); `optional_sign_in` documents them.
-CallerId = Annotated[UUID | None, Depends(caller_id)]
-
-
-@raises(NotAuthenticated)
-async def parse_jwt_data(
-    _: Annotated[str | None, Depends(oauth2_scheme)], caller: CallerId
-) -> UUID:
-    """The user id of a valid access token; 401 for any other, or none.
-    (The scheme dependency is what marks the route as signed-in only in the
-    OpenAPI document.)"""
-    if caller is None:
-        raise NotAuthenticated
-    return caller
-
-
-def _calls(dependant: Dependant, call: Callable[..., Any]) -> bool:
-    return any(sub.call is call or _calls(sub, call) for sub in dependant.dependencies)
-
-
-def optional_sign_in(routers: Iterable[APIRouter]) -> DocumentPart:
-    """An OpenAPI part: a route that reads `CallerId` but does not require
-    sign-in says that its bearer token is optional (`security: [{}, ...]`)."""
-
-    def document(schema: dict[str, Any]) -> None:
-        bearer: dict[str, list[str]] = {oauth2_scheme.scheme_name: []}
-        routes = [route for router in routers for route in router.routes]
-        for route in routes:
-            if isinstance(route, APIRoute) and _calls(route.dependant, caller_id):
-                operations = schema["paths"][route.path_format]
-                for method in route.methods or ():
-                    operations[method.lower()].setdefault("security", [{}, bearer])
-
-    return document
-
-
-@raises(InvalidToken)
-async def get_current_user(
-    user_id: Annotated[UUID, Depends(parse_jwt_data)], session: ReadSession
-) -> User:
-    """The authenticated user; 401 if the account no longer exists."""
-    user = await service.get_user(session, user_id)
-    if user is None:
-        raise InvalidToken
-    return user
-
-
-CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 @raises(UserNotFound)

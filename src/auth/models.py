@@ -1,10 +1,17 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, func
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from src.auth.constants import EmailTokenPurpose, MusicBand, SessionTokenKind
+from src.auth.constants import (
+    API_KEY_NAME_MAX_LENGTH,
+    SUSPENSION_REASON_MAX_LENGTH,
+    EmailTokenPurpose,
+    MusicBand,
+    Role,
+    SessionTokenKind,
+)
 from src.auth.usernames import username_skeleton
 from src.database.base import Base, utcnow
 from src.models import CreatedAt, UUIDPrimaryKey
@@ -33,13 +40,32 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
     website: Mapped[str | None] = mapped_column(String(2048))
     bio: Mapped[str] = mapped_column(Text, default="")
     image: Mapped[str | None] = mapped_column(String(2048), default=None)
-    is_superuser: Mapped[bool] = mapped_column(default=False)
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            native_enum=False,
+            length=16,
+            values_callable=lambda roles: [role.value for role in roles],
+        ),
+        default=Role.MEMBER,
+        server_default=Role.MEMBER.value,
+    )
+    # While set, every credential of the user is refused (src/moderation).
+    suspended_at: Mapped[datetime | None] = mapped_column(default=None)
+    suspension_reason: Mapped[str | None] = mapped_column(
+        String(SUSPENSION_REASON_MAX_LENGTH), default=None
+    )
     email_verified: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime | None] = mapped_column(default=None, onupdate=utcnow)
 
     refresh_tokens: Mapped[list["RefreshToken"]] = relationship(
         back_populates="user", lazy="raise", passive_deletes=True
     )
+
+    @property
+    def is_superuser(self) -> bool:
+        """An admin (the name responses have always used)."""
+        return self.role is Role.ADMIN
 
     @validates("username")
     def _keep_skeleton(self, _key: str, username: str) -> str:
@@ -102,3 +128,23 @@ class EmailToken(UUIDPrimaryKey, CreatedAt, Base):
     used_at: Mapped[datetime | None] = mapped_column(default=None)
     # The address an email change confirms (sent to it); None otherwise.
     new_email: Mapped[str | None] = mapped_column(String(320), default=None)
+
+
+class ApiKey(UUIDPrimaryKey, CreatedAt, Base):
+    """A key a user made for a script or an integration: it acts for them
+    within its scopes. Stored as the SHA-256 of the key (32 random bytes:
+    docs/decisions/api-key-hashing.md); `prefix` is its first characters,
+    kept in clear to recognise it by."""
+
+    __tablename__ = "auth_api_key"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(API_KEY_NAME_MAX_LENGTH))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Kept to the minute, not written on every request (src/auth/api_keys.py).
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)

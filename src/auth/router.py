@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from src.auth import email_tokens, service, sessions, utils
+from src.auth import api_keys, email_tokens, service, sessions, utils
 from src.auth.dependencies import (
     AuthSettings,
     CurrentUser,
@@ -163,17 +163,24 @@ async def update_me(
     "/users/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change my password",
-    description="Every refresh token of the account is revoked. Limited per "
-    "user and per client address.",
+    description="Every refresh token of the account is revoked, and its API "
+    "keys too with `revoke_api_keys=true`. Limited per user and per client "
+    "address.",
     responses=responses(
         InvalidToken, WrongPassword, TooManyRequests, PasswordChecksBusy
     ),
     dependencies=[Depends(limit_password_change)],
 )
 async def change_password(
-    data: PasswordChange, user: CurrentUser, uow: UnitOfWorkDep, config: AuthSettings
+    data: PasswordChange,
+    user: CurrentUser,
+    uow: UnitOfWorkDep,
+    config: AuthSettings,
+    revoke_api_keys: bool = False,
 ) -> None:
     await service.change_password(uow, user=user, data=data, config=config)
+    if revoke_api_keys:
+        await api_keys.revoke_all_keys(uow, user_id=user.id)
 
 
 @router.delete(

@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -11,16 +12,20 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    field_validator,
 )
 
 from src.auth.constants import (
+    API_KEY_NAME_MAX_LENGTH,
     BIO_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     STRONG_PASSWORD_PATTERN,
     USERNAME_PATTERN,
+    ApiKeyScope,
     ErrorCode,
     MusicBand,
+    Role,
 )
 from src.schemas import (
     NON_BLANK_PATTERN,
@@ -192,7 +197,8 @@ class UserPrivate(CustomModel):
     age: int | None
     favorite_band: MusicBand | None
     website: str | None
-    is_superuser: bool
+    role: Role
+    is_superuser: bool = Field(description="Whether you are an admin")
     email_verified: bool
     created_at: UTCDatetime
     updated_at: UTCDatetime | None
@@ -214,3 +220,45 @@ class TokenResponse(CustomModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Access token lifetime in seconds")
     refresh_token: str
+
+
+class ApiKeyCreate(RequestModel):
+    model_config = example(name="Nightly import", scopes=["posts:read", "posts:write"])
+
+    name: Annotated[
+        str,
+        StringConstraints(
+            min_length=1, max_length=API_KEY_NAME_MAX_LENGTH, pattern=NON_BLANK_PATTERN
+        ),
+        AfterValidator(single_line),
+    ]
+    scopes: list[ApiKeyScope] = Field(min_length=1, max_length=len(ApiKeyScope))
+    expires_at: UTCDatetime | None = Field(
+        default=None, description="When it stops working; never, if absent"
+    )
+
+    @field_validator("expires_at")
+    @classmethod
+    def _in_the_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value <= datetime.now(UTC):
+            raise ValueError("must be in the future")
+        return value
+
+
+class ApiKeyResponse(CustomModel):
+    id: UUID
+    name: str
+    prefix: str = Field(description="The key's first characters, to recognise it")
+    scopes: list[ApiKeyScope]
+    created_at: UTCDatetime
+    last_used_at: UTCDatetime | None = Field(
+        description="To the minute: uses within a minute are recorded once"
+    )
+    expires_at: UTCDatetime | None
+
+
+class ApiKeyCreated(ApiKeyResponse):
+    key: str = Field(
+        description="The key itself, shown only this once: send it as "
+        "`Authorization: Bearer <key>` or `X-API-Key`"
+    )

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.attachments import service as attachments_service
 from src.auth import sessions, utils
 from src.auth.config import AuthConfig
+from src.auth.constants import Role
 from src.auth.exceptions import (
+    AccountSuspended,
     EmailTaken,
     InvalidCredentials,
     UsernameTaken,
@@ -71,7 +73,7 @@ async def create_user(
     *,
     data: UserCreate,
     config: AuthConfig,
-    is_superuser: bool = False,
+    role: Role = Role.MEMBER,
 ) -> User:
     """Register a user; a taken email or username raises 409."""
     # Hash before the first statement: the unit of work's transaction is not
@@ -85,7 +87,7 @@ async def create_user(
         age=data.age,
         favorite_band=data.favorite_band,
         website=data.website,
-        is_superuser=is_superuser,
+        role=role,
     )
     uow.session.add(user)
     async with _conflicts_as_409(uow.session):
@@ -103,7 +105,8 @@ class Authenticated(NamedTuple):
 async def authenticate(
     session: AsyncSession, *, login: str, password: str, config: AuthConfig
 ) -> Authenticated:
-    """The user these credentials belong to; InvalidCredentials otherwise.
+    """The user these credentials belong to; InvalidCredentials otherwise,
+    AccountSuspended if they are right but the account is suspended.
 
     Only reads: give it the read session, so no transaction is open while the
     password is verified. Unknown users cost the same hash work as a wrong
@@ -116,6 +119,9 @@ async def authenticate(
     if user is None or not valid:
         logger.info("login_failed")
         raise InvalidCredentials
+    if user.suspended_at is not None:
+        # Said only to whoever knows the password.
+        raise AccountSuspended
     return Authenticated(user, upgraded_hash)
 
 

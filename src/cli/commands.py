@@ -16,18 +16,13 @@ from typing import Annotated
 import structlog
 import typer
 import uvicorn
-from pydantic import ValidationError
 
-from src.auth import service as auth_service
-from src.auth.schemas import UserCreate
+from src.cli.accounts import create_superuser, set_role
 from src.cli.jobs import job_context, jobs_cli, scheduler, worker
 from src.cli.protocol import GuardedHttpToolsProtocol
 from src.cli.seed import seed
 from src.config import ConfigurationError, Settings, load_settings
 from src.constants import VERSION
-from src.database.engine import create_engine
-from src.database.session import create_units_of_work
-from src.exceptions import DetailedHTTPException
 from src.jobs.cleanup import clean_up
 from src.logging_config import setup_logging
 from src.metrics import MULTIPROCESS_DIR
@@ -87,51 +82,6 @@ def migrate(ctx: typer.Context) -> None:
     logger.info("migrations_applied")
 
 
-async def _create_superuser(settings: Settings, data: UserCreate) -> str:
-    engine = create_engine(settings.app)
-    try:
-        async with create_units_of_work(engine)() as uow:
-            user = await auth_service.create_user(
-                uow, data=data, config=settings.auth, is_superuser=True
-            )
-        return str(user.id)
-    finally:
-        await engine.dispose()
-
-
-@cli.command("create-superuser")
-def create_superuser(
-    ctx: typer.Context,
-    email: Annotated[str, typer.Option(help="Email address")],
-    username: Annotated[str, typer.Option(help="Username")],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            help="Prompted for (not echoed) when omitted",
-        ),
-    ],
-    first_name: Annotated[str, typer.Option(help="First name")] = "Admin",
-) -> None:
-    """Create a superuser (may delete any post, comment or attachment)."""
-    try:
-        data = UserCreate(
-            email=email, username=username, password=password, first_name=first_name
-        )
-    except ValidationError as exc:
-        for error in exc.errors():
-            typer.echo(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
-        raise typer.Exit(code=2) from exc
-    try:
-        user_id = asyncio.run(_create_superuser(_settings(ctx), data))
-    except DetailedHTTPException as exc:
-        typer.echo(str(exc.detail), err=True)
-        raise typer.Exit(code=1) from exc
-    typer.echo(f"Superuser {username} created with id {user_id}")
-
-
 async def _cleanup(settings: Settings, grace: timedelta) -> dict[str, int]:
     async with job_context(settings) as context:
         return await clean_up(context, grace=grace)
@@ -160,6 +110,8 @@ def cleanup(
 
 
 cli.command()(seed)
+cli.command("create-superuser")(create_superuser)
+cli.command("set-role")(set_role)
 cli.command()(worker)
 cli.command()(scheduler)
 cli.add_typer(jobs_cli, name="jobs")

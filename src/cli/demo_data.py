@@ -137,7 +137,7 @@ class DemoRows:
                 "age": rng.choice((None, rng.randint(16, 90))),
                 "favorite_band": rng.choice(_BANDS),
                 "website": None,
-                "is_superuser": False,
+                "role": "member",
                 "email_verified": rng.random() < 0.8,
             }
 

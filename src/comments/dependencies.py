@@ -4,6 +4,7 @@ from uuid import UUID
 from fastapi import Depends
 
 from src.auth.dependencies import CurrentUser
+from src.auth.permissions import CurrentViewer
 from src.comments import service
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
 from src.comments.service import CommentRow
@@ -14,11 +15,12 @@ from src.web.dependencies import ReadBindDep
 
 @raises(CommentNotFound)
 async def valid_comment_id(
-    comment_id: UUID, post: VisiblePost, bind: ReadBindDep
+    comment_id: UUID, post: VisiblePost, bind: ReadBindDep, viewer: CurrentViewer
 ) -> CommentRow:
-    """The comment, if it exists under this post (404 otherwise)."""
+    """The comment, if it exists under this post and the viewer may see it:
+    a hidden one is its writer's and moderators' (404 otherwise)."""
     comment = await service.get_comment(bind, post_id=post.id, comment_id=comment_id)
-    if comment is None:
+    if comment is None or not service.may_see(comment, viewer.id, viewer.moderator):
         raise CommentNotFound
     return comment
 
@@ -41,7 +43,7 @@ OwnedComment = Annotated[CommentRow, Depends(valid_owned_comment)]
 async def valid_deletable_comment(
     comment: ValidComment, post: VisiblePost, user: CurrentUser
 ) -> CommentRow:
-    """The comment, if the caller wrote it, created the post or is a superuser."""
+    """The comment, if the caller wrote it, created the post or is a moderator."""
     if not service.may_delete(user, comment=comment, post_creator_id=post.creator_id):
         raise NotCommentAuthor
     return comment

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -20,6 +21,8 @@ class Comment(UUIDPrimaryKey, CreatedAt, Versioned, Base):
         ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
     )
     content: Mapped[str] = mapped_column(Text)
+    # Set while a moderator hides it: out of the post's comments and count.
+    hidden_at: Mapped[datetime | None] = mapped_column(default=None)
 
     creator: Mapped["User"] = relationship(lazy="raise")
 
@@ -29,7 +32,13 @@ class Comment(UUIDPrimaryKey, CreatedAt, Versioned, Base):
     )
 
 
-# A post's comments (GET /posts/{id}/comments, and each post's comments_count).
+# A post's comments (GET /posts/{id}/comments, and each post's comments_count):
+# hiding one moves it out, showing it again back in.
 POST_COMMENTS = counted_list(
-    "post_comments", table="post_comment", owner="post_id", owner_table="post"
+    "post_comments",
+    table="post_comment",
+    owner="post_id",
+    owner_table="post",
+    where="{row}.hidden_at IS NULL",
+    moved_by=("hidden_at",),
 )

@@ -1,7 +1,9 @@
 from fastapi import APIRouter, Request, Response, status
 
+from src.auth.constants import ApiKeyScope
 from src.auth.dependencies import CurrentUser, UserIdempotency
 from src.auth.exceptions import InvalidToken
+from src.auth.permissions import Require
 from src.comments import service
 from src.comments.dependencies import DeletableComment, OwnedComment, ValidComment
 from src.comments.exceptions import CommentNotFound, NotCommentAuthor
@@ -29,6 +31,7 @@ router = APIRouter(prefix="/posts/{post_id}/comments", tags=["Comments"])
 
 @router.post(
     "",
+    dependencies=[Require(ApiKeyScope.COMMENTS_WRITE)],
     status_code=status.HTTP_201_CREATED,
     summary="Comment on a post",
     description="The post's creator is notified, unless they wrote the comment.",
@@ -63,6 +66,7 @@ async def create_comment(
 
 @router.get(
     "",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="List a post's comments",
     description="Oldest first.",
     responses=responses(PostNotFound),
@@ -78,6 +82,7 @@ async def list_comments(
 
 @router.get(
     "/{comment_id}",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     name="get_comment",
     response_model=CommentResponse,
     summary="Get a comment",
@@ -92,6 +97,7 @@ async def get_comment(
 
 @router.patch(
     "/{comment_id}",
+    dependencies=[Require(ApiKeyScope.COMMENTS_WRITE)],
     summary="Edit a comment",
     description="By the comment's author. " + CONDITIONAL_EDIT,
     responses={
@@ -122,10 +128,15 @@ async def update_comment(
 
 @router.delete(
     "/{comment_id}",
+    dependencies=[Require(ApiKeyScope.COMMENTS_WRITE)],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a comment",
     description="By the comment's author, the post's creator or a superuser.",
     responses=responses(InvalidToken, NotCommentAuthor, PostNotFound, CommentNotFound),
 )
-async def delete_comment(comment: DeletableComment, uow: UnitOfWorkDep) -> None:
-    await service.delete_comment(uow, comment_id=comment.id)
+async def delete_comment(
+    comment: DeletableComment, post: VisiblePost, user: CurrentUser, uow: UnitOfWorkDep
+) -> None:
+    await service.delete_comment(
+        uow, comment=comment, post_creator_id=post.creator_id, by=user
+    )

@@ -32,3 +32,6 @@ class CommentResponse(CustomModel):
     creator: UserSummary
     created_at: UTCDatetime
     updated_at: UTCDatetime | None
+    hidden: bool = Field(
+        description="A moderator hid it: only you and moderators see it"
+    )

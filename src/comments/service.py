@@ -7,6 +7,7 @@ from uuid import UUID
 import structlog
 from sqlalchemy import bindparam, delete, select
 
+from src.auth.constants import Role
 from src.auth.models import User
 from src.comments.models import POST_COMMENTS, Comment
 from src.comments.schemas import CommentCreate, CommentUpdate
@@ -14,6 +15,8 @@ from src.database.counts import list_total
 from src.database.reads import AnySelect, Readable, fetch_one, first_column, statement
 from src.database.unit_of_work import UnitOfWork
 from src.models import apply_edit
+from src.moderation import audit
+from src.moderation.constants import AuditAction, TargetType
 from src.notifications import service as notification_service
 from src.pagination import Fetched, PaginationParams, fetch_page
 
@@ -31,6 +34,8 @@ class CommentRow(NamedTuple):
     created_at: datetime
     updated_at: datetime | None
     version: int
+    # A moderator hid it: only its writer and moderators see it.
+    hidden: bool
 
 
 def _columns() -> AnySelect:
@@ -44,6 +49,7 @@ def _columns() -> AnySelect:
         Comment.created_at,
         Comment.updated_at,
         Comment.version,
+        Comment.hidden_at.is_not(None).label("hidden"),
     ).join(User, User.id == Comment.creator_id)
 
 
@@ -54,9 +60,21 @@ def _by_id() -> AnySelect:
     )
 
 
+@statement("comment_by_own_id", CommentRow._make)
+def _by_own_id() -> AnySelect:
+    return _columns().where(Comment.id == bindparam("comment_id"))
+
+
+async def find_comment(readable: Readable, comment_id: UUID) -> CommentRow | None:
+    """The comment with this id, under whichever post (for moderators)."""
+    return await fetch_one(readable, _by_own_id, comment_id=comment_id)
+
+
 @statement("post_comments", CommentRow._make)
 def _post_comments() -> AnySelect:
-    return _columns().where(Comment.post_id == bindparam("post_id"))
+    return _columns().where(
+        Comment.post_id == bindparam("post_id"), Comment.hidden_at.is_(None)
+    )
 
 
 @statement("post_comments_total", first_column)
@@ -131,13 +149,31 @@ async def update_comment(
     )
 
 
+def may_see(comment: CommentRow, viewer: UUID | None, moderator: bool) -> bool:
+    """Whether the viewer may see the comment: a hidden one is its writer's
+    and moderators'."""
+    return not comment.hidden or moderator or comment.creator_id == viewer
+
+
 def may_delete(user: User, *, comment: CommentRow, post_creator_id: UUID) -> bool:
     """Whether `user` may delete the comment: its writer, the post's creator
-    or a superuser."""
-    return user.is_superuser or user.id in {comment.creator_id, post_creator_id}
+    or a moderator."""
+    owners = {comment.creator_id, post_creator_id}
+    return user.id in owners or user.role.at_least(Role.MODERATOR)
 
 
-async def delete_comment(uow: UnitOfWork, *, comment_id: UUID) -> None:
-    """Delete one comment (its notification goes with it)."""
-    await uow.session.execute(delete(Comment).where(Comment.id == comment_id))
-    logger.info("comment_deleted", comment_id=str(comment_id))
+async def delete_comment(
+    uow: UnitOfWork, *, comment: CommentRow, post_creator_id: UUID, by: User
+) -> None:
+    """Delete one comment (its notification goes with it). Deleted by a
+    moderator (neither its writer nor the post's creator): audited."""
+    await uow.session.execute(delete(Comment).where(Comment.id == comment.id))
+    if by.id not in {comment.creator_id, post_creator_id}:
+        await audit.record(
+            uow,
+            actor=by,
+            action=AuditAction.COMMENT_DELETED,
+            target_type=TargetType.COMMENT,
+            target_id=comment.id,
+        )
+    logger.info("comment_deleted", comment_id=str(comment.id))

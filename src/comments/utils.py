@@ -13,4 +13,5 @@ def comment_response(row: CommentRow) -> CommentResponse:
         creator=UserSummary(id=row.creator_id, username=row.creator_username),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        hidden=row.hidden,
     )

@@ -190,9 +190,9 @@ async def conduit_update_article(
     responses={**NOT_FOUND, **FORBIDDEN},
 )
 async def conduit_delete_article(
-    post: DeletableArticle, uow: UnitOfWorkDep
+    post: DeletableArticle, user: ConduitAccount, uow: UnitOfWorkDep
 ) -> Response:
-    await posts_service.delete_post(uow, post_id=post.id)
+    await posts_service.delete_post(uow, post=post, by=user)
     return Response()
 
 
@@ -278,7 +278,9 @@ async def conduit_comment(
     responses={**NOT_FOUND, **FORBIDDEN},
 )
 async def conduit_delete_comment(
-    comment: DeletableComment, uow: UnitOfWorkDep
+    comment: DeletableComment, post: Article, user: ConduitAccount, uow: UnitOfWorkDep
 ) -> Response:
-    await comments_service.delete_comment(uow, comment_id=comment.id)
+    await comments_service.delete_comment(
+        uow, comment=comment, post_creator_id=post.creator_id, by=user
+    )
     return Response()

@@ -1,7 +1,9 @@
 from fastapi import APIRouter
 
+from src.auth.constants import ApiKeyScope
 from src.auth.dependencies import CallerId, CurrentUser, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
+from src.auth.permissions import Require
 from src.database.unit_of_work import UnitOfWork
 from src.exceptions import responses
 from src.favorites import service
@@ -28,6 +30,7 @@ async def _as_it_is_now(
 
 @router.put(
     "/posts/{post_id}/favorite",
+    dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     summary="Favorite a post",
     description="Idempotent: favoriting again changes nothing. The post's "
     "creator is notified the first time (unless it is your own post). "
@@ -43,6 +46,7 @@ async def favorite_post(
 
 @router.delete(
     "/posts/{post_id}/favorite",
+    dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     summary="Unfavorite a post",
     description="Idempotent. Answers the post as you now see it.",
     responses=responses(InvalidToken, PostNotFound),
@@ -56,6 +60,7 @@ async def unfavorite_post(
 
 @router.get(
     "/users/{user_id}/favorites",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="A user's favorites",
     description="The posts they favorited, most recently favorited first.",
     responses=responses(UserNotFound),

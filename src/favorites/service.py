@@ -4,7 +4,7 @@ from collections.abc import Collection
 from uuid import UUID
 
 import structlog
-from sqlalchemy import bindparam, delete, literal_column, select
+from sqlalchemy import bindparam, delete, false, literal_column, select, update
 
 from src.database.base import in_ids, insert_ignoring_duplicates
 from src.database.counts import list_total
@@ -21,6 +21,7 @@ from src.favorites.models import USER_FAVORITES, Favorite
 from src.notifications import service as notifications_service
 from src.notifications.constants import NotificationType
 from src.pagination import Fetched, PaginationParams, fetch_page
+from src.posts.constants import PostStatus
 from src.posts.models import Post
 from src.posts.service import PostRow, post_columns, post_row
 
@@ -33,7 +34,14 @@ async def favorite(uow: UnitOfWork, *, user_id: UUID, post: PostRow) -> bool:
     """
     insert = insert_ignoring_duplicates(Favorite, uow.session.get_bind().dialect.name)
     added = await uow.session.scalar(
-        insert.values(user_id=user_id, post_id=post.id).returning(Favorite.post_id)
+        insert.values(
+            user_id=user_id,
+            post_id=post.id,
+            # Its author may favorite a hidden post: out of their list too.
+            post_hidden=select(Post.status == PostStatus.HIDDEN)
+            .where(Post.id == post.id)
+            .scalar_subquery(),
+        ).returning(Favorite.post_id)
     )
     if added is None:
         return False
@@ -103,7 +111,9 @@ def _user_favorites() -> AnySelect:
     return (
         post_columns()
         .join(Favorite, Favorite.post_id == Post.id)
-        .where(Favorite.user_id == bindparam("user_id"))
+        .where(
+            Favorite.user_id == bindparam("user_id"), Favorite.post_hidden == false()
+        )
     )
 
 
@@ -124,4 +134,12 @@ async def list_favorites(
         order=(Favorite.created_at, Favorite.post_id),
         descending=True,
         parameters={"user_id": user_id},
+    )
+
+
+async def set_post_hidden(uow: UnitOfWork, *, post_id: UUID, hidden: bool) -> None:
+    """The post's favorites leave (or rejoin) their users' lists and counts
+    as a moderator hides (or shows) it."""
+    await uow.session.execute(
+        update(Favorite).where(Favorite.post_id == post_id).values(post_hidden=hidden)
     )

@@ -1,7 +1,9 @@
 from fastapi import APIRouter
 
+from src.auth.constants import ApiKeyScope
 from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
+from src.auth.permissions import Require
 from src.exceptions import responses
 from src.favorites.utils import page_as_seen_by
 from src.feed import service
@@ -14,6 +16,7 @@ router = APIRouter(tags=["Feed"])
 
 @router.get(
     "/feed",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="My feed",
     description="Published posts by the users you follow, newest published "
     "first. A new post is in it at once; following or unfollowing someone "

@@ -3,9 +3,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Response
 
-from src.auth.constants import USERNAME_PATTERN
+from src.auth.constants import USERNAME_PATTERN, ApiKeyScope
 from src.auth.dependencies import CallerId, CurrentUser
 from src.auth.exceptions import InvalidToken, UserNotFound
+from src.auth.permissions import Require
 from src.auth.schemas import UserPublic
 from src.database.unit_of_work import UnitOfWork
 from src.exceptions import responses
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/users", tags=["Users"])
 # Before the routes under /users/{user_id}/: a username is not an id.
 @router.get(
     "/by-username/{username}",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     response_model=UserPublic,
     summary="Public profile, by username",
     description="The username in any case. " + CONDITIONAL_READ,
@@ -48,6 +50,7 @@ async def get_profile_by_username(
 
 @router.get(
     "/{user_id}",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     name="get_user_profile",
     response_model=UserPublic,
     summary="Public profile",
@@ -67,6 +70,7 @@ async def get_user_profile(
 
 @router.put(
     "/{user_id}/follow",
+    dependencies=[Require(ApiKeyScope.FOLLOWS_WRITE)],
     summary="Follow a user",
     description="Idempotent: following again changes nothing. They are "
     "notified the first time. Their posts are in your feed from now on.",
@@ -83,6 +87,7 @@ async def follow_user(
 
 @router.delete(
     "/{user_id}/follow",
+    dependencies=[Require(ApiKeyScope.FOLLOWS_WRITE)],
     summary="Unfollow a user",
     description="Idempotent. Their posts leave your feed.",
     responses=responses(InvalidToken, UserNotFound),
@@ -106,6 +111,7 @@ async def _as_they_are_now(
 
 @router.get(
     "/{user_id}/followers",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="A user's followers",
     description="Most recent first; `following` is whether you follow each.",
     responses=responses(UserNotFound),
@@ -123,6 +129,7 @@ async def list_followers(
 
 @router.get(
     "/{user_id}/following",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="Whom a user follows",
     description="Most recent first; `following` is whether you follow each.",
     responses=responses(UserNotFound),

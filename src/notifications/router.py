@@ -1,7 +1,9 @@
 from fastapi import APIRouter, status
 
+from src.auth.constants import ApiKeyScope
 from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import InvalidToken
+from src.auth.permissions import Require
 from src.exceptions import responses
 from src.notifications import service
 from src.notifications.dependencies import OwnedNotification
@@ -16,6 +18,7 @@ router = APIRouter(prefix="/notifications", tags=["Notifications"])
 
 @router.get(
     "",
+    dependencies=[Require(ApiKeyScope.NOTIFICATIONS_READ)],
     summary="List my notifications",
     description="Newest first. `unread=true` keeps the unread ones, "
     "`unread=false` the read ones.",
@@ -37,6 +40,7 @@ async def list_notifications(
 
 @router.post(
     "/read-all",
+    dependencies=[Require(ApiKeyScope.NOTIFICATIONS_WRITE)],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Mark all my notifications read",
     responses=responses(InvalidToken),
@@ -47,6 +51,7 @@ async def read_all_notifications(user: CurrentUser, uow: UnitOfWorkDep) -> None:
 
 @router.post(
     "/{notification_id}/read",
+    dependencies=[Require(ApiKeyScope.NOTIFICATIONS_WRITE)],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Mark a notification read",
     responses=responses(InvalidToken, NotificationNotFound),

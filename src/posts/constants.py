@@ -13,11 +13,17 @@ LIKE_ESCAPE = "/"
 
 
 class PostStatus(StrEnum):
+    """Where a post stands. A writer chooses draft or published; `hidden`
+    is a published post a moderator hid: out of every list, and seen by its
+    author and moderators only (src/moderation)."""
+
     DRAFT = "draft"
     PUBLISHED = "published"
+    HIDDEN = "hidden"
 
 
 class ErrorCode:
     POST_NOT_FOUND = "Post not found"
     NOT_POST_CREATOR = "Only the creator of the post may do this"
+    HIDDEN_BY_MODERATORS = "Only a moderator hides a post"
     PUBLISHED_FOR_GOOD = "A published post cannot go back to draft (hide it instead)"

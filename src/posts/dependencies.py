@@ -3,7 +3,8 @@ from uuid import UUID
 
 from fastapi import Depends
 
-from src.auth.dependencies import CallerId, CurrentUser
+from src.auth.dependencies import CurrentUser
+from src.auth.permissions import CurrentViewer, Viewer
 from src.exceptions import raises
 from src.posts import service
 from src.posts.exceptions import NotPostCreator, PostNotFound
@@ -11,18 +12,21 @@ from src.posts.service import PostRef, PostRow
 from src.web.dependencies import ReadBindDep
 
 
-def visible[P: (PostRow, PostRef)](post: P | None, caller: UUID | None) -> P:
-    """The post, if the caller may see it: a draft is its author's alone
-    (404 to anyone else, as if it did not exist)."""
-    if post is None or not service.may_see(post, caller):
+def visible[P: (PostRow, PostRef)](post: P | None, viewer: Viewer) -> P:
+    """The post, if the viewer may see it: a draft is its author's alone, a
+    hidden post its author's and moderators' (404 to anyone else, as if it
+    did not exist)."""
+    if post is None or not service.may_see(post, viewer.id, moderator=viewer.moderator):
         raise PostNotFound
     return post
 
 
 @raises(PostNotFound)
-async def valid_post_id(post_id: UUID, bind: ReadBindDep, caller: CallerId) -> PostRow:
+async def valid_post_id(
+    post_id: UUID, bind: ReadBindDep, viewer: CurrentViewer
+) -> PostRow:
     """The post, if it exists and the caller may see it (404 otherwise)."""
-    return visible(await service.get_post(bind, post_id), caller)
+    return visible(await service.get_post(bind, post_id), viewer)
 
 
 ValidPost = Annotated[PostRow, Depends(valid_post_id)]
@@ -30,11 +34,11 @@ ValidPost = Annotated[PostRow, Depends(valid_post_id)]
 
 @raises(PostNotFound)
 async def visible_post_id(
-    post_id: UUID, bind: ReadBindDep, caller: CallerId
+    post_id: UUID, bind: ReadBindDep, viewer: CurrentViewer
 ) -> PostRef:
     """As `valid_post_id`, for routes that answer something under the post
     (its comments, its attachments): reads only what the check needs."""
-    return visible(await service.get_post_ref(bind, post_id), caller)
+    return visible(await service.get_post_ref(bind, post_id), viewer)
 
 
 VisiblePost = Annotated[PostRef, Depends(visible_post_id)]
@@ -53,7 +57,7 @@ OwnedPost = Annotated[PostRow, Depends(valid_owned_post)]
 
 @raises(NotPostCreator)
 async def valid_deletable_post(post: ValidPost, user: CurrentUser) -> PostRow:
-    """The post, if the caller created it or is a superuser."""
+    """The post, if the caller created it or is a moderator."""
     if not service.may_delete(user, post):
         raise NotPostCreator
     return post

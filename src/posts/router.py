@@ -4,8 +4,10 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
+from src.auth.constants import ApiKeyScope
 from src.auth.dependencies import CallerId, CurrentUser, UserIdempotency, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
+from src.auth.permissions import CurrentViewer, Require
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.favorites.utils import page_as_seen_by, post_as_seen_by
 from src.idempotency.exceptions import IdempotencyKeyInProgress
@@ -37,6 +39,7 @@ drafts_router = APIRouter(prefix="/auth/users/me", tags=["Posts"])
 
 @router.post(
     "",
+    dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     status_code=status.HTTP_201_CREATED,
     summary="Create a post",
     description="Published at once, unless `status` is `draft`. Its `slug` is "
@@ -65,6 +68,7 @@ async def create_post(
 
 @router.get(
     "",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="List posts",
     description="Published posts, newest published first. `creator_id` keeps "
     "one author's; `tag` keeps those under a tag (alone or with `creator_id`); "
@@ -93,6 +97,7 @@ async def list_posts(
 
 @router.get(
     "/by-slug/{slug}",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     name="get_post_by_slug",
     response_model=PostResponse,
     summary="Get a post by its slug",
@@ -109,13 +114,14 @@ async def get_post_by_slug(
     request: Request,
     bind: ReadBindDep,
     caller: CallerId,
+    viewer: CurrentViewer,
     if_none_match: IfNoneMatch = None,
 ) -> PostResponse | Response:
     found = await slugs.resolve(bind, slug)
     if found is None:
         raise PostNotFound
     post_id, current = found
-    post = visible(await service.get_post(bind, post_id), caller)
+    post = visible(await service.get_post(bind, post_id), viewer)
     if current != slug:
         location = request.app.url_path_for("get_post_by_slug", slug=current)
         return RedirectResponse(location, status_code=status.HTTP_301_MOVED_PERMANENTLY)
@@ -125,6 +131,7 @@ async def get_post_by_slug(
 
 @router.get(
     "/{post_id}",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     name="get_post",
     response_model=PostResponse,
     summary="Get a post",
@@ -143,6 +150,7 @@ async def get_post(
 
 @router.patch(
     "/{post_id}",
+    dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     summary="Edit a post",
     description="Partial update of title, description, content and tags (which "
     "replace the list), by the post's creator; a new title makes a new slug "
@@ -176,18 +184,22 @@ async def update_post(
 
 @router.delete(
     "/{post_id}",
+    dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a post",
     description="By its creator or a superuser; its comments, favorites and "
     "attachments go with it.",
     responses=responses(InvalidToken, NotPostCreator, PostNotFound),
 )
-async def delete_post(post: DeletablePost, uow: UnitOfWorkDep) -> None:
-    await service.delete_post(uow, post_id=post.id)
+async def delete_post(
+    post: DeletablePost, user: CurrentUser, uow: UnitOfWorkDep
+) -> None:
+    await service.delete_post(uow, post=post, by=user)
 
 
 @users_router.get(
     "/{user_id}/posts",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="A user's posts",
     description="Published ones, newest published first.",
     responses=responses(UserNotFound),
@@ -201,6 +213,7 @@ async def list_user_posts(
 
 @drafts_router.get(
     "/drafts",
+    dependencies=[Require(ApiKeyScope.POSTS_READ)],
     summary="My drafts",
     description="The posts you have not published yet, most recently created "
     "first. Nobody else sees them.",

@@ -1,13 +1,14 @@
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import MISSING, AfterValidator, Field, StringConstraints
+from pydantic import MISSING, AfterValidator, Field, StringConstraints, WithJsonSchema
 
 from src.auth.schemas import UserSummary
 from src.posts.constants import (
     DESCRIPTION_MAX_LENGTH,
     POST_CONTENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    ErrorCode,
     PostStatus,
 )
 from src.schemas import (
@@ -35,6 +36,20 @@ type PostContent = Annotated[
 type Description = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)]
 
 
+def _chosen_by_writers(status: PostStatus) -> PostStatus:
+    if status is PostStatus.HIDDEN:
+        raise ValueError(ErrorCode.HIDDEN_BY_MODERATORS)
+    return status
+
+
+# What a writer may set: draft or published (hiding is moderators' work).
+type WrittenStatus = Annotated[
+    PostStatus,
+    AfterValidator(_chosen_by_writers),
+    WithJsonSchema({"type": "string", "enum": ["draft", "published"]}),
+]
+
+
 class PostCreate(RequestModel):
     model_config = example(
         title="Hello, world",
@@ -47,7 +62,7 @@ class PostCreate(RequestModel):
     content: PostContent
     description: Description = ""
     tags: TagList = Field(default_factory=list)
-    status: PostStatus = Field(
+    status: WrittenStatus = Field(
         default=PostStatus.PUBLISHED,
         description="`draft` keeps it to yourself until you publish it",
     )
@@ -65,7 +80,7 @@ class PostUpdate(RequestModel):
     content: PostContent | MISSING = MISSING
     description: Description | MISSING = MISSING
     tags: TagList | MISSING = MISSING
-    status: PostStatus | MISSING = MISSING
+    status: WrittenStatus | MISSING = MISSING
 
 
 class PostResponse(CustomModel):
@@ -75,7 +90,9 @@ class PostResponse(CustomModel):
     description: str
     content: str
     tags: list[str]
-    status: PostStatus
+    status: PostStatus = Field(
+        description="`hidden`: a moderator hid it; only you and moderators see it"
+    )
     creator_id: UUID
     creator: UserSummary
     comments_count: int

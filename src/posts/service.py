@@ -9,11 +9,14 @@ import structlog
 from sqlalchemy import bindparam, delete, select, update
 
 from src.attachments import service as attachments_service
+from src.auth.constants import Role
 from src.auth.models import User
 from src.database.base import utcnow
 from src.database.reads import AnySelect, Readable, fetch_one, statement
 from src.database.unit_of_work import UnitOfWork
 from src.models import apply_edit
+from src.moderation import audit
+from src.moderation.constants import AuditAction, TargetType
 from src.posts import slugs
 from src.posts.constants import PostStatus
 from src.posts.exceptions import PublishedForGood
@@ -47,6 +50,10 @@ class PostRow(NamedTuple):
     def is_draft(self) -> bool:
         return self.status is PostStatus.DRAFT
 
+    @property
+    def is_hidden(self) -> bool:
+        return self.status is PostStatus.HIDDEN
+
 
 class PostRef(NamedTuple):
     """What deciding who may see a post takes, for the routes under it that
@@ -59,6 +66,10 @@ class PostRef(NamedTuple):
     @property
     def is_draft(self) -> bool:
         return self.status is PostStatus.DRAFT
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status is PostStatus.HIDDEN
 
 
 def post_columns() -> AnySelect:
@@ -189,6 +200,9 @@ async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> Po
     if not changes:
         return post
     published_at = post.published_at
+    if post.is_hidden and changes.get("status") is PostStatus.PUBLISHED:
+        # Still published: only a moderator shows it again.
+        del changes["status"]
     if "status" in changes:
         if changes["status"] is PostStatus.DRAFT and not post.is_draft:
             raise PublishedForGood
@@ -216,15 +230,19 @@ async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> Po
     return await _reload(uow, post.id)
 
 
-def may_see(post: PostRow | PostRef, caller: UUID | None) -> bool:
+def may_see(
+    post: PostRow | PostRef, caller: UUID | None, *, moderator: bool = False
+) -> bool:
     """Whether `caller` (None: anonymous) may see the post: a draft is its
-    author's alone."""
-    return not post.is_draft or post.creator_id == caller
+    author's alone, a hidden post its author's and moderators'."""
+    if caller is not None and post.creator_id == caller:
+        return True
+    return not post.is_draft and (moderator or not post.is_hidden)
 
 
 def may_delete(user: User, post: PostRow) -> bool:
-    """Whether `user` may delete the post: its creator or a superuser."""
-    return user.is_superuser or user.id == post.creator_id
+    """Whether `user` may delete the post: its creator or a moderator."""
+    return user.id == post.creator_id or user.role.at_least(Role.MODERATOR)
 
 
 async def lock_posts(
@@ -242,14 +260,24 @@ async def lock_posts(
     await uow.session.execute(locked)
 
 
-async def delete_post(uow: UnitOfWork, *, post_id: UUID) -> None:
+async def delete_post(uow: UnitOfWork, *, post: PostRow | PostRef, by: User) -> None:
     """Delete the post with everything on it: its attachments' rows (their
     stored files are deleted by a job once this commits), then the post,
     whose comments, favorites, tags, slugs and notifications the database
-    removes with it. The post is locked first.
+    removes with it. The post is locked first. Deleted by someone other
+    than its creator (a moderator): audited.
     """
+    post_id = post.id
     await lock_posts(uow, post_id=post_id)
     keys = await attachments_service.delete_attachments_of_post(uow, post_id)
     await uow.session.execute(delete(Post).where(Post.id == post_id))
     attachments_service.owe_file_deletion(uow, keys)
+    if by.id != post.creator_id:
+        await audit.record(
+            uow,
+            actor=by,
+            action=AuditAction.POST_DELETED,
+            target_type=TargetType.POST,
+            target_id=post_id,
+        )
     logger.info("post_deleted", post_id=str(post_id))

@@ -74,6 +74,13 @@ async def list_post_under_its_tags(
     )
 
 
+async def unlist_post_from_its_tags(uow: UnitOfWork, *, post_id: UUID) -> None:
+    """The post leaves its tags' pages (a moderator hid it)."""
+    await uow.session.execute(
+        update(PostTag).where(PostTag.post_id == post_id).values(published_at=None)
+    )
+
+
 class TagRow(NamedTuple):
     name: str
     posts_count: int

@@ -1,0 +1,279 @@
+"""Who is calling, and what they may do: each route declares it once.
+
+A request's credential (an access token, or an API key as a bearer token or
+in `X-API-Key`) is resolved once per request by `authenticate`, with one
+statement: the user (and the key), so that a suspended account is refused
+at once whatever it presents. Routes then declare:
+
+- `Require(scope)`: what an API key must be allowed to call the route.
+  A route without it refuses every key (deny by default: managing the
+  account, moderation and administration are for signed-in sessions only).
+  Sessions have every scope.
+- `RequireRole(role)`: the least role that may call it (403 otherwise).
+
+Both mark the route for the OpenAPI document (`document_permissions`).
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, NamedTuple
+from uuid import UUID
+
+import jwt
+from fastapi import APIRouter, Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
+from sqlalchemy import bindparam, select
+
+from src.auth import api_keys, utils
+from src.auth.constants import ApiKeyScope, Role
+from src.auth.exceptions import (
+    AccountSuspended,
+    InsufficientScope,
+    InvalidToken,
+    RoleRequired,
+    SessionRequired,
+)
+from src.auth.models import User
+from src.database.reads import AnySelect, fetch_one, statement
+from src.exceptions import NotAuthenticated, raises
+from src.web.dependencies import ReadBindDep, UnitsOfWorkDep
+from src.web.openapi import DocumentPart
+from src.web.state import app_state
+
+SCOPE_DESCRIPTIONS = {
+    ApiKeyScope.POSTS_READ: "Read posts, comments, profiles, feeds and lists as you",
+    ApiKeyScope.POSTS_WRITE: "Write posts, their attachments and tags; favorite",
+    ApiKeyScope.COMMENTS_WRITE: "Write and delete comments",
+    ApiKeyScope.FOLLOWS_WRITE: "Follow and unfollow",
+    ApiKeyScope.NOTIFICATIONS_READ: "Read notifications",
+    ApiKeyScope.NOTIFICATIONS_WRITE: "Mark notifications read",
+}
+
+# auto_error=False: a missing token is our 401 (with WWW-Authenticate), not
+# the library's.
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/auth/token",
+    auto_error=False,
+    scopes={scope.value: text for scope, text in SCOPE_DESCRIPTIONS.items()},
+)
+API_KEY_HEADER = "X-API-Key"
+api_key_scheme = APIKeyHeader(
+    name=API_KEY_HEADER,
+    scheme_name="ApiKey",
+    description="An API key (`pk_...`); also accepted as `Authorization: Bearer`",
+    auto_error=False,
+)
+# Where a route's declarations are kept on the dependency that made them.
+SCOPE_ATTRIBUTE = "__api_key_scope__"
+ROLE_ATTRIBUTE = "__required_role__"
+# Set on the request once a `Require` has allowed the caller's key.
+_KEY_ALLOWED = "api_key_allowed"
+
+
+class Caller(NamedTuple):
+    """The signed-in user, and the API key they called with (None: a
+    session, which may do everything the user may)."""
+
+    user: User
+    key: api_keys.KeyGrant | None
+
+
+@statement("caller_by_id", api_keys.user_from_row)
+def _user_by_id() -> AnySelect:
+    return select(*api_keys.user_columns()).where(User.id == bindparam("user_id"))
+
+
+def presented_credential(request: Request) -> str | None:
+    """The access token or API key the request carries, if any."""
+    key = request.headers.get(API_KEY_HEADER)
+    if key:
+        return key
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    if not token or scheme.lower() != "bearer":
+        return None
+    return token
+
+
+@raises(InvalidToken, AccountSuspended)
+async def authenticate(
+    request: Request, bind: ReadBindDep, units: UnitsOfWorkDep
+) -> Caller | None:
+    """The caller, from their credential: None when none is sent; 401 for an
+    invalid one, or for a suspended account's. One statement (none without
+    a credential); FastAPI runs it once per request."""
+    credential = presented_credential(request)
+    if credential is None:
+        return None
+    if api_keys.looks_like_key(credential):
+        found = await api_keys.find_key(bind, credential)
+        if found is None:
+            raise InvalidToken
+        grant, user = found
+        caller = Caller(user, grant)
+    else:
+        config = app_state(request).settings.auth
+        try:
+            user_id = UUID(utils.decode_access_token(credential, config)["sub"])
+        except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
+            raise InvalidToken from exc
+        found_user = await fetch_one(bind, _user_by_id, user_id=user_id)
+        if found_user is None:
+            raise InvalidToken
+        caller = Caller(found_user, None)
+    if caller.user.suspended_at is not None:
+        raise AccountSuspended
+    if caller.key is not None:
+        await api_keys.note_use(units, caller.key)
+    return caller
+
+
+AuthenticatedCaller = Annotated[Caller | None, Depends(authenticate)]
+
+
+def allowed(request: Request, caller: Caller | None) -> Caller | None:
+    """The caller, if the route lets them in: a key only where a `Require`
+    of the route allowed it."""
+    key_allowed = getattr(request.state, _KEY_ALLOWED, False)
+    if caller is not None and caller.key is not None and not key_allowed:
+        raise SessionRequired
+    return caller
+
+
+@raises(SessionRequired)
+async def caller_id(request: Request, caller: AuthenticatedCaller) -> UUID | None:
+    """Who is asking: None when anonymous. For public routes that answer the
+    caller in particular (`favorited`, `following`, their own drafts)."""
+    allowed(request, caller)
+    return None if caller is None else caller.user.id
+
+
+CallerId = Annotated[UUID | None, Depends(caller_id)]
+
+
+class Viewer(NamedTuple):
+    """Who reads: their id (None: anonymous), and whether they see what
+    moderators see (hidden posts and comments). Keys never moderate."""
+
+    id: UUID | None
+    moderator: bool
+
+
+@raises(SessionRequired)
+async def viewer(request: Request, caller: AuthenticatedCaller) -> Viewer:
+    """The reader, for routes that show hidden content to moderators."""
+    allowed(request, caller)
+    if caller is None:
+        return Viewer(None, moderator=False)
+    moderator = caller.key is None and caller.user.role.at_least(Role.MODERATOR)
+    return Viewer(caller.user.id, moderator=moderator)
+
+
+CurrentViewer = Annotated[Viewer, Depends(viewer)]
+
+
+@raises(NotAuthenticated, SessionRequired)
+async def get_current_user(
+    request: Request,
+    _: Annotated[str | None, Depends(oauth2_scheme)],
+    caller: AuthenticatedCaller,
+) -> User:
+    """The signed-in user; 401 without a valid credential. (The scheme
+    dependency marks the route as signed-in only in the OpenAPI document.)"""
+    if caller is None:
+        raise NotAuthenticated
+    allowed(request, caller)
+    return caller.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def Require(scope: ApiKeyScope) -> Any:  # noqa: N802 (reads as a declaration)
+    """A route dependency: an API key may call the route if it has `scope`.
+    Anonymous callers and sessions pass (the route's own dependencies say
+    whether it needs sign-in)."""
+
+    @raises(InsufficientScope)
+    async def require_scope(request: Request, caller: AuthenticatedCaller) -> None:
+        if caller is None or caller.key is None:
+            return
+        if scope not in caller.key.scopes:
+            raise InsufficientScope(scope)
+        setattr(request.state, _KEY_ALLOWED, True)
+
+    setattr(require_scope, SCOPE_ATTRIBUTE, scope)
+    return Depends(require_scope)
+
+
+def RequireRole(role: Role) -> Any:  # noqa: N802 (reads as a declaration)
+    """A dependency giving the signed-in user, if their role is `role` or
+    above (403 otherwise); API keys are refused."""
+
+    @raises(RoleRequired)
+    async def require_role(user: CurrentUser) -> User:
+        if not user.role.at_least(role):
+            raise RoleRequired
+        return user
+
+    setattr(require_role, ROLE_ATTRIBUTE, role)
+    return Depends(require_role)
+
+
+def _declared(dependant: Dependant, attribute: str) -> list[Any]:
+    found = []
+    for sub in dependant.dependencies:
+        if (value := getattr(sub.call, attribute, None)) is not None:
+            found.append(value)
+        found.extend(_declared(sub, attribute))
+    return found
+
+
+def _calls(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return any(sub.call is call or _calls(sub, call) for sub in dependant.dependencies)
+
+
+def document_permissions(routers: Iterable[APIRouter]) -> DocumentPart:
+    """An OpenAPI part: each route's security says what it takes. A route
+    with a `Require(scope)` takes a session or a key with that scope (and
+    nothing, if it does not need sign-in); a route that needs sign-in and
+    declares no scope takes a session only. `x-required-role` names the
+    least role of a `RequireRole` route."""
+    session = oauth2_scheme.scheme_name
+    key = api_key_scheme.scheme_name
+
+    def document(schema: dict[str, Any]) -> None:
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})[key] = (
+            api_key_scheme.model.model_dump(
+                mode="json", by_alias=True, exclude_none=True
+            )
+        )
+        for router in routers:
+            for route in router.routes:
+                if not isinstance(route, APIRoute):
+                    continue
+                scopes = sorted(
+                    {
+                        scope.value
+                        for scope in _declared(route.dependant, SCOPE_ATTRIBUTE)
+                    }
+                )
+                roles = _declared(route.dependant, ROLE_ATTRIBUTE)
+                if not _calls(route.dependant, authenticate):
+                    continue
+                required = _calls(route.dependant, get_current_user)
+                operations = schema["paths"][route.path_format]
+                for method in route.methods or ():
+                    operation = operations[method.lower()]
+                    security: list[dict[str, list[str]]] = [] if required else [{}]
+                    security.append({session: scopes})
+                    if scopes:
+                        security.append({key: scopes})
+                    operation["security"] = security
+                    if roles:
+                        operation["x-required-role"] = max(
+                            roles, key=lambda role: list(Role).index(role)
+                        ).value
+
+    return document
