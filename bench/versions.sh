@@ -49,7 +49,10 @@ psql -At -h 127.0.0.1 -U postgres -d "$BEFORE_DB" \
   -c "SELECT id FROM post ORDER BY random() LIMIT 5000" >"$BEFORE_IDS"
 
 wrk_args=(-t1 -c"$CONNECTIONS" -d"$DURATION")
-CASES=("GET /posts" "GET /posts/{id}" "GET /posts/{id}/comments" "POST /posts")
+# Signed in: the same reads with an access token (the caller is looked up),
+# and a list that loads its user (the feed).
+CASES=("GET /posts" "GET /posts/{id}" "GET /posts/{id}/comments" "POST /posts"
+  "GET /posts signed in" "GET /posts/{id} signed in" "GET /feed")
 SIDES=(before after)
 run_case() {
   local url=$BENCH_URL ids=$IDS_FILE token=$AFTER_TOKEN
@@ -59,6 +62,10 @@ run_case() {
     "GET /posts/{id}") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}" run_wrk "$2" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
     "GET /posts/{id}/comments") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}/comments" run_wrk "$2" "${wrk_args[@]}" -s bench/random_id.lua "$url" ;;
     "POST /posts") BENCH_TOKEN=$token run_wrk "$2" "${wrk_args[@]}" -s bench/create_post.lua "$url/posts" ;;
+    "GET /posts signed in") run_wrk "$2" "${wrk_args[@]}" -H "Authorization: Bearer $token" "$url/posts" ;;
+    "GET /posts/{id} signed in") IDS_FILE=$ids PATH_TEMPLATE="/posts/{id}" run_wrk "$2" "${wrk_args[@]}" \
+      -H "Authorization: Bearer $token" -s bench/random_id.lua "$url" ;;
+    "GET /feed") run_wrk "$2" "${wrk_args[@]}" -H "Authorization: Bearer $token" "$url/feed" ;;
   esac
 }
 echo "before: $REF; after: this tree; one worker each on CPU 0, wrk on CPU 1,"

@@ -103,9 +103,19 @@ class Config(BaseSettings):
     # unless this says the network in front of it keeps it private.
     ALLOW_OPEN_METRICS: bool = False
 
+    # The moderators' web interface at /admin (src/admin/site.py). Unset: on,
+    # except in production, where an operator turns it on knowingly.
+    ADMIN_UI_ENABLED: bool | None = None
+
     LOG_LEVEL: str = "INFO"
     # None: JSON when stderr is not a terminal, human-readable on a terminal.
     LOG_JSON: bool | None = None
+
+    @property
+    def admin_ui_enabled(self) -> bool:
+        if self.ADMIN_UI_ENABLED is None:
+            return self.ENVIRONMENT is not Environment.PRODUCTION
+        return self.ADMIN_UI_ENABLED
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -7,7 +7,9 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from src.admin import site as admin_site
 from src.admin.router import router as admin_router
 from src.attachments.router import router as attachments_router
 from src.auth.api_keys_router import router as api_keys_router
@@ -171,6 +173,8 @@ def create_app(
     config = settings.app
     setup_logging(config.LOG_LEVEL, json=config.LOG_JSON)
     tracing = create_tracing(span_exporter)
+    # The admin interface's sessions, bound once the engine is open.
+    admin_sessions: async_sessionmaker[AsyncSession] | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncGenerator[dict[str, AppState]]:
@@ -191,6 +195,8 @@ def create_app(
                 if tracing is not None:
                     tracing.instrument_storage(storage)
                 read_engine = create_read_engine(engine)
+                if admin_sessions is not None:
+                    admin_sessions.configure(bind=read_engine)
                 units = create_units_of_work(engine)
                 jobs = ApiJobs(
                     JobContext(
@@ -248,17 +254,24 @@ def create_app(
     app = FastAPI(**app_configs)
 
     _add_middleware(app, config, settings.conduit)
+    _add_routes(app, settings)
+    if config.admin_ui_enabled:
+        # After the API's routes: /admin/users and /admin/audit stay theirs.
+        admin_sessions = admin_site.install(app, settings)
+    return app
+
+
+def _add_routes(app: FastAPI, settings: Settings) -> None:
+    # The routes, their error handlers and their document.
     errors.install(app)
     app.add_exception_handler(IdempotentReplay, replay_response)
     app.add_exception_handler(ConduitError, conduit_error_response)
     routers = _routers(settings)
     openapi.install(app, parts=[document_replays, document_permissions(routers)])
     docs.install(app)
-
     for router in routers:
         app.include_router(router)
     declare_query_names(app, routers)
-    return app
 
 
 app = create_app()

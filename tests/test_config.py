@@ -77,3 +77,14 @@ def test_env_example_lists_exactly_the_settings() -> None:
     }
 
     assert listed == _settings_names()
+
+
+def test_the_admin_interface_is_off_in_production_unless_asked_for() -> None:
+    def enabled(**values: object) -> bool:
+        return Config.model_validate(values).admin_ui_enabled
+
+    assert enabled()
+    assert enabled(ENVIRONMENT="staging")
+    assert not enabled(ENVIRONMENT="production")
+    assert enabled(ENVIRONMENT="production", ADMIN_UI_ENABLED=True)
+    assert not enabled(ADMIN_UI_ENABLED=False)

@@ -165,3 +165,30 @@ def test_sign_in_is_required_or_optional_as_the_route_treats_it() -> None:
     )
     assert paths["/admin/users"]["get"]["x-required-role"] == "admin"
     assert "security" not in paths["/tags"]["get"]
+
+
+def _declared_permissions() -> set[str]:
+    rows = set()
+    for path, operations in create_app().openapi()["paths"].items():
+        if path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            security = operation.get("security")
+            if security is None:
+                who, key = "anyone", "not needed"
+            else:
+                scopes = [s["ApiKey"][0] for s in security if "ApiKey" in s]
+                who = operation.get("x-required-role") or (
+                    "anyone, as you signed in" if {} in security else "signed in"
+                )
+                key = f"`{scopes[0]}`" if scopes else "refused"
+            rows.add(f"| `{method.upper()} {path}` | {who} | {key} |")
+    return rows
+
+
+def test_the_permissions_table_of_the_guide_is_what_the_routes_declare() -> None:
+    guide = Path(__file__).parents[1].joinpath("docs", "api.md").read_text()
+    section = guide.split("### Permissions", 1)[1].split("\n## ", 1)[0]
+    documented = {line for line in section.splitlines() if line.startswith("| `")}
+
+    assert documented == _declared_permissions()

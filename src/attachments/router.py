@@ -196,7 +196,7 @@ async def download_attachment(
     dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an attachment",
-    description="By the post's creator or a superuser; the stored file goes too.",
+    description="By the post's creator or a moderator; the stored file goes too.",
     responses=responses(InvalidToken, NotPostCreator, PostNotFound, AttachmentNotFound),
 )
 async def delete_attachment(

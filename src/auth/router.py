@@ -148,7 +148,7 @@ async def get_me(user: CurrentUser) -> UserPrivate:
     "/users/me",
     summary="Update my account",
     description="Partial update of username, first_name, bio, image, age, "
-    "favorite_band and website. Email and superuser status cannot be changed "
+    "favorite_band and website. Email and role cannot be changed "
     "here.",
     responses=responses(InvalidToken, UsernameTaken),
 )

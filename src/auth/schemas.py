@@ -231,6 +231,7 @@ class ApiKeyCreate(RequestModel):
             min_length=1, max_length=API_KEY_NAME_MAX_LENGTH, pattern=NON_BLANK_PATTERN
         ),
         AfterValidator(single_line),
+        Field(json_schema_extra=SINGLE_LINE_SCHEMA),
     ]
     scopes: list[ApiKeyScope] = Field(min_length=1, max_length=len(ApiKeyScope))
     expires_at: UTCDatetime | None = Field(

@@ -131,7 +131,7 @@ async def update_comment(
     dependencies=[Require(ApiKeyScope.COMMENTS_WRITE)],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a comment",
-    description="By the comment's author, the post's creator or a superuser.",
+    description="By the comment's author, the post's creator or a moderator.",
     responses=responses(InvalidToken, NotCommentAuthor, PostNotFound, CommentNotFound),
 )
 async def delete_comment(

@@ -187,7 +187,7 @@ async def update_post(
     dependencies=[Require(ApiKeyScope.POSTS_WRITE)],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a post",
-    description="By its creator or a superuser; its comments, favorites and "
+    description="By its creator or a moderator; its comments, favorites and "
     "attachments go with it.",
     responses=responses(InvalidToken, NotPostCreator, PostNotFound),
 )

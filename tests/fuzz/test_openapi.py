@@ -58,8 +58,8 @@ def auth_headers(api: str) -> dict[str, str]:
 
 @pytest.fixture
 def owned_ids(api: str) -> dict[str, str]:
-    """Ids of another user's post (and its slug), comment, attachment and
-    notification, and the user's id and username."""
+    """Ids of another user's post (and its slug), comment, attachment,
+    notification and API key, and the user's id and username."""
     owner = _new_user(api)
     commenter = _new_user(api)
     post = httpx.post(
@@ -74,6 +74,11 @@ def owned_ids(api: str) -> dict[str, str]:
         headers=owner,
     ).json()
     notification = httpx.get(f"{api}/notifications", headers=owner).json()["items"][0]
+    key = httpx.post(
+        f"{api}/auth/users/me/api-keys",
+        json={"name": "owned", "scopes": ["posts:read"]},
+        headers=owner,
+    ).json()
     me = httpx.get(f"{api}/auth/users/me", headers=owner).json()
     return {
         "post_id": post["id"],
@@ -81,6 +86,7 @@ def owned_ids(api: str) -> dict[str, str]:
         "comment_id": comment["id"],
         "attachment_id": attachment["id"],
         "notification_id": notification["id"],
+        "key_id": key["id"],
         "user_id": me["id"],
         "username": me["username"],
     }
@@ -101,6 +107,7 @@ STATEFUL_ACCEPTANCE = {
     "PATCH /posts/{post_id}/comments/{comment_id}": "If-Match, as above",
     "POST /posts/{post_id}/attachments": "the bytes decide the type (415)",
     "PUT /users/{user_id}/follow": "whether the user is yourself (400)",
+    "POST /auth/users/me/api-keys": "`expires_at` in the future",
     # RealWorld answers every refusal of a request with a 422.
     "POST /api/users": "password classes; a taken username or email",
     "PUT /api/user": "password classes; a taken username; a new email",

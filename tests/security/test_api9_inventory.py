@@ -3,11 +3,13 @@ is documented, under one published version; nothing undocumented answers."""
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import Mount
 
 from src.auth.pages import CHANGE_EMAIL_PATH, RESET_PASSWORD_PATH, VERIFY_EMAIL_PATH
 from src.config import Settings
 from src.constants import VERSION
 from src.main import create_app
+from tests.utils import with_app_settings
 
 DOCS_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
@@ -48,6 +50,15 @@ def test_every_served_route_is_documented_and_the_reverse(settings: Settings) ->
         for method in ("GET", "POST")
     }
     assert _served(app) == documented | aliases | pages
+    # Beside the routes, what is mounted is for people, and docs/api.md and
+    # docs/operations.md say so: the documentation's own files, and the
+    # admin interface (on outside production only when asked for).
+    mounted = {route.path for route in app.routes if isinstance(route, Mount)}
+    assert mounted == {"/docs/assets", "/admin"}
+    without_ui = create_app(with_app_settings(settings, ADMIN_UI_ENABLED=False))
+    assert "/admin" not in {
+        route.path for route in without_ui.routes if isinstance(route, Mount)
+    }
 
 
 def test_the_published_version_is_the_running_one(settings: Settings) -> None:
