@@ -128,7 +128,7 @@ class StaffSignIn(AuthenticationBackend):
         ):
             request.session.clear()
             return False
-        setattr(request.state, views.STAFF_ATTRIBUTE, user)
+        request.scope[views.STAFF_KEY] = user
         return True
 
 
@@ -138,7 +138,7 @@ class RoleGrants(AuthorizationBackend):
     def has_permission(
         self, request: Request, identity: str, action: str, obj: object = None
     ) -> bool:
-        user = getattr(request.state, views.STAFF_ATTRIBUTE, None)
+        user = request.scope.get(views.STAFF_KEY)
         if user is None:
             return False
         return bool(matches_grant(GRANTS.get(user.role, set()), identity, str(action)))

@@ -26,13 +26,14 @@ from src.posts import service as posts_service
 from src.posts.models import Post
 from src.web.state import app_state
 
-# Set by the sign-in backend (src/admin/site.py) on every request it lets in.
-STAFF_ATTRIBUTE = "admin_user"
+# Put in the request's scope by the sign-in backend (src/admin/site.py) on
+# every request it lets in.
+STAFF_KEY = "publishing.admin_user"
 
 
 def staff(request: Request) -> User:
     """The moderator or admin signed in to the interface."""
-    user: User = getattr(request.state, STAFF_ATTRIBUTE)
+    user: User = request.scope[STAFF_KEY]
     return user
 
 

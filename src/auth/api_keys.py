@@ -140,11 +140,9 @@ def user_from_row(values: Sequence[Any]) -> User:
     return User(**dict(zip(names, values, strict=True)))
 
 
-def _key_and_user(values: Sequence[Any]) -> tuple[KeyGrant, User]:
+def _key_and_user(values: Sequence[Any]) -> tuple[KeyGrant, Sequence[Any]]:
     key_id, scopes, expires_at, last_used_at = values[:4]
-    return KeyGrant(key_id, frozenset(scopes), expires_at, last_used_at), user_from_row(
-        values[4:]
-    )
+    return KeyGrant(key_id, frozenset(scopes), expires_at, last_used_at), values[4:]
 
 
 @statement("api_key_with_user", _key_and_user)
@@ -162,9 +160,12 @@ def _by_hash() -> AnySelect:
     )
 
 
-async def find_key(readable: Readable, secret: str) -> tuple[KeyGrant, User] | None:
-    """The key and its user, by the key itself: one statement on the unique
-    index of the hashes. None for an unknown or expired key."""
+async def find_key(
+    readable: Readable, secret: str
+) -> tuple[KeyGrant, Sequence[Any]] | None:
+    """The key and its user's columns (`user_from_row`), by the key itself:
+    one statement on the unique index of the hashes. None for an unknown or
+    expired key."""
     found = await fetch_one(
         readable, _by_hash, key_hash=utils.hash_opaque_token(secret)
     )

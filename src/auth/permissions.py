@@ -14,7 +14,7 @@ at once whatever it presents. Routes then declare:
 Both mark the route for the OpenAPI document (`document_permissions`).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, NamedTuple
 from uuid import UUID
 
@@ -68,19 +68,49 @@ api_key_scheme = APIKeyHeader(
 # Where a route's declarations are kept on the dependency that made them.
 SCOPE_ATTRIBUTE = "__api_key_scope__"
 ROLE_ATTRIBUTE = "__required_role__"
-# Set on the request once a `Require` has allowed the caller's key.
-_KEY_ALLOWED = "api_key_allowed"
+# In the request's own scope (never shared state): the caller `authenticate`
+# found, and whether a `Require` allowed their key.
+_CALLER = "publishing.caller"
+_KEY_ALLOWED = "publishing.api_key_allowed"
 
 
-class Caller(NamedTuple):
-    """The signed-in user, and the API key they called with (None: a
-    session, which may do everything the user may)."""
-
-    user: User
-    key: api_keys.KeyGrant | None
+_COLUMN = {column.key: index for index, column in enumerate(User.__table__.columns)}
 
 
-@statement("caller_by_id", api_keys.user_from_row)
+class Caller:
+    """The signed-in user (their columns, made a `User` only for a route
+    that asks for one) and the API key they called with (None: a session,
+    which may do everything the user may)."""
+
+    __slots__ = ("_user", "key", "values")
+
+    def __init__(self, values: Sequence[Any], key: api_keys.KeyGrant | None) -> None:
+        self.values = values
+        self.key = key
+        self._user: User | None = None
+
+    @property
+    def id(self) -> UUID:
+        user_id: UUID = self.values[_COLUMN["id"]]
+        return user_id
+
+    @property
+    def role(self) -> Role:
+        role: Role = self.values[_COLUMN["role"]]
+        return role
+
+    @property
+    def suspended(self) -> bool:
+        return self.values[_COLUMN["suspended_at"]] is not None
+
+    @property
+    def user(self) -> User:
+        if self._user is None:
+            self._user = api_keys.user_from_row(self.values)
+        return self._user
+
+
+@statement("caller_by_id", tuple)
 def _user_by_id() -> AnySelect:
     return select(*api_keys.user_columns()).where(User.id == bindparam("user_id"))
 
@@ -102,16 +132,18 @@ async def authenticate(
 ) -> Caller | None:
     """The caller, from their credential: None when none is sent; 401 for an
     invalid one, or for a suspended account's. One statement (none without
-    a credential); FastAPI runs it once per request."""
+    a credential); FastAPI runs it once per request, and `caller_id` and
+    `viewer` read what it found."""
     credential = presented_credential(request)
     if credential is None:
+        request.scope[_CALLER] = None
         return None
     if api_keys.looks_like_key(credential):
         found = await api_keys.find_key(bind, credential)
         if found is None:
             raise InvalidToken
-        grant, user = found
-        caller = Caller(user, grant)
+        grant, values = found
+        caller = Caller(values, grant)
     else:
         config = app_state(request).settings.auth
         try:
@@ -122,10 +154,11 @@ async def authenticate(
         if found_user is None:
             raise InvalidToken
         caller = Caller(found_user, None)
-    if caller.user.suspended_at is not None:
+    if caller.suspended:
         raise AccountSuspended
     if caller.key is not None:
         await api_keys.note_use(units, caller.key)
+    request.scope[_CALLER] = caller
     return caller
 
 
@@ -135,18 +168,32 @@ AuthenticatedCaller = Annotated[Caller | None, Depends(authenticate)]
 def allowed(request: Request, caller: Caller | None) -> Caller | None:
     """The caller, if the route lets them in: a key only where a `Require`
     of the route allowed it."""
-    key_allowed = getattr(request.state, _KEY_ALLOWED, False)
+    key_allowed = request.scope.get(_KEY_ALLOWED, False)
     if caller is not None and caller.key is not None and not key_allowed:
         raise SessionRequired
     return caller
 
 
+def _found(request: Request) -> Caller | None:
+    # Only a parameter of its own: FastAPI walks a dependency's whole tree at
+    # each use, and the hottest reads use the caller twice (docs/benchmarks.md).
+    try:
+        caller: Caller | None = request.scope[_CALLER]
+    except KeyError:
+        raise RuntimeError(
+            "A route that reads its caller declares Require(scope), which "
+            "authenticates first (src/auth/permissions.py)"
+        ) from None
+    return allowed(request, caller)
+
+
 @raises(SessionRequired)
-async def caller_id(request: Request, caller: AuthenticatedCaller) -> UUID | None:
+async def caller_id(request: Request) -> UUID | None:
     """Who is asking: None when anonymous. For public routes that answer the
-    caller in particular (`favorited`, `following`, their own drafts)."""
-    allowed(request, caller)
-    return None if caller is None else caller.user.id
+    caller in particular (`favorited`, `following`, their own drafts); the
+    route's `Require` has authenticated them."""
+    caller = _found(request)
+    return None if caller is None else caller.id
 
 
 CallerId = Annotated[UUID | None, Depends(caller_id)]
@@ -161,13 +208,14 @@ class Viewer(NamedTuple):
 
 
 @raises(SessionRequired)
-async def viewer(request: Request, caller: AuthenticatedCaller) -> Viewer:
-    """The reader, for routes that show hidden content to moderators."""
-    allowed(request, caller)
+async def viewer(request: Request) -> Viewer:
+    """The reader, for routes that show hidden content to moderators (the
+    route's `Require` has authenticated them)."""
+    caller = _found(request)
     if caller is None:
         return Viewer(None, moderator=False)
-    moderator = caller.key is None and caller.user.role.at_least(Role.MODERATOR)
-    return Viewer(caller.user.id, moderator=moderator)
+    moderator = caller.key is None and caller.role.at_least(Role.MODERATOR)
+    return Viewer(caller.id, moderator=moderator)
 
 
 CurrentViewer = Annotated[Viewer, Depends(viewer)]
@@ -201,7 +249,7 @@ def Require(scope: ApiKeyScope) -> Any:  # noqa: N802 (reads as a declaration)
             return
         if scope not in caller.key.scopes:
             raise InsufficientScope(scope)
-        setattr(request.state, _KEY_ALLOWED, True)
+        request.scope[_KEY_ALLOWED] = True
 
     setattr(require_scope, SCOPE_ATTRIBUTE, scope)
     return Depends(require_scope)
@@ -260,6 +308,11 @@ def document_permissions(routers: Iterable[APIRouter]) -> DocumentPart:
                     }
                 )
                 roles = _declared(route.dependant, ROLE_ATTRIBUTE)
+                reads_caller = any(
+                    _calls(route.dependant, reader) for reader in (caller_id, viewer)
+                )
+                if reads_caller and not scopes:
+                    raise RuntimeError(f"{route.path_format} reads its caller: Require")
                 if not _calls(route.dependant, authenticate):
                     continue
                 required = _calls(route.dependant, get_current_user)
