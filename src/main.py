@@ -15,7 +15,7 @@ from src.attachments.router import router as attachments_router
 from src.auth.api_keys_router import router as api_keys_router
 from src.auth.email_router import router as auth_email_router
 from src.auth.pages import router as email_pages_router
-from src.auth.permissions import document_permissions
+from src.auth.permission_docs import document_permissions
 from src.auth.router import router as auth_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router

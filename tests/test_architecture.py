@@ -11,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # import-linter's command, installed next to this interpreter.
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
+# A module past this is split by what its parts are about.
+MAX_SOURCE_LINES = 300
 
 pytestmark = pytest.mark.database_independent
 
@@ -68,3 +70,14 @@ def test_the_import_contracts_hold() -> None:
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "0 broken" in checked.stdout
+
+
+def test_no_source_file_is_over_300_lines() -> None:
+    src = ROOT / "src"
+    long = {
+        str(path.relative_to(src)): lines
+        for path in src.rglob("*.py")
+        if (lines := len(path.read_text().splitlines())) > MAX_SOURCE_LINES
+    }
+
+    assert long == {}

@@ -26,8 +26,7 @@ from src.posts import service as posts_service
 from src.posts.models import Post
 from src.web.state import app_state
 
-# Put in the request's scope by the sign-in backend (src/admin/site.py) on
-# every request it lets in.
+# Set in the request's scope by the sign-in backend (src/admin/site.py).
 STAFF_KEY = "publishing.admin_user"
 
 
@@ -279,8 +278,8 @@ class AuditView(ReadOnlyView, model=AuditEntry):
     column_searchable_list: ClassVar[Any] = [AuditEntry.actor_username]
     column_default_sort: ClassVar[Any] = (AuditEntry.created_at, True)
 
-    # A moderator reads their own entries, as through the API: in the list,
-    # its count and the details page alike.
+    # A moderator reads their own entries (as through the API): list, count
+    # and details alike.
     def list_query(self, request: Request) -> Select[Any]:
         return _own_entries(request, super().list_query(request))
 
