@@ -21,13 +21,12 @@ import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
-from starlette.types import Message
 
+from bench.request_path import call_app, with_state
 from src.auth.utils import create_access_token
 from src.config import load_settings
 from src.main import create_app
@@ -48,42 +47,6 @@ async def _data() -> tuple[list[str], UUID]:
     return found, user_id
 
 
-def _caller(app: Any, state: dict[str, Any]) -> Callable[..., Awaitable[int]]:
-    async def call(path: str, query: bytes = b"", token: str | None = None) -> int:
-        headers = [(b"host", b"127.0.0.1"), (b"accept", b"*/*")]
-        if token:
-            headers.append((b"authorization", f"Bearer {token}".encode()))
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": query,
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8000),
-            "state": dict(state),
-        }
-        status = 0
-
-        async def receive() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-
-        await app(scope, receive, send)
-        return status
-
-    return call
-
-
 async def _time(request: Callable[[int], Awaitable[int]]) -> float:
     results = []
     for _ in range(ROUNDS):
@@ -99,14 +62,17 @@ async def main() -> None:
     app = create_app(settings)
     ids, user_id = await _data()
     token = create_access_token(user_id, settings.auth)
+    signed_in = ((b"authorization", f"Bearer {token}".encode()),)
     async with app.router.lifespan_context(app) as state:
-        call = _caller(app, dict(state or {}))
+        served = with_state(app, dict(state or {}))
         cases = {
-            "GET /posts/{id}": lambda n: call(f"/posts/{ids[n % len(ids)]}"),
-            "GET /posts/{id} signed in": lambda n: call(
-                f"/posts/{ids[n % len(ids)]}", token=token
+            "GET /posts/{id}": lambda n: call_app(
+                served, f"/posts/{ids[n % len(ids)]}"
             ),
-            "GET /feed": lambda n: call("/feed", b"limit=20", token=token),
+            "GET /posts/{id} signed in": lambda n: call_app(
+                served, f"/posts/{ids[n % len(ids)]}", headers=signed_in
+            ),
+            "GET /feed": lambda n: call_app(served, "/feed", b"limit=20", signed_in),
         }
         for request in cases.values():
             for warm in range(200):

@@ -13,9 +13,9 @@ PG=postgresql+asyncpg://postgres@127.0.0.1:5432
 BEFORE_DIR=$(mktemp -d /tmp/bench-caller-XXXXXX)
 trap 'git worktree remove --force "$BEFORE_DIR"' EXIT
 git worktree add --detach -q "$BEFORE_DIR" "$REF"
-cp bench/caller_cost.py "$BEFORE_DIR/bench/"
+# This tree's scripts, run on the earlier code.
+cp bench/caller_cost.py bench/request_path.py "$BEFORE_DIR/bench/"
 (cd "$BEFORE_DIR" && uv sync --frozen -q)
-export LOG_LEVEL=WARNING RATE_LIMIT_ENABLED=false
 runs=()
 for turn in $(seq "$TURNS"); do
   before=$(cd "$BEFORE_DIR" && DATABASE_URL=$PG/bench_publishing_before \

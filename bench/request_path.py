@@ -51,7 +51,13 @@ async def _post_ids() -> list[str]:
     return found
 
 
-async def _call(app: Any, path: str, query: bytes = b"") -> int:
+async def call_app(
+    app: Any,
+    path: str,
+    query: bytes = b"",
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> int:
+    """GET `path` from `app` as a server would, without a socket; its status."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -62,7 +68,7 @@ async def _call(app: Any, path: str, query: bytes = b"") -> int:
         "raw_path": path.encode(),
         "query_string": query,
         "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"accept", b"*/*")],
+        "headers": [(b"host", b"127.0.0.1"), (b"accept", b"*/*"), *headers],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
         "state": {},
@@ -98,13 +104,13 @@ async def _measure(label: str, without: type | None) -> None:
         app.user_middleware = [m for m in app.user_middleware if m.cls is not without]
     ids = await _post_ids()
     async with app.router.lifespan_context(app) as state:
-        served = _with_state(app, dict(state or {}))
+        served = with_state(app, dict(state or {}))
 
         async def one_post(n: int) -> int:
-            return await _call(served, f"/posts/{ids[n % len(ids)]}")
+            return await call_app(served, f"/posts/{ids[n % len(ids)]}")
 
         async def feed(_: int) -> int:
-            return await _call(served, "/posts", b"limit=20")
+            return await call_app(served, "/posts", b"limit=20")
 
         for warm in range(200):
             await one_post(warm)
@@ -114,7 +120,7 @@ async def _measure(label: str, without: type | None) -> None:
     print(f"| {label:<34} | {post_us:8.0f} | {feed_us:8.0f} |", flush=True)
 
 
-def _with_state(app: FastAPI, state: dict[str, Any]) -> Any:
+def with_state(app: FastAPI, state: dict[str, Any]) -> Any:
     """The app with its lifespan state, as a server hands it to each request."""
 
     async def served(scope: Any, receive: Any, send: Any) -> None:

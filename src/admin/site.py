@@ -27,7 +27,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from src.admin import views
+from src.admin import actions, views
 from src.auth import service as auth_service
 from src.auth.constants import Role
 from src.auth.exceptions import AccountSuspended, InvalidCredentials
@@ -128,7 +128,7 @@ class StaffSignIn(AuthenticationBackend):
         ):
             request.session.clear()
             return False
-        request.scope[views.STAFF_KEY] = user
+        request.scope[actions.STAFF_KEY] = user
         return True
 
 
@@ -138,7 +138,7 @@ class RoleGrants(AuthorizationBackend):
     def has_permission(
         self, request: Request, identity: str, action: str, obj: object = None
     ) -> bool:
-        user = request.scope.get(views.STAFF_KEY)
+        user = request.scope.get(actions.STAFF_KEY)
         if user is None:
             return False
         return bool(matches_grant(GRANTS.get(user.role, set()), identity, str(action)))

@@ -3,15 +3,15 @@ created or edited in place: every change is an action (or a deletion) that
 calls the same service as the API, as the signed-in moderator, so every
 rule holds and the audit log has it."""
 
-from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 from uuid import UUID
 
-from sqladmin import Flash, ModelView, action
+from sqladmin import action
 from sqlalchemy import Select
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
+from src.admin.actions import HidingActions, ReadOnlyView, each_selected, staff
 from src.attachments import service as attachments_service
 from src.attachments.models import Attachment
 from src.auth.constants import Role
@@ -19,55 +19,11 @@ from src.auth.models import User
 from src.comments import service as comments_service
 from src.comments.models import Comment
 from src.database.unit_of_work import UnitOfWork
-from src.exceptions import DetailedHTTPException
 from src.moderation import service as moderation
 from src.moderation.models import AuditEntry
 from src.posts import service as posts_service
 from src.posts.models import Post
 from src.web.state import app_state
-
-# Set in the request's scope by the sign-in backend (src/admin/site.py).
-STAFF_KEY = "publishing.admin_user"
-
-
-def staff(request: Request) -> User:
-    """The moderator or admin signed in to the interface."""
-    user: User = request.scope[STAFF_KEY]
-    return user
-
-
-class ReadOnlyView(ModelView):
-    """Listed, searched and shown; never created or edited in place."""
-
-    can_create = False
-    can_edit = False
-    can_delete = False
-    can_export = False
-    page_size = 25
-    page_size_options = (25, 50, 100)
-
-
-type Change = Callable[[UnitOfWork, str, User], Awaitable[None]]
-
-
-async def _each_selected(request: Request, change: Change, done: str) -> Response:
-    """Apply `change` to each selected row, one unit of work each, then go
-    back where the moderator was; a refused change is shown, not a crash."""
-    user = staff(request)
-    pks = [pk for pk in request.query_params.get("pks", "").split(",") if pk]
-    units = app_state(request).units_of_work
-    changed = 0
-    for pk in pks:
-        try:
-            async with units() as uow:
-                await change(uow, pk, user)
-            changed += 1
-        except DetailedHTTPException as exc:
-            Flash.error(request, str(exc.detail))
-    if changed:
-        Flash.success(request, f"{done}: {changed}")
-    back = request.headers.get("referer") or str(request.url_for("admin:index"))
-    return RedirectResponse(back, status_code=303)
 
 
 class UserView(ReadOnlyView, model=User):
@@ -99,20 +55,20 @@ class UserView(ReadOnlyView, model=User):
         async def change(uow: UnitOfWork, pk: str, by: User) -> None:
             await moderation.suspend(uow, user_id=UUID(pk), by=by, reason=None)
 
-        return await _each_selected(request, change, "Suspended")
+        return await each_selected(request, change, "Suspended")
 
     @action("unsuspend", "Lift suspension")
     async def unsuspend(self, request: Request) -> Response:
         async def change(uow: UnitOfWork, pk: str, by: User) -> None:
             await moderation.unsuspend(uow, user_id=UUID(pk), by=by)
 
-        return await _each_selected(request, change, "Suspension lifted")
+        return await each_selected(request, change, "Suspension lifted")
 
     async def _set_role(self, request: Request, role: Role) -> Response:
         async def change(uow: UnitOfWork, pk: str, by: User) -> None:
             await moderation.set_role(uow, user_id=UUID(pk), role=role, by=by)
 
-        return await _each_selected(request, change, f"Made {role.value}")
+        return await each_selected(request, change, f"Made {role.value}")
 
     @action("make-member", "Make member", "Make the selected users members?")
     async def make_member(self, request: Request) -> Response:
@@ -127,7 +83,7 @@ class UserView(ReadOnlyView, model=User):
         return await self._set_role(request, Role.ADMIN)
 
 
-class PostView(ReadOnlyView, model=Post):
+class PostView(HidingActions, ReadOnlyView, model=Post):
     name_plural = "Posts"
     icon = "fa-solid fa-newspaper"
     can_delete = True
@@ -164,28 +120,15 @@ class PostView(ReadOnlyView, model=Post):
             async with app_state(request).units_of_work() as uow:
                 await posts_service.delete_post(uow, post=post, by=staff(request))
 
-    async def _visibility(self, request: Request, *, hidden: bool) -> Response:
-        async def change(uow: UnitOfWork, pk: str, by: User) -> None:
-            post = await posts_service.get_post_ref(uow, UUID(pk))
-            if post is None or post.is_draft:
-                return
-            if hidden:
-                await moderation.hide_post(uow, post=post, by=by, reason=None)
-            else:
-                await moderation.show_post(uow, post=post, by=by)
-
-        return await _each_selected(request, change, "Hidden" if hidden else "Shown")
-
-    @action("hide", "Hide", "Hide the selected posts from everyone but their authors?")
-    async def hide(self, request: Request) -> Response:
-        return await self._visibility(request, hidden=True)
-
-    @action("show", "Show again")
-    async def show(self, request: Request) -> Response:
-        return await self._visibility(request, hidden=False)
+    async def set_hidden(
+        self, uow: UnitOfWork, pk: str, *, hidden: bool, by: User
+    ) -> None:
+        post = await posts_service.get_post_ref(uow, UUID(pk))
+        if post is not None and not post.is_draft:
+            await moderation.set_post_hidden(uow, post=post, hidden=hidden, by=by)
 
 
-class CommentView(ReadOnlyView, model=Comment):
+class CommentView(HidingActions, ReadOnlyView, model=Comment):
     name_plural = "Comments"
     icon = "fa-solid fa-comment"
     can_delete = True
@@ -213,23 +156,14 @@ class CommentView(ReadOnlyView, model=Comment):
                 uow, comment=comment, post_creator_id=creator, by=staff(request)
             )
 
-    async def _visibility(self, request: Request, *, hidden: bool) -> Response:
-        async def change(uow: UnitOfWork, pk: str, by: User) -> None:
-            comment = await comments_service.find_comment(uow, UUID(pk))
-            if comment is not None:
-                await moderation.set_comment_hidden(
-                    uow, comment=comment, hidden=hidden, by=by
-                )
-
-        return await _each_selected(request, change, "Hidden" if hidden else "Shown")
-
-    @action("hide", "Hide", "Hide the selected comments?")
-    async def hide(self, request: Request) -> Response:
-        return await self._visibility(request, hidden=True)
-
-    @action("show", "Show again")
-    async def show(self, request: Request) -> Response:
-        return await self._visibility(request, hidden=False)
+    async def set_hidden(
+        self, uow: UnitOfWork, pk: str, *, hidden: bool, by: User
+    ) -> None:
+        comment = await comments_service.find_comment(uow, UUID(pk))
+        if comment is not None:
+            await moderation.set_comment_hidden(
+                uow, comment=comment, hidden=hidden, by=by
+            )
 
 
 class AttachmentView(ReadOnlyView, model=Attachment):

@@ -42,7 +42,9 @@ HIDDEN = (
 async def hide_post(
     post: ModeratedPost, note: Note, user: Moderator, uow: UnitOfWorkDep
 ) -> None:
-    await service.hide_post(uow, post=post, by=user, reason=note.reason)
+    await service.set_post_hidden(
+        uow, post=post, hidden=True, by=user, reason=note.reason
+    )
 
 
 @router.delete(
@@ -53,7 +55,7 @@ async def hide_post(
     responses=responses(*MODERATORS, PostNotFound),
 )
 async def show_post(post: ModeratedPost, user: Moderator, uow: UnitOfWorkDep) -> None:
-    await service.show_post(uow, post=post, by=user)
+    await service.set_post_hidden(uow, post=post, hidden=False, by=user)
 
 
 @router.put(

@@ -28,57 +28,48 @@ from src.tags import service as tags_service
 logger = structlog.get_logger(__name__)
 
 
-async def hide_post(
-    uow: UnitOfWork, *, post: PostRef, by: User, reason: str | None
+async def set_post_hidden(
+    uow: UnitOfWork,
+    *,
+    post: PostRef,
+    hidden: bool,
+    by: User,
+    reason: str | None = None,
 ) -> None:
-    """Take a published post out of every list, count, feed, tag page and
-    search; its author and moderators still see it. `DraftNotHidden` for a
-    draft (its author's alone already)."""
-    if post.status is PostStatus.DRAFT:
+    """Hide a published post (out of every list, count, feed, tag page and
+    search; its author and moderators still see it) or show it again, in
+    its place (its publication time is kept). `DraftNotHidden` for a draft,
+    its author's alone already."""
+    if hidden and post.is_draft:
         raise DraftNotHidden
-    await posts_service.lock_posts(uow, post_id=post.id)
-    hidden = await uow.session.scalar(
-        update(Post)
-        .where(Post.id == post.id, Post.status == PostStatus.PUBLISHED)
-        .values(status=PostStatus.HIDDEN)
-        .returning(Post.id)
+    before, after = (
+        (PostStatus.PUBLISHED, PostStatus.HIDDEN)
+        if hidden
+        else (PostStatus.HIDDEN, PostStatus.PUBLISHED)
     )
-    if hidden is None:
-        return
-    await tags_service.unlist_post_from_its_tags(uow, post_id=post.id)
-    await favorites_service.set_post_hidden(uow, post_id=post.id, hidden=True)
-    await audit.record(
-        uow,
-        actor=by,
-        action=AuditAction.POST_HIDDEN,
-        target_type=TargetType.POST,
-        target_id=post.id,
-        reason=reason,
-    )
-
-
-async def show_post(uow: UnitOfWork, *, post: PostRef, by: User) -> None:
-    """Put a hidden post back where it was: its lists and counts, in its
-    place (its publication time is kept)."""
     await posts_service.lock_posts(uow, post_id=post.id)
     published_at = await uow.session.scalar(
         update(Post)
-        .where(Post.id == post.id, Post.status == PostStatus.HIDDEN)
-        .values(status=PostStatus.PUBLISHED)
+        .where(Post.id == post.id, Post.status == before)
+        .values(status=after)
         .returning(Post.published_at)
     )
     if published_at is None:
         return
-    await tags_service.list_post_under_its_tags(
-        uow, post_id=post.id, published_at=published_at
-    )
-    await favorites_service.set_post_hidden(uow, post_id=post.id, hidden=False)
+    if hidden:
+        await tags_service.unlist_post_from_its_tags(uow, post_id=post.id)
+    else:
+        await tags_service.list_post_under_its_tags(
+            uow, post_id=post.id, published_at=published_at
+        )
+    await favorites_service.set_post_hidden(uow, post_id=post.id, hidden=hidden)
     await audit.record(
         uow,
         actor=by,
-        action=AuditAction.POST_SHOWN,
+        action=AuditAction.POST_HIDDEN if hidden else AuditAction.POST_SHOWN,
         target_type=TargetType.POST,
         target_id=post.id,
+        reason=reason,
     )
 
 
@@ -125,11 +116,7 @@ async def suspend(
         raise NotSuspendable
     if target.suspended_at is not None:
         return
-    await uow.session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(suspended_at=utcnow(), suspension_reason=reason)
-    )
+    target.suspended_at, target.suspension_reason = utcnow(), reason
     await sessions.revoke_all_refresh_tokens(uow, user_id=user_id)
     await audit.record(
         uow,
@@ -148,11 +135,7 @@ async def unsuspend(uow: UnitOfWork, *, user_id: UUID, by: User | None) -> None:
     target = await _locked_user(uow, user_id)
     if target.suspended_at is None:
         return
-    await uow.session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(suspended_at=None, suspension_reason=None)
-    )
+    target.suspended_at, target.suspension_reason = None, None
     await audit.record(
         uow,
         actor=by,
@@ -195,7 +178,7 @@ async def set_role(
     if target.role is Role.ADMIN and admins == [user_id]:
         raise LastAdmin
     previous = target.role
-    await uow.session.execute(update(User).where(User.id == user_id).values(role=role))
+    target.role = role
     await audit.record(
         uow,
         actor=by,
@@ -205,5 +188,4 @@ async def set_role(
         reason=f"{previous.value} -> {role.value}",
     )
     logger.info("role_changed", user_id=str(user_id), role=role.value)
-    await uow.session.refresh(target)
     return target
