@@ -1,6 +1,7 @@
 """The end-of-run check finds what a test left behind (tests/leftovers.py)."""
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,7 @@ def test_an_orphan_is_found_too() -> None:
     # The child prints its pid once it runs, so its environment is readable.
     program = "import os, time; print(os.getpid(), flush=True); time.sleep(60)"
     with subprocess.Popen(  # noqa: S603
-        ["sh", "-c", f"{sys.executable} -c '{program}' &"],  # noqa: S607
+        ["sh", "-c", f"{shlex.join([sys.executable, '-c', program])} &"],  # noqa: S607
         stdout=subprocess.PIPE,
     ) as shell:
         assert shell.stdout is not None
