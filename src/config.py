@@ -3,7 +3,7 @@ own `config.py`, read once into `Settings` and passed down from `create_app`.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
@@ -17,6 +17,7 @@ from src.conduit.config import ConduitConfig
 from src.constants import ENV_FILE, Environment
 from src.jobs.config import JobsConfig
 from src.mail.config import EmailBackend, EmailConfig
+from src.notifications.config import NotificationsConfig
 
 LOCAL_CORS_ORIGINS = [
     "http://localhost:3000",
@@ -209,6 +210,7 @@ class Settings:
     email: EmailConfig
     jobs: JobsConfig
     conduit: ConduitConfig
+    notifications: NotificationsConfig = field(default_factory=NotificationsConfig)
 
 
 MAX_PORT = 65535
@@ -286,6 +288,7 @@ def load_settings() -> Settings:
         email=_load(EmailConfig),
         jobs=_load(JobsConfig),
         conduit=_load(ConduitConfig),
+        notifications=_load(NotificationsConfig),
     )
     if problems := unsafe_outside_local(settings):
         raise ConfigurationError("; ".join(problems))

@@ -28,7 +28,6 @@ from src.config import Config, Settings, load_settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, VERSION
 from src.database.engine import create_engine, create_read_engine
 from src.database.session import create_read_sessionmaker, create_units_of_work
-from src.domains import job_registry
 from src.favorites.router import router as favorites_router
 from src.feed.router import router as feed_router
 from src.follows.router import router as follows_router
@@ -36,8 +35,6 @@ from src.health.router import router as health_router
 from src.idempotency.constants import REPLAYED_HEADER
 from src.idempotency.exceptions import IdempotentReplay
 from src.idempotency.utils import document_replays, replay_response
-from src.jobs.registry import JobContext
-from src.jobs.tasks import ApiJobs
 from src.logging_config import setup_logging
 from src.metrics import forget_pool, watch_pool
 from src.moderation.router import router as moderation_router
@@ -45,6 +42,7 @@ from src.notifications.router import router as notifications_router
 from src.posts.router import drafts_router
 from src.posts.router import router as posts_router
 from src.posts.router import users_router as user_posts_router
+from src.runtime import after_commits, connect_redis
 from src.tags.router import router as tags_router
 from src.web import docs, errors, metrics, openapi
 from src.web.middleware import (
@@ -61,17 +59,8 @@ from src.web.tracing import TELEMETRY_OFF, create_tracing
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
-    from redis.asyncio import Redis
 
 logger = structlog.get_logger(__name__)
-
-
-def _connect_redis(url: str) -> "Redis":
-    # Imported here: redis-py costs each worker about 19 MiB of memory, which
-    # the default configuration (no Redis) should not pay.
-    from redis.asyncio import Redis  # noqa: PLC0415
-
-    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -183,7 +172,7 @@ def create_app(
             watch_pool(engine, config.DATABASE_POOL_SIZE)
         if tracing is not None:
             tracing.instrument_engine(engine)
-        redis = _connect_redis(config.REDIS_URL) if config.REDIS_URL else None
+        redis = connect_redis(config.REDIS_URL) if config.REDIS_URL else None
         logger.info(
             "startup",
             environment=config.ENVIRONMENT,
@@ -198,18 +187,7 @@ def create_app(
                 if admin_sessions is not None:
                     admin_sessions.configure(bind=read_engine)
                 units = create_units_of_work(engine)
-                jobs = ApiJobs(
-                    JobContext(
-                        settings=settings,
-                        units_of_work=units,
-                        storage=storage,
-                        registry=job_registry(),
-                    )
-                )
-                # Each commit's jobs go to the broker once it has committed.
-                units.listen(jobs.after_commit)
-                await jobs.start()
-                try:
+                async with after_commits(settings, units, storage, redis) as events:
                     yield {
                         STATE_KEY: AppState(
                             settings=settings,
@@ -220,10 +198,9 @@ def create_app(
                             storage=storage,
                             redis=redis,
                             rate_limiter=create_rate_limiter(config, redis),
+                            events=events,
                         )
                     }
-                finally:
-                    await jobs.stop()
         finally:
             if redis is not None:
                 await redis.aclose()

@@ -46,6 +46,7 @@ from src.jobs.runner import run_job
 from src.jobs.service import recorded_jobs
 from src.mail.config import EmailBackend, EmailConfig
 from src.main import create_app
+from src.notifications.config import NotificationsConfig
 from src.web.dependencies import get_read_bind, get_read_session, get_units_of_work
 from src.web.state import app_state
 from tests import leftovers
@@ -174,6 +175,7 @@ def test_settings(database_url: str, run_dir: Path) -> Settings:
         # else runs jobs in the test process.
         jobs=JobsConfig(_env_file=None, RUN_IN_API=False),
         conduit=ConduitConfig(_env_file=None),
+        notifications=NotificationsConfig(_env_file=None),
     )
 
 
@@ -275,6 +277,8 @@ def app_factory(settings: Settings, connection: AsyncConnection) -> AppFactory:
                     background_tasks.add_task(run_job, context, job_id)
 
             units.listen(run_after_the_response)
+            # Committed events reach the app's open streams, as when served.
+            units.listen(app_state(request).events.after_commit)
             return units
 
         app.dependency_overrides[get_units_of_work] = test_units_of_work

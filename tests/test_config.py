@@ -11,6 +11,7 @@ from src.conduit.config import ConduitConfig
 from src.config import Config
 from src.jobs.config import JobsConfig
 from src.mail.config import EmailConfig
+from src.notifications.config import NotificationsConfig
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
 
@@ -57,6 +58,7 @@ def _settings_names() -> set[str]:
         EmailConfig,
         JobsConfig,
         ConduitConfig,
+        NotificationsConfig,
     ]
     return {
         field.validation_alias

@@ -14,16 +14,23 @@ limits uvicorn lacks for a server exposed directly.
   limit makes room by closing the one that has waited longest for a request
   (idle or still sending headers); when every connection has a request in
   flight, the newcomer gets 503 with Retry-After.
+- A long-lived response (an event stream, src/web/sse.py) is told through
+  the connection extension: it is ended when the server shuts down (rather
+  than waited for), cut when it overflows, and, when every connection has
+  a request in flight, the oldest stream is closed to make room (its client
+  reconnects and replays): streams never starve ordinary requests.
 """
 
 import asyncio
 import resource
+from collections.abc import Callable
 from functools import cache
 from typing import Any, NamedTuple
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from src.config import load_settings
+from src.web.sse import CONNECTION_EXTENSION
 
 _HEADERS_TOO_LARGE = b'{"detail":"Request headers too large"}'
 _BUSY = b'{"detail":"Too many connections, retry shortly"}'
@@ -58,6 +65,22 @@ def _limits() -> _Limits:
     )
 
 
+class _Control:
+    """What a request's response may ask of its connection (src/web/sse.py)."""
+
+    __slots__ = ("_protocol",)
+
+    def __init__(self, protocol: "GuardedHttpToolsProtocol") -> None:
+        self._protocol = protocol
+
+    def abort(self) -> None:
+        self._protocol.transport.abort()
+
+    def long_lived(self, on_shutdown: Callable[[], None]) -> None:
+        self._protocol._stream_end = on_shutdown
+        self._protocol._stream_since = self._protocol.loop.time()
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header size limit and deadline."""
 
@@ -78,6 +101,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._parsed = 0
         self._too_large = False
         self._header_deadline: asyncio.TimerHandle | None = None
+        # Set while a long-lived response (an event stream) is being sent.
+        self._stream_end: Callable[[], None] | None = None
+        self._stream_since = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -104,9 +130,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             and isinstance(c, GuardedHttpToolsProtocol)
             and c._waiting_for_request()
         ]
-        if not waiting:
+        if waiting:
+            min(waiting, key=lambda c: c._waiting_since).transport.close()
+            return True
+        streams = [
+            c
+            for c in open_ones
+            if isinstance(c, GuardedHttpToolsProtocol) and c._stream_end is not None
+        ]
+        if not streams:
             return False
-        min(waiting, key=lambda c: c._waiting_since).transport.close()
+        min(streams, key=lambda c: c._stream_since).transport.close()
         return True
 
     def _waiting_for_request(self) -> bool:
@@ -196,7 +230,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_headers = False
         self._cancel_deadline()
+        extensions = self.scope.setdefault("extensions", {})
+        extensions[CONNECTION_EXTENSION] = {"control": _Control(self)}
         super().on_headers_complete()
+
+    def shutdown(self) -> None:
+        # A stream would be waited for until the graceful timeout: end it.
+        if self._stream_end is not None:
+            self._stream_end()
+        super().shutdown()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -204,5 +246,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._received = 0
 
     def on_response_complete(self) -> None:
+        self._stream_end = None
         self._waiting_since = self.loop.time()
         super().on_response_complete()

@@ -17,6 +17,7 @@ from src.config import Settings
 from src.database.session import ReadBind
 from src.database.unit_of_work import UnitOfWork, UnitsOfWork
 from src.exceptions import DatabaseUnavailable, TooManyRequests, raises
+from src.web.events import EventHub
 from src.web.rate_limit import RateLimiter, client_address
 from src.web.state import app_state
 
@@ -80,6 +81,14 @@ async def get_storage(request: Request) -> Storage:
 
 
 StorageDep = Annotated[Storage, Depends(get_storage)]
+
+
+async def get_events(request: Request) -> EventHub:
+    """This worker's event hub: the open streams, and how events reach them."""
+    return app_state(request).events
+
+
+EventsDep = Annotated[EventHub, Depends(get_events)]
 
 
 async def get_rate_limiter(request: Request) -> RateLimiter:

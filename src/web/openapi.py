@@ -197,6 +197,19 @@ def _one_validation_schema(schema: dict[str, Any]) -> None:
     components[_OUR_422.rsplit("/", 1)[1]] = published
 
 
+def _errors_are_json(schema: dict[str, Any]) -> None:
+    # FastAPI files a route's declared errors under its response class's
+    # media type; an event stream's errors are JSON like every other.
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if int(code) >= 400 and "application/json" not in content:
+                    response["content"] = {
+                        "application/json": next(iter(content.values()), {})
+                    }
+
+
 def install(app: FastAPI, parts: Iterable[DocumentPart] = ()) -> None:
     """Document the 400 every body can get and the headers every response
     carries, then apply the `parts` the packages add; answer 405 with all
@@ -216,6 +229,7 @@ def install(app: FastAPI, parts: Iterable[DocumentPart] = ()) -> None:
                     if "requestBody" in operation:
                         _document_body_limits(schema, operation)
             _document_raised_errors(schema, app.routes)
+            _errors_are_json(schema)
             _one_validation_schema(schema)
             _document_common_headers(schema)
             for part in parts:

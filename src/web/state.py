@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 from src.aws.client import Storage
 from src.config import Settings
 from src.database.unit_of_work import UnitsOfWork
+from src.web.events import EventHub
 from src.web.rate_limit import RateLimiter
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ class AppState:
     storage: Storage
     redis: "Redis | None"
     rate_limiter: RateLimiter
+    # This worker's open event streams, and how events reach them.
+    events: EventHub
 
 
 # The key under which the lifespan hands the state to every request.
