@@ -19,6 +19,7 @@ from src.jobs import cleanup
 from src.jobs import models as jobs_models
 from src.jobs.registry import JobRegistry
 from src.moderation import models as moderation_models
+from src.notifications import jobs as notifications_jobs
 from src.notifications import models as notifications_models
 from src.posts import models as posts_models
 from src.tags import models as tags_models
@@ -43,6 +44,12 @@ MODELS = (
 def job_registry() -> JobRegistry:
     """Every job and clean-up step, as the domains register them."""
     registry = JobRegistry()
-    for domain in (attachments_jobs, auth_jobs, cleanup, idempotency_jobs):
+    for domain in (
+        attachments_jobs,
+        auth_jobs,
+        cleanup,
+        idempotency_jobs,
+        notifications_jobs,
+    ):
         domain.register(registry)
     return registry

@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 
 from src.auth.constants import Role
 from src.auth.permissions import (
+    CREDENTIAL_ATTRIBUTE,
     ROLE_ATTRIBUTE,
     SCOPE_ATTRIBUTE,
     api_key_scheme,
@@ -41,7 +42,8 @@ def document_permissions(routers: Iterable[APIRouter]) -> DocumentPart:
     """An OpenAPI part: each route's security says what it takes. A route
     with a `Require(scope)` takes a session or a key with that scope (and
     nothing, if it does not need sign-in); a route that needs sign-in and
-    declares no scope takes a session only. `x-required-role` names the
+    declares no scope takes a session only; one whose dependency signs in
+    by other means (`signs_in_with`) takes that too. `x-required-role` names the
     least role of a `RequireRole` route."""
     session = oauth2_scheme.scheme_name
     key = api_key_scheme.scheme_name
@@ -70,7 +72,10 @@ def document_permissions(routers: Iterable[APIRouter]) -> DocumentPart:
                     raise RuntimeError(f"{route.path_format} reads its caller: Require")
                 if not _calls(route.dependant, authenticate):
                     continue
-                required = _calls(route.dependant, get_current_user)
+                others = _declared(route.dependant, CREDENTIAL_ATTRIBUTE)
+                schemes = schema["components"]["securitySchemes"]
+                schemes.update(dict(others))
+                required = bool(others) or _calls(route.dependant, get_current_user)
                 operations = schema["paths"][route.path_format]
                 for method in route.methods or ():
                     operation = operations[method.lower()]
@@ -78,6 +83,7 @@ def document_permissions(routers: Iterable[APIRouter]) -> DocumentPart:
                     security.append({session: scopes})
                     if scopes:
                         security.append({key: scopes})
+                    security.extend({name: []} for name, _ in others)
                     operation["security"] = security
                     if roles:
                         operation["x-required-role"] = max(

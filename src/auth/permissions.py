@@ -14,7 +14,7 @@ at once whatever it presents. Routes then declare:
 Both mark the route for the OpenAPI document (`document_permissions`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, NamedTuple
 from uuid import UUID
 
@@ -65,6 +65,9 @@ api_key_scheme = APIKeyHeader(
 # Where a route's declarations are kept on the dependency that made them.
 SCOPE_ATTRIBUTE = "__api_key_scope__"
 ROLE_ATTRIBUTE = "__required_role__"
+# On a dependency that signs the caller in by other means than a session or
+# a key (a stream ticket): the OpenAPI security scheme it stands for.
+CREDENTIAL_ATTRIBUTE = "__other_credential__"
 # In the request's own scope (never shared state): the caller `authenticate`
 # found, and whether a `Require` allowed their key.
 _CALLER = "publishing.caller"
@@ -250,6 +253,20 @@ def Require(scope: ApiKeyScope) -> Any:  # noqa: N802 (reads as a declaration)
 
     setattr(require_scope, SCOPE_ATTRIBUTE, scope)
     return Depends(require_scope)
+
+
+def signs_in_with[F: Callable[..., Any]](
+    name: str, scheme: dict[str, Any]
+) -> Callable[[F], F]:
+    """Mark a dependency that takes the caller's credential of its own
+    (OpenAPI security scheme `scheme`, called `name`): its route needs
+    sign-in, by a session, a key, or that."""
+
+    def mark(dependency: F) -> F:
+        setattr(dependency, CREDENTIAL_ATTRIBUTE, (name, scheme))
+        return dependency
+
+    return mark
 
 
 def RequireRole(role: Role) -> Any:  # noqa: N802 (reads as a declaration)

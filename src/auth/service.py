@@ -24,6 +24,7 @@ from src.auth.schemas import PasswordChange, UserCreate, UserUpdate
 from src.database.base import unique_violation, utcnow
 from src.database.unit_of_work import UnitOfWork
 from src.posts import service as posts_service
+from src.web import events
 
 logger = structlog.get_logger(__name__)
 
@@ -218,6 +219,7 @@ async def delete_user(uow: UnitOfWork, *, user_id: UUID) -> None:
     keys = await attachments_service.delete_attachments_of_user(uow, user_id)
     await uow.session.execute(delete(User).where(User.id == user_id))
     attachments_service.owe_file_deletion(uow, keys)
+    events.end_user_streams(uow, user_id, reason="deleted")
     logger.info("user_deleted", user_id=str(user_id))
 
 

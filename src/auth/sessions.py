@@ -17,6 +17,7 @@ from src.auth.exceptions import InvalidRefreshToken
 from src.auth.models import RefreshToken
 from src.database.base import utcnow
 from src.database.unit_of_work import UnitOfWork
+from src.web import events
 
 logger = structlog.get_logger(__name__)
 
@@ -115,7 +116,9 @@ async def revoke_refresh_tokens(uow: UnitOfWork, *, tokens: Collection[str]) -> 
 
 
 async def revoke_all_refresh_tokens(uow: UnitOfWork, *, user_id: UUID) -> None:
-    """Revoke every live refresh token of the user (log out everywhere)."""
+    """Revoke every live refresh token of the user (log out everywhere),
+    and end their open streams once that commits."""
+    events.end_user_streams(uow, user_id)
     await uow.session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))

@@ -116,7 +116,7 @@ async def create_comment(
     comment = Comment(post_id=post_id, creator_id=creator_id, content=data.content)
     uow.session.add(comment)
     await uow.session.flush()
-    notification_service.notify_comment_created(
+    await notification_service.notify_comment_created(
         uow,
         post_creator_id=post_creator_id,
         post_id=post_id,

@@ -46,7 +46,7 @@ async def favorite(uow: UnitOfWork, *, user_id: UUID, post: PostRow) -> bool:
     if added is None:
         return False
     if post.creator_id != user_id:
-        notifications_service.notify(
+        await notifications_service.notify(
             uow,
             user_id=post.creator_id,
             actor_id=user_id,

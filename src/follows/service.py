@@ -103,7 +103,7 @@ async def follow(uow: UnitOfWork, *, follower_id: UUID, followee_id: UUID) -> bo
     )
     if added is None:
         return False
-    notifications_service.notify(
+    await notifications_service.notify(
         uow,
         user_id=followee_id,
         actor_id=follower_id,

@@ -9,3 +9,8 @@ class NotificationType(StrEnum):
 
 class ErrorCode:
     NOTIFICATION_NOT_FOUND = "Notification not found"
+    INVALID_STREAM_TICKET = "Invalid, spent or expired stream ticket"
+
+
+# The stream's event for a new notification.
+NOTIFICATION_EVENT = "notification"

@@ -1,6 +1,10 @@
-from src.exceptions import NotFound
+from src.exceptions import NotAuthenticated, NotFound
 from src.notifications.constants import ErrorCode
 
 
 class NotificationNotFound(NotFound):
     DETAIL = ErrorCode.NOTIFICATION_NOT_FOUND
+
+
+class InvalidStreamTicket(NotAuthenticated):
+    DETAIL = ErrorCode.INVALID_STREAM_TICKET

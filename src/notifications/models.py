@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, Index
+from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from src.database.base import Base
@@ -67,3 +67,17 @@ UNREAD_NOTIFICATIONS = counted_list(
     where="{row}.read_at IS NULL",
     moved_by=("read_at",),
 )
+
+
+class StreamTicket(UUIDPrimaryKey, CreatedAt, Base):
+    """A single-use ticket that opens its user's notification stream:
+    browsers' `EventSource` cannot send an Authorization header, and an
+    access token in a URL would end up in logs. Only its hash is kept."""
+
+    __tablename__ = "notification_stream_ticket"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

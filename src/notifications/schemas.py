@@ -15,3 +15,11 @@ class NotificationResponse(CustomModel):
     actor: UserSummary
     created_at: UTCDatetime
     read_at: UTCDatetime | None
+
+
+class StreamTicketResponse(CustomModel):
+    ticket: str = Field(
+        description="Open the stream with `GET /notifications/stream?ticket=...` "
+        "once, before `expires_at`"
+    )
+    expires_at: UTCDatetime

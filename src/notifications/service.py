@@ -1,7 +1,5 @@
-from datetime import datetime
 from functools import partial
-from typing import NamedTuple
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,12 +9,14 @@ from src.database.base import utcnow
 from src.database.counts import list_total
 from src.database.reads import AnySelect, Readable, Statement, first_column, register
 from src.database.unit_of_work import UnitOfWork
+from src.notifications import streams
 from src.notifications.constants import NotificationType
 from src.notifications.models import NOTIFICATIONS, UNREAD_NOTIFICATIONS, Notification
+from src.notifications.rows import NotificationRow, select_rows
 from src.pagination import Fetched, PaginationParams, fetch_page
 
 
-def notify(
+async def notify(
     uow: UnitOfWork,
     *,
     user_id: UUID,
@@ -26,19 +26,36 @@ def notify(
     comment_id: UUID | None = None,
 ) -> Notification:
     """Tell `user_id` what `actor_id` did. Added to the caller's unit of
-    work, so it is committed with what caused it, or not at all."""
+    work, so it is committed with what caused it, or not at all; the user's
+    open streams receive it once that commit is done."""
     notification = Notification(
+        id=uuid4(),
         user_id=user_id,
         actor_id=actor_id,
         type=kind,
         post_id=post_id,
         comment_id=comment_id,
+        created_at=utcnow(),
     )
     uow.session.add(notification)
+    actor_username = await uow.session.scalar(
+        select(User.username).where(User.id == actor_id)
+    )
+    row = NotificationRow(
+        id=notification.id,
+        type=kind,
+        post_id=post_id,
+        comment_id=comment_id,
+        actor_id=actor_id,
+        actor_username=actor_username or "",
+        created_at=notification.created_at,
+        read_at=None,
+    )
+    streams.publish(uow, user_id=user_id, row=row)
     return notification
 
 
-def notify_comment_created(
+async def notify_comment_created(
     uow: UnitOfWork,
     *,
     post_creator_id: UUID,
@@ -49,7 +66,7 @@ def notify_comment_created(
     """Tell the post's creator about a new comment, unless they wrote it."""
     if actor_id == post_creator_id:
         return None
-    return notify(
+    return await notify(
         uow,
         user_id=post_creator_id,
         actor_id=actor_id,
@@ -70,19 +87,6 @@ async def get_notification(
     )
 
 
-class NotificationRow(NamedTuple):
-    """A notification as a list reads it, with its actor's name."""
-
-    id: UUID
-    type: NotificationType
-    post_id: UUID | None
-    comment_id: UUID | None
-    actor_id: UUID
-    actor_username: str
-    created_at: datetime
-    read_at: datetime | None
-
-
 def _list_rows(unread: bool | None) -> AnySelect:
     user_id = bindparam("user_id", type_=Notification.user_id.type)
     conditions: list[ColumnElement[bool]] = [Notification.user_id == user_id]
@@ -92,20 +96,7 @@ def _list_rows(unread: bool | None) -> AnySelect:
             if unread
             else Notification.read_at.is_not(None)
         )
-    return (
-        select(
-            Notification.id,
-            Notification.type,
-            Notification.post_id,
-            Notification.comment_id,
-            Notification.actor_id,
-            User.username,
-            Notification.created_at,
-            Notification.read_at,
-        )
-        .join(User, User.id == Notification.actor_id)
-        .where(*conditions)
-    )
+    return select_rows(*conditions)
 
 
 def _list_total(unread: bool | None) -> AnySelect:

@@ -1,6 +1,6 @@
 from src.auth.schemas import UserSummary
+from src.notifications.rows import NotificationRow
 from src.notifications.schemas import NotificationResponse
-from src.notifications.service import NotificationRow
 
 
 def notification_response(row: NotificationRow) -> NotificationResponse:

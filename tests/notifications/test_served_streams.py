@@ -1,0 +1,212 @@
+"""Notification streams as `serve` holds them: across two worker processes
+through Redis, when the server stops, and at the connection limit."""
+
+import os
+import signal
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.utils import running_server
+
+pytestmark = pytest.mark.database_independent
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+DEADLINE = 20.0
+PASSWORD = "Correct-horse-9!"
+
+
+def _user(api: str) -> dict[str, str]:
+    name = f"s{uuid.uuid4().hex[:12]}"
+    created = httpx.post(
+        f"{api}/auth/users",
+        json={
+            "email": f"{name}@example.com",
+            "username": name,
+            "password": PASSWORD,
+            "first_name": "Stream",
+        },
+    )
+    assert created.status_code == 201, created.text
+    token = httpx.post(
+        f"{api}/auth/token", data={"username": name, "password": PASSWORD}
+    )
+    assert token.status_code == 200, token.text
+    return {
+        "id": created.json()["id"],
+        "username": name,
+        "Authorization": f"Bearer {token.json()['access_token']}",
+    }
+
+
+class RawStream:
+    """A stream read off its socket, as any HTTP/1.1 client would."""
+
+    def __init__(self, api: str, authorization: str) -> None:
+        host, port = api.removeprefix("http://").split(":")
+        self.socket = socket.create_connection((host, int(port)), timeout=DEADLINE)
+        self.socket.sendall(
+            b"GET /notifications/stream HTTP/1.1\r\nHost: test\r\n"
+            + f"Authorization: {authorization}\r\n\r\n".encode()
+        )
+        self.received = b""
+        self.closed = False
+        self.read_until(b"retry:")
+
+    @property
+    def local_port(self) -> int:
+        port: int = self.socket.getsockname()[1]
+        return port
+
+    def read_until(self, wanted: bytes) -> bytes:
+        """What came until `wanted`; fails if the stream ends or the deadline passes."""
+        deadline = time.monotonic() + DEADLINE
+        while wanted not in self.received:
+            assert not self.closed, f"the stream ended: {self.received!r}"
+            assert time.monotonic() < deadline, f"no {wanted!r}: {self.received!r}"
+            chunk = self.socket.recv(65536)
+            if not chunk:
+                self.closed = True
+            self.received += chunk
+        return self.received
+
+    def read_to_end(self) -> bytes:
+        while chunk := self.socket.recv(65536):
+            self.received += chunk
+        self.closed = True
+        return self.received
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+def _children(server_pid: int) -> list[int]:
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text()
+    return [int(pid) for pid in children.split()]
+
+
+def _socket_inode(server_port: int, client_port: int) -> str:
+    """The inode of the server's end of the connection from `client_port`."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = fields[1], fields[2]
+        if (
+            int(local.split(":")[1], 16) == server_port
+            and int(remote.split(":")[1], 16) == client_port
+        ):
+            return fields[9]
+    raise AssertionError(f"no connection from port {client_port}")
+
+
+def _holder(workers: list[int], inode: str) -> int:
+    """Which worker process holds the socket `inode`."""
+    wanted = f"socket:[{inode}]"
+    for pid in workers:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == wanted:
+                    return pid
+            except OSError:
+                continue
+    raise AssertionError(f"no worker holds {wanted}")
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    prefix = f"test-streams-{uuid.uuid4().hex}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+def test_an_event_written_on_one_worker_reaches_streams_on_the_other(
+    committed_database: str, redis_prefix: str
+) -> None:
+    env = {
+        "REDIS_URL": REDIS_URL,
+        "RATE_LIMIT_KEY_PREFIX": redis_prefix,
+        "NOTIFICATIONS_STREAM_MAX_PER_USER": "64",
+    }
+    with running_server(committed_database, "--workers", "2", env=env) as (
+        server,
+        api,
+    ):
+        author, reader = _user(api), _user(api)
+        post = httpx.post(
+            f"{api}/posts",
+            json={"title": "Streams", "content": "Across workers"},
+            headers={"Authorization": author["Authorization"]},
+        )
+        assert post.status_code == 201, post.text
+        # The workers, and the supervisor's other children.
+        children = _children(server.pid)
+        server_port = int(api.rsplit(":", 1)[1])
+        # Streams until both workers hold one: the kernel hands each
+        # connection to whichever worker accepts it first.
+        streams: dict[int, list[RawStream]] = {}
+        for _ in range(60):
+            if len(streams) == 2:
+                break
+            opened = RawStream(api, author["Authorization"])
+            holder = _holder(children, _socket_inode(server_port, opened.local_port))
+            streams.setdefault(holder, []).append(opened)
+        assert len(streams) == 2, "every stream went to one worker"
+
+        comment = httpx.post(
+            f"{api}/posts/{post.json()['id']}/comments",
+            json={"content": "Seen everywhere"},
+            headers={"Authorization": reader["Authorization"]},
+        )
+
+        assert comment.status_code == 201, comment.text
+        for held in streams.values():
+            for stream in held:
+                received = stream.read_until(comment.json()["id"].encode())
+                assert b"event: notification" in received
+                stream.close()
+
+
+def test_stopping_the_server_ends_its_streams_at_once(committed_database: str) -> None:
+    with running_server(committed_database) as (server, api):
+        user = _user(api)
+        stream = RawStream(api, user["Authorization"])
+        asked = time.monotonic()
+
+        os.kill(server.pid, signal.SIGTERM)
+        received = stream.read_to_end()
+        ended = time.monotonic() - asked
+        stream.close()
+        server.wait(timeout=DEADLINE)
+        stopped = time.monotonic() - asked
+
+    # A whole response: the chunked body's last chunk, not a cut connection.
+    assert received.endswith(b"0\r\n\r\n")
+    # Well before the 30 s the server gives requests in flight.
+    assert ended < 5
+    assert stopped < 10
+
+
+def test_streams_make_room_for_ordinary_requests_at_the_connection_limit(
+    committed_database: str,
+) -> None:
+    env = {"SERVE_MAX_CONNECTIONS": "4"}
+    with running_server(committed_database, env=env) as (_, api):
+        user = _user(api)
+        streams = [RawStream(api, user["Authorization"]) for _ in range(4)]
+
+        with httpx.Client() as client:
+            answered = client.get(f"{api}/posts")
+            oldest = streams[0].read_to_end()
+
+        assert answered.status_code == 200
+        assert oldest.startswith(b"HTTP/1.1 200")
+        for stream in streams:
+            stream.close()
