@@ -32,6 +32,11 @@ IN_FLIGHT = Gauge(
     "HTTP requests being answered.",
     multiprocess_mode="livesum",
 )
+STREAMS_OPEN = Gauge(
+    "http_event_streams_open",
+    "Event streams (text/event-stream) open; not in http_requests_in_flight.",
+    multiprocess_mode="livesum",
+)
 POOL_CHECKED_OUT = Gauge(
     "db_pool_connections_in_use",
     "Database connections checked out of the pool.",

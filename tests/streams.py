@@ -52,26 +52,66 @@ def parse_block(block: str) -> StreamEvent:
     return parsed
 
 
+class FakeBody:
+    """A detached body (src/cli/stream_control.py) that hands what is written
+    to the stream reading it."""
+
+    def __init__(
+        self,
+        stream: "OpenStream",
+        connection: "FakeConnection",
+        on_lost: Callable[[], None],
+        on_writable: Callable[[], None],
+    ) -> None:
+        self.stream = stream
+        self.connection = connection
+        self.on_lost = on_lost
+        self.on_writable = on_writable
+
+    @property
+    def writable(self) -> bool:
+        return self.stream.reading and not self.stream.finished
+
+    def write(self, chunk: bytes) -> None:
+        self.stream.received(chunk, more=True)
+
+    def end(self) -> None:
+        self.stream.received(b"", more=False)
+
+    def abort(self) -> None:
+        self.connection.aborted = True
+        self.stream.received(b"", more=False)
+
+
 @dataclass
 class FakeConnection:
-    """What `serve`'s protocol offers a stream (src/cli/protocol.py), as a
-    record of what the stream asked of it."""
+    """What `serve`'s protocol offers a stream (src/cli/stream_control.py),
+    recording what the stream asked of it."""
 
     aborted: bool = False
     on_shutdown: Callable[[], None] | None = None
-
-    def abort(self) -> None:
-        self.aborted = True
+    body: FakeBody | None = None
+    stream: "OpenStream | None" = None
 
     def long_lived(self, on_shutdown: Callable[[], None]) -> None:
         self.on_shutdown = on_shutdown
+
+    def detach(
+        self, *, on_lost: Callable[[], None], on_writable: Callable[[], None]
+    ) -> FakeBody:
+        assert self.stream is not None
+        self.body = FakeBody(self.stream, self, on_lost, on_writable)
+        return self.body
 
 
 @dataclass
 class OpenStream:
     """`GET path` on `app` (its lifespan running), read as it is sent.
 
-    `reading=False` is a client that stops reading: every write waits.
+    The stream is detached from its request as `serve` does it, through a
+    `FakeConnection`; `plain=True` offers no connection extension (another
+    server: the request's task writes it). `reading=False` is a client that
+    stops reading.
     """
 
     app: ASGIApp
@@ -79,6 +119,7 @@ class OpenStream:
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     connection: FakeConnection | None = None
+    plain: bool = False
     reading: bool = True
     status: int = 0
     response_headers: dict[str, str] = field(default_factory=dict)
@@ -92,6 +133,10 @@ class OpenStream:
         self._buffer = ""
         self._blocks: list[StreamEvent] = []
         self._task: asyncio.Task[None] | None = None
+        if self.connection is None and not self.plain:
+            self.connection = FakeConnection()
+        if self.connection is not None:
+            self.connection.stream = self
 
     async def __aenter__(self) -> Self:
         scope: dict[str, Any] = http_scope(
@@ -111,7 +156,9 @@ class OpenStream:
         try:
             await self.app(scope, self._receive, self._send)
         finally:
-            self.finished = True
+            # A detached stream goes on after its request.
+            if self.connection is None or self.connection.body is None:
+                self.finished = True
             self._changed.set()
 
     async def _receive(self) -> Message:
@@ -129,13 +176,23 @@ class OpenStream:
         if not self.reading:
             await self._disconnect.wait()
             return
-        self.body += message.get("body", b"")
-        self._buffer += message.get("body", b"").decode()
+        self.received(message.get("body", b""), more=message.get("more_body", False))
+
+    def received(self, chunk: bytes, *, more: bool) -> None:
+        """What the server wrote; `more=False` when the response has ended."""
+        self.body += chunk
+        self._buffer += chunk.decode()
         *blocks, self._buffer = self._buffer.split("\n\n")
         self._blocks.extend(parse_block(block) for block in blocks)
-        if not message.get("more_body", False):
+        if not more:
             self.finished = True
         self._changed.set()
+
+    def resume_reading(self) -> None:
+        """The client reads again."""
+        self.reading = True
+        if self.connection is not None and self.connection.body is not None:
+            self.connection.body.on_writable()
 
     async def next_block(self) -> StreamEvent:
         """The next block sent; fails if the stream ends first."""
@@ -177,6 +234,10 @@ class OpenStream:
         traceback: TracebackType | None,
     ) -> None:
         self._disconnect.set()
+        body = None if self.connection is None else self.connection.body
+        if body is not None and not self.finished:
+            self.finished = True
+            body.on_lost()
         if self._task is not None:
             with anyio.fail_after(EVENT_DEADLINE):
                 await asyncio.gather(self._task, return_exceptions=True)

@@ -16,9 +16,11 @@ limits uvicorn lacks for a server exposed directly.
   flight, the newcomer gets 503 with Retry-After.
 - A long-lived response (an event stream, src/web/sse.py) is told through
   the connection extension: it is ended when the server shuts down (rather
-  than waited for), cut when it overflows, and, when every connection has
-  a request in flight, the oldest stream is closed to make room (its client
-  reconnects and replays): streams never starve ordinary requests.
+  than waited for), and, when every connection has a request in flight,
+  the oldest stream is closed to make room (its client reconnects and
+  replays): streams never starve ordinary requests. It may detach its body
+  from the request: the request's task finishes, and the stream writes to
+  the connection (chunked) until it ends it.
 """
 
 import asyncio
@@ -29,6 +31,7 @@ from typing import Any, NamedTuple
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from src.cli.stream_control import DetachedBody, StreamControl
 from src.config import load_settings
 from src.web.sse import CONNECTION_EXTENSION
 
@@ -65,22 +68,6 @@ def _limits() -> _Limits:
     )
 
 
-class _Control:
-    """What a request's response may ask of its connection (src/web/sse.py)."""
-
-    __slots__ = ("_protocol",)
-
-    def __init__(self, protocol: "GuardedHttpToolsProtocol") -> None:
-        self._protocol = protocol
-
-    def abort(self) -> None:
-        self._protocol.transport.abort()
-
-    def long_lived(self, on_shutdown: Callable[[], None]) -> None:
-        self._protocol._stream_end = on_shutdown
-        self._protocol._stream_since = self._protocol.loop.time()
-
-
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header size limit and deadline."""
 
@@ -102,8 +89,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._too_large = False
         self._header_deadline: asyncio.TimerHandle | None = None
         # Set while a long-lived response (an event stream) is being sent.
-        self._stream_end: Callable[[], None] | None = None
-        self._stream_since = 0.0
+        self.stream_end: Callable[[], None] | None = None
+        self.stream_since = 0.0
+        self.detached: DetachedBody | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -136,16 +124,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         streams = [
             c
             for c in open_ones
-            if isinstance(c, GuardedHttpToolsProtocol) and c._stream_end is not None
+            if isinstance(c, GuardedHttpToolsProtocol) and c.stream_end is not None
         ]
         if not streams:
             return False
-        min(streams, key=lambda c: c._stream_since).transport.close()
+        min(streams, key=lambda c: c.stream_since).transport.close()
         return True
 
     def _waiting_for_request(self) -> bool:
         return (
-            self._in_headers
+            self.stream_end is None
+            and self._in_headers
             and not self.pipeline
             and (self.cycle is None or self.cycle.response_complete)
         )
@@ -158,6 +147,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_deadline()
         super().connection_lost(exc)
+        if self.detached is not None:
+            self.detached.on_lost()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.detached is not None:
+            self.detached.on_writable()
 
     def _cancel_deadline(self) -> None:
         if self._header_deadline is not None:
@@ -170,6 +166,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self.detached is not None:
+            # A stream's client sends nothing more; a request now would
+            # start a cycle under the stream's body.
+            return
         if self._busy:
             self._refuse(503, _BUSY, b"retry-after: 1\r\n")
             return
@@ -231,13 +231,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_headers = False
         self._cancel_deadline()
         extensions = self.scope.setdefault("extensions", {})
-        extensions[CONNECTION_EXTENSION] = {"control": _Control(self)}
+        extensions[CONNECTION_EXTENSION] = {"control": StreamControl(self)}
         super().on_headers_complete()
 
     def shutdown(self) -> None:
         # A stream would be waited for until the graceful timeout: end it.
-        if self._stream_end is not None:
-            self._stream_end()
+        if self.stream_end is not None:
+            self.stream_end()
         super().shutdown()
 
     def on_message_complete(self) -> None:
@@ -246,6 +246,6 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._received = 0
 
     def on_response_complete(self) -> None:
-        self._stream_end = None
+        self.stream_end = None
         self._waiting_since = self.loop.time()
         super().on_response_complete()

@@ -13,7 +13,6 @@ unbounded memory (it reconnects, and its stream replays what it missed).
 """
 
 import asyncio
-import contextlib
 import json
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -24,6 +23,7 @@ from uuid import UUID
 import structlog
 
 from src.database.unit_of_work import UnitOfWork
+from src.metrics import STREAMS_OPEN
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -75,7 +75,7 @@ def end_user_streams(
 class Subscription:
     """One stream's inbox: at most `limit` events waiting to be written."""
 
-    __slots__ = ("_on_end", "_queue", "_waiter", "ended", "limit", "topic")
+    __slots__ = ("_on_end", "_on_put", "_queue", "_waiter", "ended", "limit", "topic")
 
     def __init__(self, topic: str, limit: int) -> None:
         self.topic = topic
@@ -84,6 +84,7 @@ class Subscription:
         self._queue: deque[Event] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._on_end: Callable[[str], None] | None = None
+        self._on_put: Callable[[], None] | None = None
 
     def put(self, event: Event) -> None:
         if self.ended is not None:
@@ -92,7 +93,17 @@ class Subscription:
             self.end(OVERFLOW)
             return
         self._queue.append(event)
+        if self._on_put is not None:
+            self._on_put()
         self._wake()
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` as each event is put (a writer that pushes)."""
+        self._on_put = callback
+
+    def pop(self) -> Event | None:
+        """The oldest waiting event, if any."""
+        return self._queue.popleft() if self._queue else None
 
     def end(self, reason: str) -> None:
         """End the stream; its writer stops at its next event."""
@@ -100,6 +111,7 @@ class Subscription:
             return
         self.ended = reason
         self._queue.clear()
+        self._on_put = None
         self._wake()
         if self._on_end is not None:
             self._on_end(reason)
@@ -165,17 +177,20 @@ class EventHub:
         """A new stream of `topic`; past `per_topic` open ones, the oldest ends."""
         subscriptions = self._topics.setdefault(topic, [])
         while len(subscriptions) >= self.per_topic:
+            STREAMS_OPEN.dec()
             subscriptions.pop(0).end(REPLACED)
         subscription = Subscription(topic, self.backlog)
         subscriptions.append(subscription)
+        STREAMS_OPEN.inc()
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
         subscriptions = self._topics.get(subscription.topic)
         if subscriptions is None:
             return
-        with contextlib.suppress(ValueError):
+        if subscription in subscriptions:
             subscriptions.remove(subscription)
+            STREAMS_OPEN.dec()
         if not subscriptions:
             del self._topics[subscription.topic]
 
@@ -191,10 +206,11 @@ class EventHub:
                 self.unsubscribe(subscription)
 
     def end_all(self, reason: str) -> None:
-        for subscriptions in list(self._topics.values()):
-            for subscription in list(subscriptions):
+        topics, self._topics = self._topics, {}
+        for subscriptions in topics.values():
+            STREAMS_OPEN.dec(len(subscriptions))
+            for subscription in subscriptions:
                 subscription.end(reason)
-        self._topics.clear()
 
     async def after_commit(self, uow: UnitOfWork) -> None:
         """Publish what a committed unit of work recorded (a listener of

@@ -3,18 +3,23 @@
 The stream subscribes before it replays, so that an event committed while
 the replay runs is not missed; the replay's events are not sent twice. Then
 it writes the `retry:` hint (the client knows the stream is live), then
-each event as it comes, and a comment line when it has been quiet for
-`heartbeat` seconds, so proxies keep the connection.
+each event as it comes, and a comment line every `heartbeat` seconds, so
+proxies keep the connection.
 
 No database connection or request-scoped resource is held while the stream
 is open: a route builds this response after its dependencies have run.
 
 Where the server offers the connection extension (`serve`, see
-src/cli/protocol.py), a stream that overflows is cut at once (its client
-stopped reading: nothing more can be written to it), and the server's
-shutdown ends streams instead of waiting for them.
+src/cli/protocol.py), the live stream is detached from the request: the
+request's task and its middleware finish, and the hub writes each event to
+the connection as it is delivered (about a tenth of the memory, and no
+task, per open stream). A client that stops reading is cut off once its
+backlog overflows; the server's shutdown ends the stream instead of waiting
+for it. Elsewhere (another server, tests' ASGI transport) the stream is
+written from the request's task.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
@@ -37,13 +42,33 @@ CONNECTION_EXTENSION = "publishing.connection"
 type Replay = Callable[[], AsyncIterator[Event]]
 
 
-class ConnectionControl(Protocol):
+class DetachedBody(Protocol):
+    """The rest of a response's body, written by its owner, not the ASGI cycle."""
+
+    @property
+    def writable(self) -> bool:
+        """False while the client is not reading (or is gone)."""
+
+    def write(self, chunk: bytes) -> None: ...
+
+    def end(self) -> None:
+        """Finish the response and close the connection."""
+
     def abort(self) -> None:
         """Drop the connection now, whatever is left to write."""
 
+
+class ConnectionControl(Protocol):
     def long_lived(self, on_shutdown: Callable[[], None]) -> None:
         """The response stays open: call `on_shutdown` when the server stops
         (it makes room by closing the oldest such connection, too)."""
+
+    def detach(
+        self, *, on_lost: Callable[[], None], on_writable: Callable[[], None]
+    ) -> DetachedBody:
+        """Take the body over from the request, which then finishes; call
+        `on_lost` when the connection goes, `on_writable` when the client
+        reads again."""
 
 
 def format_event(event: Event) -> bytes:
@@ -100,19 +125,21 @@ class EventStreamResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         subscription = self.hub.subscribe(self.topic)
         control = _control(scope)
-        if control is not None:
-            # The client stopped reading: writing more would only wait.
-            subscription.on_end(lambda reason: _abort_on(reason, control))
-            control.long_lived(lambda: subscription.end(SHUTDOWN))
         try:
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(_watch_disconnect, receive, subscription)
-                await self._stream(send, subscription)
-                tasks.cancel_scope.cancel()
-        finally:
+            if control is not None:
+                control.long_lived(lambda: subscription.end(SHUTDOWN))
+            replayed = await self._open(send, subscription)
+            if control is None:
+                await self._write_from_task(receive, send, subscription, replayed)
+                return
+        except BaseException:
             self.hub.unsubscribe(subscription)
+            raise
+        _Pusher(self.hub, subscription, replayed, self.heartbeat).attach(control)
 
-    async def _stream(self, send: Send, subscription: Subscription) -> None:
+    async def _open(self, send: Send, subscription: Subscription) -> set[str]:
+        """Start the response, send what the client missed, go live; the
+        ids of the events replayed."""
         await send(
             {
                 "type": "http.response.start",
@@ -129,15 +156,89 @@ class EventStreamResponse(Response):
                 if missed.id is not None:
                     replayed.add(missed.id)
         await _body(send, f"retry: {self.retry_ms}\n\n".encode())
-        while subscription.ended is None:
-            event = await subscription.next(self.heartbeat)
-            if event is None:
-                if subscription.ended is None:
-                    await _body(send, PING)
-            elif event.id is None or event.id not in replayed:
-                await _body(send, format_event(event))
-        if subscription.ended not in {DISCONNECTED, OVERFLOW}:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        return replayed
+
+    async def _write_from_task(
+        self,
+        receive: Receive,
+        send: Send,
+        subscription: Subscription,
+        replayed: set[str],
+    ) -> None:
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_watch_disconnect, receive, subscription)
+                while subscription.ended is None:
+                    event = await subscription.next(self.heartbeat)
+                    if event is None:
+                        if subscription.ended is None:
+                            await _body(send, PING)
+                    elif event.id is None or event.id not in replayed:
+                        await _body(send, format_event(event))
+                if subscription.ended not in {DISCONNECTED, OVERFLOW}:
+                    await send(
+                        {"type": "http.response.body", "body": b"", "more_body": False}
+                    )
+                tasks.cancel_scope.cancel()
+        finally:
+            self.hub.unsubscribe(subscription)
+
+
+class _Pusher:
+    """Writes a detached stream: each event as the hub delivers it, a ping
+    every `heartbeat` seconds; ends the response when the stream ends."""
+
+    __slots__ = ("body", "heartbeat", "hub", "replayed", "subscription", "timer")
+
+    def __init__(
+        self,
+        hub: EventHub,
+        subscription: Subscription,
+        replayed: set[str],
+        heartbeat: float,
+    ) -> None:
+        self.hub = hub
+        self.subscription = subscription
+        # Only needed against what was already queued.
+        self.replayed = replayed or None
+        self.heartbeat = heartbeat
+
+    def attach(self, control: ConnectionControl) -> None:
+        subscription = self.subscription
+        self.body = control.detach(
+            on_lost=lambda: subscription.end(DISCONNECTED), on_writable=self.flush
+        )
+        self.timer = _later(self.heartbeat, self.ping)
+        subscription.on_end(self.ended)
+        subscription.listen(self.flush)
+        self.flush()
+
+    def flush(self) -> None:
+        body, replayed = self.body, self.replayed
+        while body.writable and (event := self.subscription.pop()) is not None:
+            if replayed is None or event.id not in replayed:
+                body.write(format_event(event))
+        if body.writable:
+            # The queue is empty: what comes now is newer than the replay.
+            self.replayed = None
+
+    def ping(self) -> None:
+        if self.subscription.ended is None:
+            if self.body.writable:
+                self.body.write(PING)
+            self.timer = _later(self.heartbeat, self.ping)
+
+    def ended(self, reason: str) -> None:
+        self.timer.cancel()
+        self.hub.unsubscribe(self.subscription)
+        if reason == OVERFLOW:
+            self.body.abort()
+        elif reason != DISCONNECTED:
+            self.body.end()
+
+
+def _later(delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
+    return asyncio.get_running_loop().call_later(delay, callback)
 
 
 async def _body(send: Send, chunk: bytes) -> None:
@@ -150,11 +251,6 @@ async def _watch_disconnect(receive: Receive, subscription: Subscription) -> Non
         if message["type"] == "http.disconnect":
             subscription.end(DISCONNECTED)
             return
-
-
-def _abort_on(reason: str, control: ConnectionControl) -> None:
-    if reason == OVERFLOW:
-        control.abort()
 
 
 def _control(scope: Scope) -> ConnectionControl | None:

@@ -13,10 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from src.database.base import utcnow
 from src.notifications.models import Notification
 from src.notifications.streams import EVENT_ID_PATTERN
-from src.web.events import Event
 from tests.factories import AuthUser, create_api_key, create_comment, create_post
 from tests.notifications.conftest import Served
-from tests.streams import OpenStream, StreamEvent
+from tests.streams import OpenStream
 
 pytestmark = pytest.mark.anyio
 
@@ -209,27 +208,31 @@ async def test_the_replay_goes_back_a_day_at_most(
     assert [json.loads(e.data or "")["id"] for e in missed] == [oldest, recent[1]]
 
 
-async def test_a_notification_is_not_sent_twice_when_it_is_replayed(
-    served: Served, user: AuthUser, other_user: AuthUser
+def _metric(text: str, name: str) -> float:
+    [value] = [
+        float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith(name + " ")
+    ]
+    return value
+
+
+async def test_metrics_count_open_streams_apart_from_requests_in_flight(
+    served: Served, user: AuthUser
 ) -> None:
-    post = await create_post(served.client, user)
+    async def metrics() -> tuple[float, float]:
+        text = (await served.client.get("/metrics")).text
+        return (
+            _metric(text, "http_event_streams_open"),
+            _metric(text, "http_requests_in_flight"),
+        )
+
+    before = await metrics()
     async with stream(served, user) as opened:
         await opened.live()
-        await _notified(served, post["id"], other_user, 1)
-        first = await opened.next_event()
-    await _notified(served, post["id"], other_user, 1)
-    # The missed one is committed, and its event is also on its way live.
-    async with stream(served, user, params={"resume_after": first.id or ""}) as again:
-        hub = served.hub
-        [missed] = await again.live()
-        [subscription] = hub._topics[next(iter(hub._topics))]
-        subscription.put(_as_event(missed, subscription.topic))
-        await _notified(served, post["id"], other_user, 1)
-        after = await again.next_event()
+        during = await metrics()
+    await opened.ended()
+    after = await metrics()
 
-    assert after.id != missed.id
-    assert json.loads(after.data or "")["id"] == (await _ids(served, user))[2]
-
-
-def _as_event(block: StreamEvent, topic: str) -> Event:
-    return Event(topic, block.data, name="notification", id=block.id)
+    assert during == (before[0] + 1, before[1])
+    assert after == before

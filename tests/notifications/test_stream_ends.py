@@ -29,14 +29,9 @@ def _stream(
     user: AuthUser,
     *,
     connection: FakeConnection | None = None,
-    reading: bool = True,
 ) -> OpenStream:
     return OpenStream(
-        served.manager.app,
-        STREAM,
-        dict(user.headers),
-        connection=connection,
-        reading=reading,
+        served.manager.app, STREAM, dict(user.headers), connection=connection
     )
 
 
@@ -116,13 +111,32 @@ async def test_a_client_that_stops_reading_is_cut_off_when_its_backlog_overflows
 ) -> None:
     post = await create_post(served.client, user)
     connection = FakeConnection()
-    async with _stream(served, user, connection=connection, reading=False):
+    async with _stream(served, user, connection=connection) as stalled:
+        await stalled.live()
+        stalled.reading = False
         # Three events for a backlog of two, none read.
         for _ in range(3):
             await create_comment(served.client, post["id"], other_user)
 
         assert connection.aborted
         assert served.hub.open_streams == 0
+
+
+async def test_a_client_that_reads_again_in_time_gets_what_waited(
+    served: Served, user: AuthUser, other_user: AuthUser
+) -> None:
+    post = await create_post(served.client, user)
+    async with _stream(served, user) as slow:
+        await slow.live()
+        slow.reading = False
+        for _ in range(2):
+            await create_comment(served.client, post["id"], other_user)
+        slow.resume_reading()
+
+        first, second = await slow.next_event(), await slow.next_event()
+
+    assert first.event == second.event == "notification"
+    assert (first.id or "") < (second.id or "")
 
 
 async def test_a_third_stream_of_a_user_ends_the_oldest(
