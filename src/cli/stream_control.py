@@ -64,10 +64,10 @@ class StreamControl:
         # connection serves no further request (nothing more is read).
         if protocol.cycle is not None:
             protocol.cycle.response_complete = True
-            protocol.cycle = None  # type: ignore[assignment]
+            protocol.cycle = None  # type: ignore[assignment]  # ty: ignore[invalid-assignment]
         # What the request left on the connection: thousands of streams
         # would each keep theirs.
-        protocol.scope = None  # type: ignore[assignment]
+        protocol.scope = None  # type: ignore[assignment]  # ty: ignore[invalid-assignment]
         protocol.headers = []
         body = DetachedBody(protocol, on_lost, on_writable)
         protocol.detached = body

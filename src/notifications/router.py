@@ -57,7 +57,7 @@ async def list_notifications(
     "`notification` whose `data` is its JSON (as in the list) and whose `id` "
     "resumes the stream. A reconnect with `Last-Event-ID` (or a first "
     "connection with `resume_after`) is first sent what came after that id, "
-    "up to a day back. A comment line comes every 15 s of quiet. The stream "
+    "up to a day back. A comment line comes every 15 s. The stream "
     "ends when the user logs out everywhere, is suspended or deleted; a "
     "client that stops reading is disconnected (it reconnects and misses "
     "nothing). Sign in with `Authorization`, or with a `ticket` "

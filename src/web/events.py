@@ -111,16 +111,20 @@ class Subscription:
             return
         self.ended = reason
         self._queue.clear()
+        # Dropped, so that a writer and its stream do not keep each other
+        # alive until the next full garbage collection.
         self._on_put = None
+        on_end, self._on_end = self._on_end, None
         self._wake()
-        if self._on_end is not None:
-            self._on_end(reason)
+        if on_end is not None:
+            on_end(reason)
 
     def on_end(self, callback: Callable[[str], None]) -> None:
         """Call `callback(reason)` when the stream ends (at once if it has)."""
-        self._on_end = callback
         if self.ended is not None:
             callback(self.ended)
+        else:
+            self._on_end = callback
 
     async def next(self, within: float) -> Event | None:
         """The next event; None after `within` seconds without one, or once

@@ -168,11 +168,14 @@ class EventStreamResponse(Response):
         try:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(_watch_disconnect, receive, subscription)
+                loop = asyncio.get_running_loop()
+                ping_at = loop.time() + self.heartbeat
                 while subscription.ended is None:
-                    event = await subscription.next(self.heartbeat)
+                    event = await subscription.next(max(0, ping_at - loop.time()))
                     if event is None:
                         if subscription.ended is None:
                             await _body(send, PING)
+                            ping_at = loop.time() + self.heartbeat
                     elif event.id is None or event.id not in replayed:
                         await _body(send, format_event(event))
                 if subscription.ended not in {DISCONNECTED, OVERFLOW}:
