@@ -7,8 +7,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncGenerator, Callable, Generator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,6 +55,16 @@ def with_app_settings(settings: Settings, **overrides: object) -> Settings:
 @asynccontextmanager
 async def app_client(app: FastAPI) -> AsyncGenerator[AsyncClient]:
     """A client for `app` with its lifespan running; 500s come back as responses."""
+    async with app_and_client(app) as (_, client):
+        yield client
+
+
+@asynccontextmanager
+async def app_and_client(
+    app: FastAPI,
+) -> AsyncGenerator[tuple[LifespanManager, AsyncClient]]:
+    """`app`'s lifespan running (its `app` is what requests go to) and a
+    client for it."""
     async with (
         LifespanManager(app) as manager,
         AsyncClient(
@@ -60,7 +72,7 @@ async def app_client(app: FastAPI) -> AsyncGenerator[AsyncClient]:
             base_url="https://test",
         ) as client,
     ):
-        yield client
+        yield manager, client
 
 
 def http_scope(
@@ -224,3 +236,34 @@ async def bulk_insert(
     at a time (executemany) would fire them for every row."""
     for start in range(0, len(rows), chunk):
         await connection.execute(insert(model).values(rows[start : start + chunk]))
+
+
+@dataclass(frozen=True)
+class ServedUser:
+    """A user registered on a running server, signed in."""
+
+    id: str
+    username: str
+    headers: dict[str, str]
+
+
+def sign_up(api: str) -> ServedUser:
+    """Register a new user on the server at `api` and sign them in."""
+    name = f"u{uuid.uuid4().hex[:12]}"
+    password = "Correct-horse-9!"
+    created = httpx.post(
+        f"{api}/auth/users",
+        json={
+            "email": f"{name}@example.com",
+            "username": name,
+            "password": password,
+            "first_name": "Served",
+        },
+    )
+    assert created.status_code == 201, created.text
+    token = httpx.post(
+        f"{api}/auth/token", data={"username": name, "password": password}
+    )
+    assert token.status_code == 200, token.text
+    authorization = f"Bearer {token.json()['access_token']}"
+    return ServedUser(created.json()["id"], name, {"Authorization": authorization})

@@ -4,7 +4,6 @@ the moment another user writes it."""
 
 import json
 import threading
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,11 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import browser_page
-from tests.utils import running_server
+from tests.utils import running_server, sign_up
 
 pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
-
-PASSWORD = "Correct-horse-9!"
 
 PAGE = b"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Notifications</title></head>
@@ -79,30 +76,10 @@ def page(api: str, page_origin: str, request: pytest.FixtureRequest) -> Iterator
     assert outside == [], f"the page asked for what is neither: {outside}"
 
 
-def _user(api: str) -> tuple[str, dict[str, str]]:
-    name = f"b{uuid.uuid4().hex[:12]}"
-    created = httpx.post(
-        f"{api}/auth/users",
-        json={
-            "email": f"{name}@example.com",
-            "username": name,
-            "password": PASSWORD,
-            "first_name": "Browser",
-        },
-    )
-    assert created.status_code == 201, created.text
-    token = httpx.post(
-        f"{api}/auth/token", data={"username": name, "password": PASSWORD}
-    )
-    assert token.status_code == 200, token.text
-    return name, {"Authorization": f"Bearer {token.json()['access_token']}"}
-
-
 def test_a_page_shows_a_comment_the_moment_it_is_written(
     api: str, page_origin: str, page: Page
 ) -> None:
-    _, author = _user(api)
-    commenter, reader = _user(api)
+    author, reader = sign_up(api).headers, sign_up(api)
     post = httpx.post(
         f"{api}/posts", json={"title": "Live", "content": "Watch"}, headers=author
     )
@@ -115,8 +92,10 @@ def test_a_page_shows_a_comment_the_moment_it_is_written(
     comment = httpx.post(
         f"{api}/posts/{post.json()['id']}/comments",
         json={"content": "Hello from the other side"},
-        headers=reader,
+        headers=reader.headers,
     )
 
     assert comment.status_code == 201, comment.text
-    expect(page.locator("#events li")).to_have_text([f"comment_created by {commenter}"])
+    expect(page.locator("#events li")).to_have_text(
+        [f"comment_created by {reader.username}"]
+    )

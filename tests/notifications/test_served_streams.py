@@ -13,36 +13,12 @@ import httpx
 import pytest
 import redis
 
-from tests.utils import running_server
+from tests.utils import running_server, sign_up
 
 pytestmark = pytest.mark.database_independent
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 DEADLINE = 20.0
-PASSWORD = "Correct-horse-9!"
-
-
-def _user(api: str) -> dict[str, str]:
-    name = f"s{uuid.uuid4().hex[:12]}"
-    created = httpx.post(
-        f"{api}/auth/users",
-        json={
-            "email": f"{name}@example.com",
-            "username": name,
-            "password": PASSWORD,
-            "first_name": "Stream",
-        },
-    )
-    assert created.status_code == 201, created.text
-    token = httpx.post(
-        f"{api}/auth/token", data={"username": name, "password": PASSWORD}
-    )
-    assert token.status_code == 200, token.text
-    return {
-        "id": created.json()["id"],
-        "username": name,
-        "Authorization": f"Bearer {token.json()['access_token']}",
-    }
 
 
 class RawStream:
@@ -139,11 +115,11 @@ def test_an_event_written_on_one_worker_reaches_streams_on_the_other(
         server,
         api,
     ):
-        author, reader = _user(api), _user(api)
+        author, reader = sign_up(api), sign_up(api)
         post = httpx.post(
             f"{api}/posts",
             json={"title": "Streams", "content": "Across workers"},
-            headers={"Authorization": author["Authorization"]},
+            headers=author.headers,
         )
         assert post.status_code == 201, post.text
         # The workers, and the supervisor's other children.
@@ -155,7 +131,7 @@ def test_an_event_written_on_one_worker_reaches_streams_on_the_other(
         for _ in range(60):
             if len(streams) == 2:
                 break
-            opened = RawStream(api, author["Authorization"])
+            opened = RawStream(api, author.headers["Authorization"])
             holder = _holder(children, _socket_inode(server_port, opened.local_port))
             streams.setdefault(holder, []).append(opened)
         assert len(streams) == 2, "every stream went to one worker"
@@ -163,7 +139,7 @@ def test_an_event_written_on_one_worker_reaches_streams_on_the_other(
         comment = httpx.post(
             f"{api}/posts/{post.json()['id']}/comments",
             json={"content": "Seen everywhere"},
-            headers={"Authorization": reader["Authorization"]},
+            headers=reader.headers,
         )
 
         assert comment.status_code == 201, comment.text
@@ -176,8 +152,8 @@ def test_an_event_written_on_one_worker_reaches_streams_on_the_other(
 
 def test_stopping_the_server_ends_its_streams_at_once(committed_database: str) -> None:
     with running_server(committed_database) as (server, api):
-        user = _user(api)
-        stream = RawStream(api, user["Authorization"])
+        user = sign_up(api)
+        stream = RawStream(api, user.headers["Authorization"])
         asked = time.monotonic()
 
         os.kill(server.pid, signal.SIGTERM)
@@ -199,8 +175,8 @@ def test_streams_make_room_for_ordinary_requests_at_the_connection_limit(
 ) -> None:
     env = {"SERVE_MAX_CONNECTIONS": "4"}
     with running_server(committed_database, env=env) as (_, api):
-        user = _user(api)
-        streams = [RawStream(api, user["Authorization"]) for _ in range(4)]
+        user = sign_up(api)
+        streams = [RawStream(api, user.headers["Authorization"]) for _ in range(4)]
 
         with httpx.Client() as client:
             answered = client.get(f"{api}/posts")

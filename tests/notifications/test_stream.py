@@ -15,31 +15,18 @@ from src.notifications.models import Notification
 from src.notifications.streams import EVENT_ID_PATTERN
 from tests.factories import AuthUser, create_api_key, create_comment, create_post
 from tests.notifications.conftest import Served
-from tests.streams import OpenStream
+from tests.streams import OpenStream, StreamEvent
 
 pytestmark = pytest.mark.anyio
 
 STREAM = "/notifications/stream"
 
 
-def stream(
-    served: Served,
-    user: AuthUser,
-    *,
-    last_event_id: str | None = None,
-    params: dict[str, str] | None = None,
-) -> OpenStream:
-    headers = dict(user.headers)
-    if last_event_id is not None:
-        headers["Last-Event-ID"] = last_event_id
-    return OpenStream(served.manager.app, STREAM, headers=headers, params=params or {})
-
-
 async def test_a_comment_arrives_as_the_notification_in_the_list(
     served: Served, user: AuthUser, other_user: AuthUser
 ) -> None:
     post = await create_post(served.client, user)
-    async with stream(served, user) as opened:
+    async with served.stream(user) as opened:
         assert opened.status == 200
         assert opened.response_headers["content-type"].startswith("text/event-stream")
         assert opened.response_headers["cache-control"] == "no-store"
@@ -64,7 +51,7 @@ async def test_follows_and_favorites_arrive_and_others_events_do_not(
 ) -> None:
     post = await create_post(served.client, user)
     theirs = await create_post(served.client, other_user)
-    async with stream(served, user) as opened:
+    async with served.stream(user) as opened:
         await opened.live()
         # Someone else's notification is not this stream's.
         await create_comment(served.client, theirs["id"], user)
@@ -129,18 +116,25 @@ async def _ids(served: Served, user: AuthUser) -> list[str]:
     return [item["id"] for item in reversed(page.json()["items"])]
 
 
+async def _seen_one(
+    served: Served, user: AuthUser, post_id: str, actor: AuthUser
+) -> StreamEvent:
+    """The event of one notification, seen live by a stream that then goes."""
+    async with served.stream(user) as opened:
+        await opened.live()
+        await _notified(served, post_id, actor, 1)
+        return await opened.next_event()
+
+
 async def test_a_reconnect_is_sent_what_it_missed_then_what_comes(
     served: Served, user: AuthUser, other_user: AuthUser
 ) -> None:
     post = await create_post(served.client, user)
-    async with stream(served, user) as opened:
-        await opened.live()
-        await _notified(served, post["id"], other_user, 1)
-        seen = await opened.next_event()
+    seen = await _seen_one(served, user, post["id"], other_user)
     # Away: three comments.
     await _notified(served, post["id"], other_user, 3)
 
-    async with stream(served, user, last_event_id=seen.id) as again:
+    async with served.stream(user, last_event_id=seen.id) as again:
         missed = await again.live()
         await _notified(served, post["id"], other_user, 1)
         live = await again.next_event()
@@ -155,13 +149,10 @@ async def test_resume_after_says_where_a_first_connection_left_off(
     served: Served, user: AuthUser, other_user: AuthUser
 ) -> None:
     post = await create_post(served.client, user)
-    async with stream(served, user) as opened:
-        await opened.live()
-        await _notified(served, post["id"], other_user, 1)
-        seen = await opened.next_event()
+    seen = await _seen_one(served, user, post["id"], other_user)
     await _notified(served, post["id"], other_user, 2)
 
-    async with stream(served, user, params={"resume_after": seen.id or ""}) as again:
+    async with served.stream(user, params={"resume_after": seen.id or ""}) as again:
         missed = await again.live()
 
     assert [json.loads(e.data or "")["id"] for e in missed] == (
@@ -202,7 +193,7 @@ async def test_the_replay_goes_back_a_day_at_most(
     )
     long_ago = "1000000-" + "0" * 32
 
-    async with stream(served, user, params={"resume_after": long_ago}) as opened:
+    async with served.stream(user, params={"resume_after": long_ago}) as opened:
         missed = await opened.live()
 
     assert [json.loads(e.data or "")["id"] for e in missed] == [oldest, recent[1]]
@@ -228,7 +219,7 @@ async def test_metrics_count_open_streams_apart_from_requests_in_flight(
         )
 
     before = await metrics()
-    async with stream(served, user) as opened:
+    async with served.stream(user) as opened:
         await opened.live()
         during = await metrics()
     await opened.ended()

@@ -16,23 +16,12 @@ from src.notifications.constants import NotificationType
 from src.notifications.service import notify
 from tests.factories import AuthUser, create_comment, create_post
 from tests.notifications.conftest import Served
-from tests.streams import FakeConnection, OpenStream
+from tests.streams import FakeConnection
 from tests.utils import AppFactory
 
 pytestmark = pytest.mark.anyio
 
 STREAM = "/notifications/stream"
-
-
-def _stream(
-    served: Served,
-    user: AuthUser,
-    *,
-    connection: FakeConnection | None = None,
-) -> OpenStream:
-    return OpenStream(
-        served.manager.app, STREAM, dict(user.headers), connection=connection
-    )
 
 
 def _with_streams(settings: Settings, **changes: Any) -> Settings:
@@ -48,7 +37,7 @@ async def test_the_users_streams_end(
     served: Served, user: AuthUser, moderator: AuthUser, how: str
 ) -> None:
     client = served.client
-    async with _stream(served, user) as first, _stream(served, user) as second:
+    async with served.stream(user) as first, served.stream(user) as second:
         await first.live()
         await second.live()
         if how == "logout everywhere":
@@ -82,7 +71,7 @@ async def test_another_users_streams_stay_open(
     served: Served, user: AuthUser, other_user: AuthUser
 ) -> None:
     post = await create_post(served.client, other_user)
-    async with _stream(served, other_user) as theirs:
+    async with served.stream(other_user) as theirs:
         await theirs.live()
         await served.client.delete("/auth/users/me/tokens", headers=user.headers)
         await create_comment(served.client, post["id"], user)
@@ -111,7 +100,7 @@ async def test_a_client_that_stops_reading_is_cut_off_when_its_backlog_overflows
 ) -> None:
     post = await create_post(served.client, user)
     connection = FakeConnection()
-    async with _stream(served, user, connection=connection) as stalled:
+    async with served.stream(user, connection=connection) as stalled:
         await stalled.live()
         stalled.reading = False
         # Three events for a backlog of two, none read.
@@ -126,7 +115,7 @@ async def test_a_client_that_reads_again_in_time_gets_what_waited(
     served: Served, user: AuthUser, other_user: AuthUser
 ) -> None:
     post = await create_post(served.client, user)
-    async with _stream(served, user) as slow:
+    async with served.stream(user) as slow:
         await slow.live()
         slow.reading = False
         for _ in range(2):
@@ -143,9 +132,9 @@ async def test_a_third_stream_of_a_user_ends_the_oldest(
     served: Served, user: AuthUser
 ) -> None:
     async with (
-        _stream(served, user) as oldest,
-        _stream(served, user) as middle,
-        _stream(served, user) as newest,
+        served.stream(user) as oldest,
+        served.stream(user) as middle,
+        served.stream(user) as newest,
     ):
         await oldest.ended()
         assert not middle.finished
@@ -156,7 +145,7 @@ async def test_a_third_stream_of_a_user_ends_the_oldest(
 async def test_a_quiet_stream_sends_a_comment_line(
     served: Served, user: AuthUser
 ) -> None:
-    async with _stream(served, user) as opened:
+    async with served.stream(user) as opened:
         await opened.live()
         block = await opened.next_block()
 
@@ -168,7 +157,7 @@ async def test_the_server_stopping_ends_the_stream(
     served: Served, user: AuthUser
 ) -> None:
     connection = FakeConnection()
-    async with _stream(served, user, connection=connection) as opened:
+    async with served.stream(user, connection=connection) as opened:
         await opened.live()
         assert connection.on_shutdown is not None
 
@@ -199,7 +188,7 @@ async def test_a_rolled_back_write_sends_nothing(
             if fail:
                 raise RuntimeError("the request failed after notifying")
 
-    async with _stream(served, user) as opened:
+    async with served.stream(user) as opened:
         await opened.live()
         with pytest.raises(RuntimeError):
             await notified(fail=True)

@@ -15,7 +15,7 @@ from src.notifications.jobs import purge_expired_tickets
 from src.notifications.models import StreamTicket
 from tests.factories import AuthUser, create_api_key, create_comment, create_post
 from tests.notifications.conftest import Served
-from tests.streams import OpenStream, app_state_of
+from tests.streams import app_state_of
 
 pytestmark = pytest.mark.anyio
 
@@ -37,9 +37,7 @@ async def test_a_ticket_opens_its_users_stream_once(
     issued = await served.client.post(TICKETS, headers=user.headers)
     ticket = issued.json()["ticket"]
 
-    async with OpenStream(
-        served.manager.app, STREAM, params={"ticket": ticket}
-    ) as opened:
+    async with served.stream(params={"ticket": ticket}) as opened:
         await opened.live()
         await create_comment(served.client, post["id"], other_user)
         event = await opened.next_event()
@@ -123,7 +121,5 @@ async def test_the_clean_up_deletes_expired_tickets_only(
 
     assert removed == 1
     assert await session.scalar(select(func.count()).select_from(StreamTicket)) == 1
-    async with OpenStream(
-        served.manager.app, STREAM, params={"ticket": live}
-    ) as opened:
+    async with served.stream(params={"ticket": live}) as opened:
         assert opened.status == 200
