@@ -3,11 +3,26 @@ response through the connection extension (src/web/sse.py): to be ended at
 shutdown, and to write its body straight to the connection once detached
 from its request."""
 
+import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from src.cli.protocol import GuardedHttpToolsProtocol
+from uvicorn.protocols.http.flow_control import FlowControl
+
+
+class Connection(Protocol):
+    """What of the protocol (one connection) a stream's control uses."""
+
+    transport: asyncio.Transport
+    flow: FlowControl
+    loop: asyncio.AbstractEventLoop
+    # The request's cycle and scope, let go of once the body is detached.
+    cycle: Any
+    scope: Any
+    headers: list[tuple[bytes, bytes]]
+    stream_end: Callable[[], None] | None
+    stream_since: float
+    detached: "DetachedBody | None"
 
 
 class DetachedBody:
@@ -17,7 +32,7 @@ class DetachedBody:
 
     def __init__(
         self,
-        protocol: "GuardedHttpToolsProtocol",
+        protocol: Connection,
         on_lost: Callable[[], None],
         on_writable: Callable[[], None],
     ) -> None:
@@ -49,7 +64,7 @@ class StreamControl:
 
     __slots__ = ("_protocol",)
 
-    def __init__(self, protocol: "GuardedHttpToolsProtocol") -> None:
+    def __init__(self, protocol: Connection) -> None:
         self._protocol = protocol
 
     def long_lived(self, on_shutdown: Callable[[], None]) -> None:
@@ -64,10 +79,10 @@ class StreamControl:
         # connection serves no further request (nothing more is read).
         if protocol.cycle is not None:
             protocol.cycle.response_complete = True
-            protocol.cycle = None  # type: ignore[assignment]  # ty: ignore[invalid-assignment]
+            protocol.cycle = None
         # What the request left on the connection: thousands of streams
         # would each keep theirs.
-        protocol.scope = None  # type: ignore[assignment]  # ty: ignore[invalid-assignment]
+        protocol.scope = None
         protocol.headers = []
         body = DetachedBody(protocol, on_lost, on_writable)
         protocol.detached = body
