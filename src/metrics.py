@@ -34,7 +34,7 @@ IN_FLIGHT = Gauge(
 )
 STREAMS_OPEN = Gauge(
     "http_event_streams_open",
-    "Event streams (text/event-stream) open; not in http_requests_in_flight.",
+    "Event streams (text/event-stream) open; detached by serve, not in flight.",
     multiprocess_mode="livesum",
 )
 POOL_CHECKED_OUT = Gauge(

@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import NamedTuple
 from uuid import UUID
 
@@ -123,20 +124,21 @@ def open_stream(
     resume_after: Cursor | None,
 ) -> EventStreamResponse:
     """The user's stream: what they missed after `resume_after`, then what comes."""
-
-    def missed() -> AsyncIterator[Event]:
-        assert resume_after is not None  # noqa: S101 - only passed when set
-        return replay(
+    missed = (
+        None
+        if resume_after is None
+        else partial(
+            replay,
             readable,
             user_id=user_id,
             after=resume_after,
             window=timedelta(seconds=config.STREAM_REPLAY_WINDOW),
         )
-
+    )
     return EventStreamResponse(
         hub,
         events.user_topic(user_id),
-        replay=None if resume_after is None else missed,
+        replay=missed,
         heartbeat=config.STREAM_HEARTBEAT,
         retry_ms=config.STREAM_RETRY_MS,
     )

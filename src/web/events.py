@@ -73,13 +73,26 @@ def end_user_streams(
 
 
 class Subscription:
-    """One stream's inbox: at most `limit` events waiting to be written."""
+    """One stream's inbox: at most `limit` events waiting to be written.
+    Ending it (for whatever reason) takes it out of its hub at once."""
 
-    __slots__ = ("_on_end", "_on_put", "_queue", "_waiter", "ended", "limit", "topic")
+    __slots__ = (
+        "_on_end",
+        "_on_put",
+        "_queue",
+        "_release",
+        "_waiter",
+        "ended",
+        "limit",
+        "topic",
+    )
 
-    def __init__(self, topic: str, limit: int) -> None:
+    def __init__(
+        self, topic: str, limit: int, release: "Callable[[Subscription], None]"
+    ) -> None:
         self.topic = topic
         self.limit = limit
+        self._release = release
         self.ended: str | None = None
         self._queue: deque[Event] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -106,10 +119,12 @@ class Subscription:
         return self._queue.popleft() if self._queue else None
 
     def end(self, reason: str) -> None:
-        """End the stream; its writer stops at its next event."""
+        """End the stream; its writer stops at its next event. A writer that
+        stops for its own reasons ends it too (DISCONNECTED)."""
         if self.ended is not None:
             return
         self.ended = reason
+        self._release(self)
         self._queue.clear()
         # Dropped, so that a writer and its stream do not keep each other
         # alive until the next full garbage collection.
@@ -179,22 +194,18 @@ class EventHub:
 
     def subscribe(self, topic: str) -> Subscription:
         """A new stream of `topic`; past `per_topic` open ones, the oldest ends."""
-        subscriptions = self._topics.setdefault(topic, [])
-        while len(subscriptions) >= self.per_topic:
-            STREAMS_OPEN.dec()
-            subscriptions.pop(0).end(REPLACED)
-        subscription = Subscription(topic, self.backlog)
-        subscriptions.append(subscription)
+        while len(self._topics.get(topic, ())) >= self.per_topic:
+            self._topics[topic][0].end(REPLACED)
+        subscription = Subscription(topic, self.backlog, self._release)
+        self._topics.setdefault(topic, []).append(subscription)
         STREAMS_OPEN.inc()
         return subscription
 
-    def unsubscribe(self, subscription: Subscription) -> None:
-        subscriptions = self._topics.get(subscription.topic)
-        if subscriptions is None:
-            return
-        if subscription in subscriptions:
-            subscriptions.remove(subscription)
-            STREAMS_OPEN.dec()
+    def _release(self, subscription: Subscription) -> None:
+        # Called once, by the subscription as it ends.
+        subscriptions = self._topics[subscription.topic]
+        subscriptions.remove(subscription)
+        STREAMS_OPEN.dec()
         if not subscriptions:
             del self._topics[subscription.topic]
 
@@ -205,15 +216,10 @@ class EventHub:
                 subscription.end(event.name)
             else:
                 subscription.put(event)
-            if subscription.ended is not None:
-                # Its events are dropped now, whenever its writer finishes.
-                self.unsubscribe(subscription)
 
     def end_all(self, reason: str) -> None:
-        topics, self._topics = self._topics, {}
-        for subscriptions in topics.values():
-            STREAMS_OPEN.dec(len(subscriptions))
-            for subscription in subscriptions:
+        for subscriptions in list(self._topics.values()):
+            for subscription in list(subscriptions):
                 subscription.end(reason)
 
     async def after_commit(self, uow: UnitOfWork) -> None:

@@ -27,13 +27,6 @@ def is_sane_request_id(value: str) -> bool:
     return _REQUEST_ID_PATTERN.fullmatch(value) is not None
 
 
-def _is_event_stream(start: Message) -> bool:
-    return any(
-        name == b"content-type" and value.startswith(b"text/event-stream")
-        for name, value in start.get("headers", ())
-    )
-
-
 class AccessLogMiddleware:
     """Write one structured line per HTTP request, errors included, and
     record its metrics (`src.metrics`) when `metrics` is on: one timing
@@ -58,17 +51,11 @@ class AccessLogMiddleware:
             return
         start = time.perf_counter()
         status_code = 500
-        streaming = False
 
         async def send_with_status(message: Message) -> None:
-            nonlocal status_code, streaming
+            nonlocal status_code
             if message["type"] == "http.response.start":
                 status_code = message["status"]
-                if self._metrics and _is_event_stream(message):
-                    # Open for hours: a stream is not a request in flight
-                    # (the event hub counts open streams).
-                    streaming = True
-                    IN_FLIGHT.dec()
             await send(message)
 
         if self._metrics:
@@ -78,8 +65,7 @@ class AccessLogMiddleware:
         finally:
             seconds = time.perf_counter() - start
             if self._metrics:
-                if not streaming:
-                    IN_FLIGHT.dec()
+                IN_FLIGHT.dec()
                 record_request(
                     scope["method"], route_template(scope), status_code, seconds
                 )

@@ -133,9 +133,9 @@ class EventStreamResponse(Response):
                 await self._write_from_task(receive, send, subscription, replayed)
                 return
         except BaseException:
-            self.hub.unsubscribe(subscription)
+            subscription.end(DISCONNECTED)
             raise
-        _Pusher(self.hub, subscription, replayed, self.heartbeat).attach(control)
+        _Pusher(subscription, replayed, self.heartbeat).attach(control)
 
     async def _open(self, send: Send, subscription: Subscription) -> set[str]:
         """Start the response, send what the client missed, go live; the
@@ -184,23 +184,18 @@ class EventStreamResponse(Response):
                     )
                 tasks.cancel_scope.cancel()
         finally:
-            self.hub.unsubscribe(subscription)
+            subscription.end(DISCONNECTED)
 
 
 class _Pusher:
     """Writes a detached stream: each event as the hub delivers it, a ping
     every `heartbeat` seconds; ends the response when the stream ends."""
 
-    __slots__ = ("body", "heartbeat", "hub", "replayed", "subscription", "timer")
+    __slots__ = ("body", "heartbeat", "replayed", "subscription", "timer")
 
     def __init__(
-        self,
-        hub: EventHub,
-        subscription: Subscription,
-        replayed: set[str],
-        heartbeat: float,
+        self, subscription: Subscription, replayed: set[str], heartbeat: float
     ) -> None:
-        self.hub = hub
         self.subscription = subscription
         # Only needed against what was already queued.
         self.replayed = replayed or None
@@ -233,7 +228,6 @@ class _Pusher:
 
     def ended(self, reason: str) -> None:
         self.timer.cancel()
-        self.hub.unsubscribe(self.subscription)
         if reason == OVERFLOW:
             self.body.abort()
         elif reason != DISCONNECTED:
