@@ -109,7 +109,6 @@ def test_an_event_written_on_one_worker_reaches_streams_on_the_other(
     env = {
         "REDIS_URL": REDIS_URL,
         "RATE_LIMIT_KEY_PREFIX": redis_prefix,
-        "NOTIFICATIONS_STREAM_MAX_PER_USER": "64",
     }
     with running_server(committed_database, "--workers", "2", env=env) as (
         server,
@@ -125,16 +124,20 @@ def test_an_event_written_on_one_worker_reaches_streams_on_the_other(
         # The workers, and the supervisor's other children.
         children = _children(server.pid)
         server_port = int(api.rsplit(":", 1)[1])
-        # Streams until both workers hold one: the kernel hands each
-        # connection to whichever worker accepts it first.
-        streams: dict[int, list[RawStream]] = {}
-        for _ in range(60):
-            if len(streams) == 2:
-                break
-            opened = RawStream(api, author.headers["Authorization"])
-            holder = _holder(children, _socket_inode(server_port, opened.local_port))
-            streams.setdefault(holder, []).append(opened)
-        assert len(streams) == 2, "every stream went to one worker"
+        authorization = author.headers["Authorization"]
+
+        def held_by(stream: RawStream) -> int:
+            return _holder(children, _socket_inode(server_port, stream.local_port))
+
+        first = RawStream(api, authorization)
+        # With the worker holding it paused, the other accepts the next.
+        paused = held_by(first)
+        os.kill(paused, signal.SIGSTOP)
+        try:
+            second = RawStream(api, authorization)
+        finally:
+            os.kill(paused, signal.SIGCONT)
+        assert held_by(second) != paused
 
         comment = httpx.post(
             f"{api}/posts/{post.json()['id']}/comments",
@@ -143,11 +146,10 @@ def test_an_event_written_on_one_worker_reaches_streams_on_the_other(
         )
 
         assert comment.status_code == 201, comment.text
-        for held in streams.values():
-            for stream in held:
-                received = stream.read_until(comment.json()["id"].encode())
-                assert b"event: notification" in received
-                stream.close()
+        for stream in (first, second):
+            received = stream.read_until(comment.json()["id"].encode())
+            assert b"event: notification" in received
+            stream.close()
 
 
 def test_stopping_the_server_ends_its_streams_at_once(committed_database: str) -> None:
