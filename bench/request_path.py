@@ -2,41 +2,56 @@
 
 Drives the app in-process (no socket, no server) with the default
 configuration, on a seeded PostgreSQL database, and times `GET /posts/{id}`
-and `GET /posts?limit=20` with each middleware taken out in turn (without
-`AccessLogMiddleware`, no access line is written). The difference with the
-full stack is what that layer costs. The access log goes to /dev/null so that the
-figures are the app's, not the terminal's.
+and `GET /posts?limit=20`:
+
+- the whole app, then without one layer at a time (the request's own
+  middleware, the access line, the metrics, CORS): the difference is
+  what that layer costs;
+- the route's own work, each part timed alone on the same rows: the
+  database round trip (SQLAlchemy and asyncpg, CPU only), building the
+  answer, and serializing it;
+- routing alone (matching the path against the routes).
+
+What is left of the app without middleware, less those parts, is FastAPI's
+dependency resolution and request/response plumbing. The access log goes
+to /dev/null so that the figures are the app's, not the terminal's.
 
 Usage: DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/bench_publishing \\
-       uv run python -m bench.request_path 2>/dev/null   (after bench/posts.sh
-       or bench/scale.sh has seeded that database)
+       uv run python -m bench.request_path   (after bench/ratios.sh or
+       bench/scale.sh has seeded that database)
 """
 
 import asyncio
+import logging
 import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Match
 from starlette.types import Message
 
 from src.config import load_settings
+from src.favorites.utils import page_as_seen_by, post_as_seen_by
+from src.logging_config import ACCESS_LOGGER
 from src.main import create_app
-from src.web.middleware import (
-    AccessLogMiddleware,
-    BodySizeLimitMiddleware,
-    NoSniffMiddleware,
-)
+from src.pagination import PaginationParams, cursor_signer
+from src.posts import lists, service
+from src.web.conditional import conditional
+from src.web.middleware import RequestMiddleware
+from src.web.state import STATE_KEY, AppState
 
 REQUESTS = int(os.environ.get("REQUESTS", "3000"))
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
+
+type Call = Callable[[int], Awaitable[Any]]
 
 
 async def _post_ids() -> list[str]:
@@ -58,21 +73,7 @@ async def call_app(
     headers: tuple[tuple[bytes, bytes], ...] = (),
 ) -> int:
     """GET `path` from `app` as a server would, without a socket; its status."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"accept", b"*/*"), *headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
+    scope = _scope(path, query, headers)
     status = 0
 
     async def receive() -> Message:
@@ -87,40 +88,40 @@ async def call_app(
     return status
 
 
-async def _time(app: FastAPI, request: Callable[[int], Any]) -> float:
-    """Microseconds of CPU per request, the median of ROUNDS rounds."""
+def _scope(
+    path: str, query: bytes = b"", headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"accept", b"*/*"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+
+
+async def _time(call: Call) -> float:
+    """Microseconds of CPU per call, the median of ROUNDS rounds."""
+    for warm in range(200):
+        await call(warm)
     results = []
     for _ in range(ROUNDS):
         started = time.process_time()
         for n in range(REQUESTS):
-            assert await request(n) == 200
+            await call(n)
         results.append((time.process_time() - started) / REQUESTS * 1e6)
     return statistics.median(results)
 
 
-async def _measure(label: str, without: type | None) -> None:
-    app = create_app(load_settings())
-    if without is not None:
-        app.user_middleware = [m for m in app.user_middleware if m.cls is not without]
-    ids = await _post_ids()
-    async with app.router.lifespan_context(app) as state:
-        served = with_state(app, dict(state or {}))
-
-        async def one_post(n: int) -> int:
-            return await call_app(served, f"/posts/{ids[n % len(ids)]}")
-
-        async def feed(_: int) -> int:
-            return await call_app(served, "/posts", b"limit=20")
-
-        for warm in range(200):
-            await one_post(warm)
-            await feed(warm)
-        post_us = await _time(app, one_post)
-        feed_us = await _time(app, feed)
-    print(f"| {label:<34} | {post_us:8.0f} | {feed_us:8.0f} |", flush=True)
-
-
-def with_state(app: FastAPI, state: dict[str, Any]) -> Any:
+def with_state(app: Any, state: dict[str, Any]) -> Any:
     """The app with its lifespan state, as a server hands it to each request."""
 
     async def served(scope: Any, receive: Any, send: Any) -> None:
@@ -130,19 +131,145 @@ def with_state(app: FastAPI, state: dict[str, Any]) -> Any:
     return served
 
 
+def _app(without: type | None, **environment: str) -> FastAPI:
+    saved = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    try:
+        app = create_app(load_settings())
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
+    if without is not None:
+        app.user_middleware = [m for m in app.user_middleware if m.cls is not without]
+    return app
+
+
+async def _whole(
+    ids: list[str],
+    without: type | None = None,
+    *,
+    access_line: bool = True,
+    **environment: str,
+) -> tuple[float, float]:
+    app = _app(without, **environment)
+    access = logging.getLogger(ACCESS_LOGGER)
+    level = access.level
+    access.setLevel(logging.INFO if access_line else logging.WARNING)
+    try:
+        async with app.router.lifespan_context(app) as state:
+            served = with_state(app, dict(state or {}))
+
+            async def one_post(n: int) -> None:
+                assert await call_app(served, f"/posts/{ids[n % len(ids)]}") == 200
+
+            async def feed(_: int) -> None:
+                assert await call_app(served, "/posts", b"limit=20") == 200
+
+            return await _time(one_post), await _time(feed)
+    finally:
+        access.setLevel(level)
+
+
+async def _parts(ids: list[str]) -> dict[str, tuple[float, float]]:
+    """The route's own work, each part alone, and routing."""
+    app = _app(None)
+    async with app.router.lifespan_context(app) as lifespan_state:
+        state: AppState = (lifespan_state or {})[STATE_KEY]
+        bind = state.read_engine
+        uuids = [UUID(post_id) for post_id in ids]
+        pagination = PaginationParams(
+            20, 0, None, cursor_signer(state.settings.auth.JWT_SECRET)
+        )
+        rows = [await service.get_post(bind, post_id) for post_id in uuids]
+        page = await lists.list_posts(bind, pagination=pagination)
+        answers = [await post_as_seen_by(bind, row, None) for row in rows if row]
+        page_answer = await page_as_seen_by(bind, page, pagination, None)
+
+        async def read_post(n: int) -> None:
+            await service.get_post(bind, uuids[n % len(uuids)])
+
+        async def read_page(_: int) -> None:
+            await lists.list_posts(bind, pagination=pagination)
+
+        async def build_post(n: int) -> None:
+            row = rows[n % len(rows)]
+            assert row is not None
+            await post_as_seen_by(bind, row, None)
+
+        async def build_page(_: int) -> None:
+            await page_as_seen_by(bind, page, pagination, None)
+
+        async def write_post(n: int) -> None:
+            answer = answers[n % len(answers)]
+            conditional(answer, None, 1)
+
+        async def write_page(_: int) -> None:
+            page_answer.model_dump_json(by_alias=True)
+
+        async def route_post(n: int) -> None:
+            _route(app, _scope(f"/posts/{ids[n % len(ids)]}"))
+
+        async def route_page(_: int) -> None:
+            _route(app, _scope("/posts", b"limit=20"))
+
+        return {
+            "database round trip (SQLAlchemy, asyncpg; CPU)": (
+                await _time(read_post),
+                await _time(read_page),
+            ),
+            "building the answer (models, no database)": (
+                await _time(build_post),
+                await _time(build_page),
+            ),
+            "serializing the answer (and its ETag)": (
+                await _time(write_post),
+                await _time(write_page),
+            ),
+            "routing (matching the path)": (
+                await _time(route_post),
+                await _time(route_page),
+            ),
+        }
+
+
+def _route(app: FastAPI, scope: dict[str, Any]) -> None:
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return
+    raise LookupError(scope["path"])
+
+
+def _row(label: str, post_us: float, feed_us: float) -> None:
+    print(f"| {label} | {post_us:,.0f} µs | {feed_us:,.0f} µs |", flush=True)
+
+
 async def main() -> None:
-    print("| stack (CPU per request, microseconds) | GET /posts/{id} | GET /posts |")
+    ids = await _post_ids()
+    print("| CPU per request | `GET /posts/{id}` | `GET /posts?limit=20` |")
     print("|---|---|---|")
-    variants: list[tuple[str, type | None]] = [
-        ("default (all middleware, access log)", None),
-        ("without AccessLogMiddleware", AccessLogMiddleware),
-        ("without CorrelationIdMiddleware", CorrelationIdMiddleware),
-        ("without BodySizeLimitMiddleware", BodySizeLimitMiddleware),
-        ("without CORSMiddleware", CORSMiddleware),
-        ("without NoSniffMiddleware", NoSniffMiddleware),
+    whole = await _whole(ids)
+    _row("whole app, default configuration", *whole)
+    layers: list[tuple[str, tuple[float, float]]] = [
+        (
+            "request layer (id, access line, metrics, body limit, nosniff)",
+            await _whole(ids, RequestMiddleware),
+        ),
+        ("access line", await _whole(ids, access_line=False)),
+        ("metrics", await _whole(ids, METRICS_ENABLED="false")),
+        ("CORS", await _whole(ids, CORSMiddleware)),
     ]
-    for label, without in variants:
-        await _measure(label, without)
+    for label, (post_us, feed_us) in layers:
+        _row(label, whole[0] - post_us, whole[1] - feed_us)
+    parts = await _parts(ids)
+    for label, (post_us, feed_us) in parts.items():
+        _row(label, post_us, feed_us)
+    bare = layers[0][1]
+    rest = [bare[i] - sum(part[i] for part in parts.values()) for i in (0, 1)]
+    _row("FastAPI: dependencies, validation, plumbing (the rest)", *rest)
 
 
 if __name__ == "__main__":

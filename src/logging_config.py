@@ -1,11 +1,15 @@
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from asgi_correlation_id import correlation_id
 from structlog.types import EventDict, Processor, WrappedLogger
+
+# The id of the request being served (set by src.web.middleware), added to
+# every log line written while it is.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Marks the root handler `setup_logging` installs.
 _OURS = "_publishing_api_handler"
@@ -45,8 +49,8 @@ class _Formatter(structlog.stdlib.ProcessorFormatter):
 
 
 def _add_request_id(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    if (request_id := correlation_id.get()) is not None:
-        event_dict.setdefault("request_id", request_id)
+    if (current := request_id.get()) is not None:
+        event_dict.setdefault("request_id", current)
     return event_dict
 
 

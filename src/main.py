@@ -3,7 +3,6 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
@@ -45,13 +44,7 @@ from src.posts.router import users_router as user_posts_router
 from src.runtime import after_commits, connect_redis
 from src.tags.router import router as tags_router
 from src.web import docs, errors, metrics, openapi
-from src.web.middleware import (
-    AccessLogMiddleware,
-    BodySizeLimitMiddleware,
-    CORSByPathMiddleware,
-    NoSniffMiddleware,
-    is_sane_request_id,
-)
+from src.web.middleware import CORSByPathMiddleware, RequestMiddleware
 from src.web.query import declare_query_names, known_query_parameters
 from src.web.rate_limit import create_rate_limiter
 from src.web.state import STATE_KEY, AppState
@@ -97,8 +90,8 @@ def _routers(settings: Settings) -> tuple[APIRouter, ...]:
 
 
 def _add_middleware(app: FastAPI, config: Config, conduit: ConduitConfig) -> None:
-    # Added innermost first: the request id wraps everything, so the access
-    # line and every log line of the request carry it.
+    # Added innermost first: the request's own layer wraps CORS, so a
+    # refused preflight has a request id and an access line too.
     native: dict[str, Any] = {
         "allow_origins": config.CORS_ORIGINS,
         "allow_credentials": True,
@@ -139,17 +132,11 @@ def _add_middleware(app: FastAPI, config: Config, conduit: ConduitConfig) -> Non
     else:
         app.add_middleware(CORSMiddleware, **native)
     app.add_middleware(
-        BodySizeLimitMiddleware,
+        RequestMiddleware,
         max_body_bytes=config.MAX_REQUEST_BYTES,
         max_upload_bytes=config.MAX_UPLOAD_BYTES,
+        metrics=config.METRICS_ENABLED,
     )
-    app.add_middleware(AccessLogMiddleware, metrics=config.METRICS_ENABLED)
-    app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name=REQUEST_ID_HEADER,
-        validator=is_sane_request_id,
-    )
-    app.add_middleware(NoSniffMiddleware)
 
 
 def create_app(

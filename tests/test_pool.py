@@ -1,18 +1,19 @@
 """The connection pool serves waiting requests in the order they came."""
 
 import asyncio
+import time
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import greenlet_spawn
-from sqlalchemy.util.queue import Empty
+from sqlalchemy.util.queue import Empty, Full
 
 from src.config import Config
 from src.database.engine import create_engine
-from src.database.pool import FairAsyncQueuePool, FairQueue
+from src.database.pool import SURPLUS_IDLE_SECONDS, FairAsyncQueuePool, FairQueue
 
 pytestmark = pytest.mark.anyio
 
@@ -127,5 +128,60 @@ async def test_the_engine_times_out_a_wait_as_sqlalchemy_does(
                 await engine.connect()
         async with engine.connect() as connection:
             assert await connection.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()
+
+
+def test_the_surplus_is_kept_idle_until_it_has_been_idle_a_while() -> None:
+    queue: FairQueue[str] = FairQueue(maxsize=1)
+    queue.surplus = 1
+    queue.put_nowait("kept")
+    queue.put_nowait("surplus")
+    with pytest.raises(Full):
+        queue.put_nowait("one too many")
+    now = time.monotonic()
+    assert list(queue.expired(now)) == []
+
+    assert list(queue.expired(now + SURPLUS_IDLE_SECONDS)) == ["kept"]
+    # What stays is `maxsize` connections, the most recently returned.
+    assert queue.qsize() == 1
+    assert queue.get_nowait() == "surplus"
+
+
+def test_the_most_recently_returned_connection_is_handed_out_first() -> None:
+    queue: FairQueue[str] = FairQueue(maxsize=2)
+    queue.put_nowait("older")
+    queue.put_nowait("newer")
+    assert queue.get_nowait() == "newer"
+
+
+async def test_a_worker_busier_than_the_pool_size_opens_no_connection_again(
+    database_url: str,
+) -> None:
+    # More requests at once than pool_size, over and over: the overflow's
+    # connections are reused, not closed on return and opened again.
+    engine = create_engine(
+        Config(DATABASE_URL=database_url, DATABASE_POOL_SIZE=2, DATABASE_MAX_OVERFLOW=2)
+    )
+    pool = engine.pool
+    assert isinstance(pool, FairAsyncQueuePool)
+    opened: list[object] = []
+    event.listen(pool, "connect", lambda conn, _: opened.append(conn))
+    gate = asyncio.Event()
+
+    async def query() -> None:
+        async with engine.connect() as connection:
+            await gate.wait()
+            await connection.execute(text("SELECT 1"))
+
+    try:
+        for _ in range(20):
+            gate.clear()
+            burst = [asyncio.create_task(query()) for _ in range(4)]
+            await _until(lambda: pool.checkedout() == 4)
+            gate.set()
+            await asyncio.gather(*burst)
+        assert len(opened) == 4
+        assert pool.checkedin() == 4
     finally:
         await engine.dispose()

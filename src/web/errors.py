@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
-from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,6 +12,7 @@ from sqlalchemy import exc as sa_exc
 from src.constants import REQUEST_ID_HEADER, ErrorMessage
 from src.database.base import foreign_key_violation, transactions_collided
 from src.exceptions import ServiceUnavailable
+from src.logging_config import request_id
 
 logger = structlog.get_logger(__name__)
 
@@ -27,8 +27,8 @@ DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
 
 
 def _request_id_headers() -> dict[str, str]:
-    request_id = correlation_id.get()
-    return {REQUEST_ID_HEADER: request_id} if request_id else {}
+    current = request_id.get()
+    return {REQUEST_ID_HEADER: current} if current else {}
 
 
 def _internal_error(exc: Exception, headers: dict[str, str]) -> JSONResponse:

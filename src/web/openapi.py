@@ -129,7 +129,7 @@ def error_status(route: APIRoute | None, code: int) -> int:
 
 def _document_body_limits(schema: dict[str, Any], operation: dict[str, Any]) -> None:
     # FastAPI answers an unparseable body 400 before validation, and
-    # BodySizeLimitMiddleware one past its limit 413 before it is read.
+    # RequestMiddleware one past its limit 413 before it is read.
     operation["responses"].setdefault("400", MALFORMED_BODY)
     _declare(operation, PayloadTooLarge)
     # Multipart bodies take only their declared parts (`form_limits`).
