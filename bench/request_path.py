@@ -28,7 +28,8 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from contextlib import AsyncExitStack
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 from fastapi import FastAPI
@@ -38,6 +39,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Match
 from starlette.types import Message
 
+from src.cli.serve import settle_garbage_collector
 from src.config import load_settings
 from src.favorites.utils import page_as_seen_by, post_as_seen_by
 from src.logging_config import ACCESS_LOGGER
@@ -114,11 +116,15 @@ async def _time(call: Call) -> float:
         await call(warm)
     results = []
     for _ in range(ROUNDS):
-        started = time.process_time()
-        for n in range(REQUESTS):
-            await call(n)
-        results.append((time.process_time() - started) / REQUESTS * 1e6)
+        results.append(await _once(call))
     return statistics.median(results)
+
+
+async def _once(call: Call) -> float:
+    started = time.process_time()
+    for n in range(REQUESTS):
+        await call(n)
+    return (time.process_time() - started) / REQUESTS * 1e6
 
 
 def with_state(app: Any, state: dict[str, Any]) -> Any:
@@ -143,34 +149,64 @@ def _app(without: type | None, **environment: str) -> FastAPI:
             else:
                 os.environ[name] = value
     if without is not None:
-        app.user_middleware = [m for m in app.user_middleware if m.cls is not without]
+        app.user_middleware = [
+            m for m in app.user_middleware if cast(object, m.cls) is not without
+        ]
     return app
 
 
-async def _whole(
-    ids: list[str],
-    without: type | None = None,
-    *,
-    access_line: bool = True,
-    **environment: str,
-) -> tuple[float, float]:
-    app = _app(without, **environment)
+class Variant(NamedTuple):
+    label: str
+    without: type | None = None
+    access_line: bool = True
+    environment: tuple[tuple[str, str], ...] = ()
+
+
+VARIANTS = [
+    Variant("whole app, default configuration"),
+    Variant(
+        "request layer (id, access line, metrics, body limit, nosniff)",
+        RequestMiddleware,
+    ),
+    Variant("access line", access_line=False),
+    Variant("metrics", environment=(("METRICS_ENABLED", "false"),)),
+    Variant("CORS", CORSMiddleware),
+]
+
+
+async def _wholes(ids: list[str]) -> list[tuple[float, float]]:
+    """Each variant's CPU per request on both routes; the variants take
+    turns in every round, so that they all see the same machine."""
     access = logging.getLogger(ACCESS_LOGGER)
-    level = access.level
-    access.setLevel(logging.INFO if access_line else logging.WARNING)
-    try:
-        async with app.router.lifespan_context(app) as state:
-            served = with_state(app, dict(state or {}))
+    calls: list[tuple[Call, Call]] = []
+    async with AsyncExitStack() as stack:
+        for variant in VARIANTS:
+            app = _app(variant.without, **dict(variant.environment))
+            state = await stack.enter_async_context(app.router.lifespan_context(app))
+            calls.append(_routes(with_state(app, dict(state or {})), ids))
+        settle_garbage_collector()
+        runs: list[list[list[float]]] = [[[], []] for _ in VARIANTS]
+        for round_ in range(ROUNDS + 1):
+            for variant, routes, results in zip(VARIANTS, calls, runs, strict=True):
+                access.setLevel(
+                    logging.INFO if variant.access_line else logging.WARNING
+                )
+                for route, result in zip(routes, results, strict=True):
+                    took = await _once(route)
+                    if round_:  # the first round warms up
+                        result.append(took)
+        access.setLevel(logging.INFO)
+    return [(statistics.median(post), statistics.median(feed)) for post, feed in runs]
 
-            async def one_post(n: int) -> None:
-                assert await call_app(served, f"/posts/{ids[n % len(ids)]}") == 200
 
-            async def feed(_: int) -> None:
-                assert await call_app(served, "/posts", b"limit=20") == 200
+def _routes(served: Any, ids: list[str]) -> tuple[Call, Call]:
+    async def one_post(n: int) -> None:
+        assert await call_app(served, f"/posts/{ids[n % len(ids)]}") == 200
 
-            return await _time(one_post), await _time(feed)
-    finally:
-        access.setLevel(level)
+    async def feed(_: int) -> None:
+        assert await call_app(served, "/posts", b"limit=20") == 200
+
+    return one_post, feed
 
 
 async def _parts(ids: list[str]) -> dict[str, tuple[float, float]]:
@@ -251,23 +287,14 @@ async def main() -> None:
     ids = await _post_ids()
     print("| CPU per request | `GET /posts/{id}` | `GET /posts?limit=20` |")
     print("|---|---|---|")
-    whole = await _whole(ids)
-    _row("whole app, default configuration", *whole)
-    layers: list[tuple[str, tuple[float, float]]] = [
-        (
-            "request layer (id, access line, metrics, body limit, nosniff)",
-            await _whole(ids, RequestMiddleware),
-        ),
-        ("access line", await _whole(ids, access_line=False)),
-        ("metrics", await _whole(ids, METRICS_ENABLED="false")),
-        ("CORS", await _whole(ids, CORSMiddleware)),
-    ]
-    for label, (post_us, feed_us) in layers:
-        _row(label, whole[0] - post_us, whole[1] - feed_us)
+    whole, *without = await _wholes(ids)
+    _row(VARIANTS[0].label, *whole)
+    for variant, (post_us, feed_us) in zip(VARIANTS[1:], without, strict=True):
+        _row(variant.label, whole[0] - post_us, whole[1] - feed_us)
     parts = await _parts(ids)
     for label, (post_us, feed_us) in parts.items():
         _row(label, post_us, feed_us)
-    bare = layers[0][1]
+    bare = without[0]
     rest = [bare[i] - sum(part[i] for part in parts.values()) for i in (0, 1)]
     _row("FastAPI: dependencies, validation, plumbing (the rest)", *rest)
 

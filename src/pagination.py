@@ -28,7 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from src.database.reads import Readable, Reader, Statement
 from src.schemas import CustomModel
-from src.web.dependencies import AppSettings
+from src.web.state import app_state
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -121,7 +121,6 @@ def _invalid(message: str) -> RequestValidationError:
 
 
 async def pagination_params(
-    settings: AppSettings,
     request: Request,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page")
@@ -153,7 +152,7 @@ async def pagination_params(
                     }
                 ]
             )
-    signer = cursor_signer(settings.auth.JWT_SECRET)
+    signer = cursor_signer(app_state(request).settings.auth.JWT_SECRET)
     if cursor is None:
         return PaginationParams(limit, offset or 0, None, signer)
     if offset is not None:

@@ -11,8 +11,11 @@ import asyncio
 import dataclasses
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import BackgroundTasks, FastAPI, Request
@@ -34,7 +37,6 @@ from src.database.base import Base
 from src.database.counts import ListCount
 from src.database.engine import create_engine
 from src.database.session import (
-    ReadBind,
     create_read_sessionmaker,
     create_units_of_work,
 )
@@ -47,8 +49,8 @@ from src.jobs.service import recorded_jobs
 from src.mail.config import EmailBackend, EmailConfig
 from src.main import create_app
 from src.notifications.config import NotificationsConfig
-from src.web.dependencies import get_read_bind, get_read_session, get_units_of_work
-from src.web.state import app_state
+from src.web.dependencies import get_read_session, get_units_of_work
+from src.web.state import STATE_KEY, app_state
 from tests import leftovers
 from tests.factories import (
     AuthUser,
@@ -229,6 +231,32 @@ def session_units_of_work(connection: AsyncConnection) -> UnitsOfWork:
     return create_units_of_work(connection, join_transaction_mode="create_savepoint")
 
 
+def on_test_connection(app: FastAPI, connection: AsyncConnection) -> None:
+    """What the lifespan hands each request, on the test's connection: the
+    routes and dependencies that reach the database through the request
+    (`read_bind`, `authenticate`'s unit of work) rather than a dependency."""
+    opened = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncGenerator[dict[str, Any]]:
+        async with opened(app) as state:
+            assert state is not None
+            yield {
+                **state,
+                STATE_KEY: replace(
+                    state[STATE_KEY],
+                    # Reads outside the unit of work see the test's
+                    # uncommitted rows too.
+                    read_engine=connection,
+                    units_of_work=create_units_of_work(
+                        connection, join_transaction_mode="create_savepoint"
+                    ),
+                ),
+            }
+
+    app.router.lifespan_context = lifespan
+
+
 @pytest.fixture
 def app_factory(settings: Settings, connection: AsyncConnection) -> AppFactory:
     """Build an app on the test's rolled-back connection: its units of work
@@ -245,10 +273,6 @@ def app_factory(settings: Settings, connection: AsyncConnection) -> AppFactory:
     async def test_read_session() -> AsyncIterator[AsyncSession]:
         async with read_sessionmaker() as read_session:
             yield read_session
-
-    async def test_read_bind() -> ReadBind:
-        # Reads outside the unit of work see the test's uncommitted rows too.
-        return connection
 
     def factory(*, settings: Settings = settings, **overrides: object) -> FastAPI:
         app_settings = with_app_settings(settings, **overrides)
@@ -283,7 +307,7 @@ def app_factory(settings: Settings, connection: AsyncConnection) -> AppFactory:
 
         app.dependency_overrides[get_units_of_work] = test_units_of_work
         app.dependency_overrides[get_read_session] = test_read_session
-        app.dependency_overrides[get_read_bind] = test_read_bind
+        on_test_connection(app, connection)
         return app
 
     return factory

@@ -35,8 +35,8 @@ from src.auth.exceptions import (
 )
 from src.auth.models import User
 from src.database.reads import AnySelect, fetch_one, statement
-from src.exceptions import NotAuthenticated, raises
-from src.web.dependencies import ReadBindDep, UnitsOfWorkDep
+from src.exceptions import DatabaseUnavailable, NotAuthenticated, raises
+from src.web.dependencies import read_bind
 from src.web.state import app_state
 
 SCOPE_DESCRIPTIONS = {
@@ -126,18 +126,18 @@ def presented_credential(request: Request) -> str | None:
     return token
 
 
-@raises(InvalidToken, AccountSuspended)
-async def authenticate(
-    request: Request, bind: ReadBindDep, units: UnitsOfWorkDep
-) -> Caller | None:
+@raises(InvalidToken, AccountSuspended, DatabaseUnavailable)
+async def authenticate(request: Request) -> Caller | None:
     """The caller, from their credential: None when none is sent; 401 for an
     invalid one, or for a suspended account's. One statement (none without
     a credential); FastAPI runs it once per request, and `caller_id` and
-    `viewer` read what it found."""
+    `viewer` read what it found. It reaches the database through the
+    request, not through dependencies of its own: every route runs it."""
     credential = presented_credential(request)
     if credential is None:
         request.scope[_CALLER] = None
         return None
+    bind = read_bind(request)
     if api_keys.looks_like_key(credential):
         found = await api_keys.find_key(bind, credential)
         if found is None:
@@ -157,7 +157,7 @@ async def authenticate(
     if caller.suspended:
         raise AccountSuspended
     if caller.key is not None:
-        await api_keys.note_use(units, caller.key)
+        await api_keys.note_use(app_state(request).units_of_work, caller.key)
     request.scope[_CALLER] = caller
     return caller
 
@@ -187,13 +187,19 @@ def _found(request: Request) -> Caller | None:
     return allowed(request, caller)
 
 
+def caller_of(request: Request) -> UUID | None:
+    """`caller_id` as a plain call, for a dependency or a hot route that
+    takes the request anyway."""
+    caller = _found(request)
+    return None if caller is None else caller.id
+
+
 @raises(SessionRequired)
 async def caller_id(request: Request) -> UUID | None:
     """Who is asking: None when anonymous. For public routes that answer the
     caller in particular (`favorited`, `following`, their own drafts); the
     route's `Require` has authenticated them."""
-    caller = _found(request)
-    return None if caller is None else caller.id
+    return caller_of(request)
 
 
 CallerId = Annotated[UUID | None, Depends(caller_id)]
@@ -211,6 +217,11 @@ class Viewer(NamedTuple):
 async def viewer(request: Request) -> Viewer:
     """The reader, for routes that show hidden content to moderators (the
     route's `Require` has authenticated them)."""
+    return viewer_of(request)
+
+
+def viewer_of(request: Request) -> Viewer:
+    """`viewer` as a plain call, for a dependency that takes the request."""
     caller = _found(request)
     if caller is None:
         return Viewer(None, moderator=False)

@@ -1,15 +1,16 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from src.auth.dependencies import CurrentUser
-from src.auth.permissions import CurrentViewer, Viewer
-from src.exceptions import raises
+from src.auth.exceptions import SessionRequired
+from src.auth.permissions import CurrentViewer, Viewer, viewer_of
+from src.exceptions import DatabaseUnavailable, raises
 from src.posts import service
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.service import PostRef, PostRow
-from src.web.dependencies import ReadBindDep
+from src.web.dependencies import ReadBindDep, read_bind
 
 
 def visible[P: (PostRow, PostRef)](post: P | None, viewer: Viewer) -> P:
@@ -21,12 +22,12 @@ def visible[P: (PostRow, PostRef)](post: P | None, viewer: Viewer) -> P:
     return post
 
 
-@raises(PostNotFound)
-async def valid_post_id(
-    post_id: UUID, bind: ReadBindDep, viewer: CurrentViewer
-) -> PostRow:
-    """The post, if it exists and the caller may see it (404 otherwise)."""
-    return visible(await service.get_post(bind, post_id), viewer)
+@raises(PostNotFound, SessionRequired, DatabaseUnavailable)
+async def valid_post_id(post_id: UUID, request: Request) -> PostRow:
+    """The post, if it exists and the caller may see it (404 otherwise).
+    One dependency, as the hottest read resolves it."""
+    post = await service.get_post(read_bind(request), post_id)
+    return visible(post, viewer_of(request))
 
 
 ValidPost = Annotated[PostRow, Depends(valid_post_id)]

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from src.auth.constants import ApiKeyScope
 from src.auth.dependencies import CallerId, CurrentUser, UserIdempotency, ValidUser
 from src.auth.exceptions import InvalidToken, UserNotFound
-from src.auth.permissions import CurrentViewer, Require
+from src.auth.permissions import CurrentViewer, Require, caller_of
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
 from src.favorites.utils import page_as_seen_by, post_as_seen_by
 from src.idempotency.exceptions import IdempotencyKeyInProgress
@@ -29,7 +29,7 @@ from src.web.conditional import (
     conditional,
     etag,
 )
-from src.web.dependencies import ReadBindDep, UnitOfWorkDep
+from src.web.dependencies import ReadBindDep, UnitOfWorkDep, read_bind
 from src.web.openapi import ETAG, LOCATION, conditional_read, headers
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
@@ -76,8 +76,7 @@ async def create_post(
 )
 async def list_posts(
     pagination: PaginationDep,
-    bind: ReadBindDep,
-    caller: CallerId,
+    request: Request,
     creator_id: UUID | None = None,
     tag: TagName | None = None,
     q: Annotated[
@@ -89,10 +88,11 @@ async def list_posts(
         ),
     ] = None,
 ) -> Page[PostResponse]:
+    bind = read_bind(request)
     page = await lists.list_posts(
         bind, pagination=pagination, creator_id=creator_id, tag=tag, search=q
     )
-    return await page_as_seen_by(bind, page, pagination, caller)
+    return await page_as_seen_by(bind, page, pagination, caller_of(request))
 
 
 @router.get(
@@ -139,12 +139,9 @@ async def get_post_by_slug(
     responses={**responses(PostNotFound), **conditional_read()},
 )
 async def get_post(
-    post: ValidPost,
-    bind: ReadBindDep,
-    caller: CallerId,
-    if_none_match: IfNoneMatch = None,
+    post: ValidPost, request: Request, if_none_match: IfNoneMatch = None
 ) -> PostResponse | Response:
-    answer = await post_as_seen_by(bind, post, caller)
+    answer = await post_as_seen_by(read_bind(request), post, caller_of(request))
     return conditional(answer, if_none_match, post.version)
 
 

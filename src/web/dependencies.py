@@ -62,6 +62,13 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 
 
+def read_bind(request: Request) -> ReadBind:
+    """`get_read_bind` as a plain call, for a dependency that takes the
+    request anyway: on the hottest routes each dependency FastAPI resolves
+    costs more than the statement's own Python (docs/benchmarks.md)."""
+    return app_state(request).read_engine
+
+
 @raises(DatabaseUnavailable)
 async def get_read_bind(request: Request) -> ReadBind:
     """Where named statements run (src/database/reads.py): the pool.
@@ -69,7 +76,7 @@ async def get_read_bind(request: Request) -> ReadBind:
     A plain function, not a generator: nothing is held between dependencies,
     a connection is borrowed only for the statement.
     """
-    return app_state(request).read_engine
+    return read_bind(request)
 
 
 ReadBindDep = Annotated[ReadBind, Depends(get_read_bind)]
