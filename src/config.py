@@ -104,6 +104,11 @@ class Config(BaseSettings):
     # unless this says the network in front of it keeps it private.
     ALLOW_OPEN_METRICS: bool = False
 
+    # Public reads from memory while unchanged (src/web/read_cache.py).
+    READ_CACHE_ENABLED: bool = True
+    READ_CACHE_MAX_BYTES: int = Field(default=16 * 1024 * 1024, ge=0)
+    READ_CACHE_TTL: float = Field(default=300.0, gt=0)
+
     # The moderators' web interface at /admin (src/admin/site.py). Unset: on,
     # except in production, where an operator turns it on knowingly.
     ADMIN_UI_ENABLED: bool | None = None

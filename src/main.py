@@ -41,7 +41,7 @@ from src.notifications.router import router as notifications_router
 from src.posts.router import drafts_router
 from src.posts.router import router as posts_router
 from src.posts.router import users_router as user_posts_router
-from src.runtime import after_commits, connect_redis
+from src.runtime import after_commits, connect_redis, create_read_cache
 from src.tags.router import router as tags_router
 from src.web import docs, errors, metrics, openapi
 from src.web.middleware import CORSByPathMiddleware, RequestMiddleware
@@ -174,6 +174,10 @@ def create_app(
                 if admin_sessions is not None:
                     admin_sessions.configure(bind=read_engine)
                 units = create_units_of_work(engine)
+                read_cache = create_read_cache(config, redis)
+                if read_cache is not None:
+                    # First: a client told of a write by an event reads it.
+                    units.listen(read_cache.after_commit)
                 async with after_commits(settings, units, storage, redis) as events:
                     yield {
                         STATE_KEY: AppState(
@@ -186,6 +190,7 @@ def create_app(
                             redis=redis,
                             rate_limiter=create_rate_limiter(config, redis),
                             events=events,
+                            read_cache=read_cache,
                         )
                     }
         finally:

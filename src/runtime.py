@@ -1,19 +1,22 @@
 """What the API process runs beside its requests, opened by the lifespan:
-its Redis clients, the jobs it hands over (or runs), and the event hub that
-feeds its open streams. Both act after each commit of its units of work.
+its Redis clients, the jobs it hands over (or runs), the event hub that
+feeds its open streams and the cache of public reads. All act after each
+commit of its units of work.
 """
 
+import os
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from src.aws.client import Storage
-from src.config import Settings
+from src.config import Config, Settings
 from src.database.unit_of_work import UnitsOfWork
 from src.domains import job_registry
 from src.jobs.registry import JobContext
 from src.jobs.tasks import ApiJobs
 from src.web.events import EventHub
+from src.web.read_cache import ReadCache
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -26,6 +29,20 @@ def connect_redis(url: str) -> "Redis":
     from redis.asyncio import Redis  # noqa: PLC0415
 
     return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
+def create_read_cache(config: Config, redis: "Redis | None") -> ReadCache | None:
+    """The cache of public reads, where it can never serve a stale answer:
+    generations in Redis, or in the process when it serves alone."""
+    serves_alone = os.environ.get("WEB_CONCURRENCY", "1") == "1"
+    if not config.READ_CACHE_ENABLED or (redis is None and not serves_alone):
+        return None
+    return ReadCache(
+        redis,
+        prefix=config.RATE_LIMIT_KEY_PREFIX,
+        max_bytes=config.READ_CACHE_MAX_BYTES,
+        ttl=config.READ_CACHE_TTL,
+    )
 
 
 def _connect_subscriber(url: str) -> "Redis":

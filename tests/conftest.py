@@ -50,7 +50,7 @@ from src.mail.config import EmailBackend, EmailConfig
 from src.main import create_app
 from src.notifications.config import NotificationsConfig
 from src.web.dependencies import get_read_session, get_units_of_work
-from src.web.state import STATE_KEY, app_state
+from src.web.state import STATE_KEY, AppState, app_state
 from tests import leftovers
 from tests.factories import (
     AuthUser,
@@ -241,17 +241,17 @@ def on_test_connection(app: FastAPI, connection: AsyncConnection) -> None:
     async def lifespan(app: FastAPI) -> AsyncGenerator[dict[str, Any]]:
         async with opened(app) as state:
             assert state is not None
+            served: AppState = state[STATE_KEY]
+            units = create_units_of_work(
+                connection, join_transaction_mode="create_savepoint"
+            )
+            if served.read_cache is not None:
+                units.listen(served.read_cache.after_commit)
             yield {
                 **state,
-                STATE_KEY: replace(
-                    state[STATE_KEY],
-                    # Reads outside the unit of work see the test's
-                    # uncommitted rows too.
-                    read_engine=connection,
-                    units_of_work=create_units_of_work(
-                        connection, join_transaction_mode="create_savepoint"
-                    ),
-                ),
+                # Reads outside the unit of work see the test's uncommitted
+                # rows too.
+                STATE_KEY: replace(served, read_engine=connection, units_of_work=units),
             }
 
     app.router.lifespan_context = lifespan
@@ -300,9 +300,12 @@ def app_factory(settings: Settings, connection: AsyncConnection) -> AppFactory:
                 for job_id in recorded_jobs(uow):
                     background_tasks.add_task(run_job, context, job_id)
 
+            state = app_state(request)
+            if state.read_cache is not None:
+                units.listen(state.read_cache.after_commit)
             units.listen(run_after_the_response)
             # Committed events reach the app's open streams, as when served.
-            units.listen(app_state(request).events.after_commit)
+            units.listen(state.events.after_commit)
             return units
 
         app.dependency_overrides[get_units_of_work] = test_units_of_work
@@ -351,13 +354,17 @@ def committed_module_database(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def committing_client(
-    settings: Settings, database_url: str
+    settings: Settings, database_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[AsyncClient]:
     """A client on real, separately committed sessions (for races).
 
-    Every table is emptied afterwards.
+    Every table is emptied afterwards. A test marked `app_settings(**values)`
+    gets an app with those settings.
     """
-    async with app_client(create_app(settings)) as client:
+    marker = request.node.get_closest_marker("app_settings")
+    overrides = {} if marker is None else marker.kwargs
+    app = create_app(with_app_settings(settings, **overrides))
+    async with app_client(app) as client:
         yield client
     await _empty_tables(database_url)
 

@@ -238,6 +238,29 @@ async def bulk_insert(
         await connection.execute(insert(model).values(rows[start : start + chunk]))
 
 
+def worker_pids(server_pid: int) -> list[int]:
+    """The worker processes of a `serve` with several workers."""
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text()
+    return [
+        int(pid)
+        for pid in children.split()
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+@contextmanager
+def only_through(worker: int, workers: list[int]) -> Generator[None]:
+    """The other workers paused: a new connection goes to `worker`."""
+    others = [pid for pid in workers if pid != worker]
+    for pid in others:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in others:
+            os.kill(pid, signal.SIGCONT)
+
+
 @dataclass(frozen=True)
 class ServedUser:
     """A user registered on a running server, signed in."""

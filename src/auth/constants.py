@@ -85,3 +85,9 @@ class MusicBand(StrEnum):
     AEROSMITH = "AEROSMITH"
     QUEEN = "QUEEN"
     ACDC = "AC/DC"
+
+
+# The read cache's name for what public reads show of authors (their
+# usernames, their accounts' existence): a change to it drops every cached
+# post and list page (src/posts/cache.py).
+AUTHORS_CACHE_NAME = "authors"

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.attachments import service as attachments_service
 from src.auth import sessions, utils
+from src.auth.changes import profile_changed
 from src.auth.config import AuthConfig
 from src.auth.constants import Role
 from src.auth.exceptions import (
@@ -24,6 +25,7 @@ from src.auth.schemas import PasswordChange, UserCreate, UserUpdate
 from src.database.base import unique_violation, utcnow
 from src.database.unit_of_work import UnitOfWork
 from src.posts import service as posts_service
+from src.posts.changes import authors_changed
 from src.web import events
 
 logger = structlog.get_logger(__name__)
@@ -164,6 +166,10 @@ async def update_user(uow: UnitOfWork, *, user: User, data: UserUpdate) -> User:
         )
     if updated is None:  # pragma: no cover - the account was deleted meanwhile
         raise InvalidCredentials
+    profile_changed(uow, user.id)
+    if "username" in changes:
+        # Every post shows its author's username.
+        authors_changed(uow)
     return updated
 
 
@@ -218,6 +224,10 @@ async def delete_user(uow: UnitOfWork, *, user_id: UUID) -> None:
     await posts_service.lock_posts(uow, creator_id=user_id)
     keys = await attachments_service.delete_attachments_of_user(uow, user_id)
     await uow.session.execute(delete(User).where(User.id == user_id))
+    # Their posts go, and their comments, favorites and follows from others'
+    # counts.
+    profile_changed(uow, user_id)
+    authors_changed(uow)
     attachments_service.owe_file_deletion(uow, keys)
     events.end_user_streams(uow, user_id, reason="deleted")
     logger.info("user_deleted", user_id=str(user_id))

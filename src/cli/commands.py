@@ -152,6 +152,9 @@ def serve(
         migrated = subprocess.run([sys.executable, "-m", "src.cli", "migrate"])  # noqa: PLW1510
         if migrated.returncode != 0:
             raise typer.Exit(migrated.returncode)
+    # How many processes serve: the read cache keeps its generations in the
+    # process only when it serves alone (src/runtime.py).
+    os.environ["WEB_CONCURRENCY"] = str(workers)
     with metrics_directory(workers):
         _run_uvicorn(ctx, host, port, workers, reload, graceful_timeout)
 

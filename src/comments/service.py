@@ -19,6 +19,7 @@ from src.moderation import audit
 from src.moderation.constants import AuditAction, TargetType
 from src.notifications import service as notification_service
 from src.pagination import Fetched, PaginationParams, fetch_page
+from src.posts.changes import post_changed
 
 logger = structlog.get_logger(__name__)
 
@@ -116,6 +117,8 @@ async def create_comment(
     comment = Comment(post_id=post_id, creator_id=creator_id, content=data.content)
     uow.session.add(comment)
     await uow.session.flush()
+    # Its post's comments_count.
+    post_changed(uow, post_id)
     await notification_service.notify_comment_created(
         uow,
         post_creator_id=post_creator_id,
@@ -168,6 +171,7 @@ async def delete_comment(
     """Delete one comment (its notification goes with it). Deleted by a
     moderator (neither its writer nor the post's creator): audited."""
     await uow.session.execute(delete(Comment).where(Comment.id == comment.id))
+    post_changed(uow, comment.post_id)
     if by.id not in {comment.creator_id, post_creator_id}:
         await audit.record(
             uow,

@@ -21,6 +21,7 @@ from src.favorites.models import USER_FAVORITES, Favorite
 from src.notifications import service as notifications_service
 from src.notifications.constants import NotificationType
 from src.pagination import Fetched, PaginationParams, fetch_page
+from src.posts.changes import post_changed
 from src.posts.constants import PostStatus
 from src.posts.models import Post
 from src.posts.service import PostRow, post_columns, post_row
@@ -45,6 +46,7 @@ async def favorite(uow: UnitOfWork, *, user_id: UUID, post: PostRow) -> bool:
     )
     if added is None:
         return False
+    post_changed(uow, post.id)
     if post.creator_id != user_id:
         await notifications_service.notify(
             uow,
@@ -64,7 +66,10 @@ async def unfavorite(uow: UnitOfWork, *, user_id: UUID, post_id: UUID) -> bool:
         .where(Favorite.user_id == user_id, Favorite.post_id == post_id)
         .returning(Favorite.post_id)
     )
-    return removed is not None
+    if removed is None:
+        return False
+    post_changed(uow, post_id)
+    return True
 
 
 @statement("favorited_among", first_column)

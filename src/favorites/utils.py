@@ -1,12 +1,16 @@
 from collections.abc import Sequence
 from uuid import UUID
 
+from fastapi import Response
+
 from src.database.reads import Readable
 from src.favorites import service
 from src.pagination import Fetched, Page, PaginationParams
+from src.posts.cache import ReadPost
 from src.posts.schemas import PostResponse
 from src.posts.service import PostRow
 from src.posts.utils import post_response
+from src.web.conditional import answered, conditional
 
 
 async def posts_as_seen_by(
@@ -37,3 +41,15 @@ async def post_as_seen_by(
     """One post as `caller` sees it."""
     favorited = await service.is_favorited(readable, user_id=caller, post_id=post.id)
     return post_response(post, favorited=favorited)
+
+
+async def read_post_as_seen_by(
+    readable: Readable, read: ReadPost, caller: UUID | None, if_none_match: str | None
+) -> Response:
+    """A post as read (perhaps from the cache) as `caller` sees it, with its
+    ETag, or 304: the anonymous answer as it was serialized, unless the
+    caller favorited the post."""
+    if await service.is_favorited(readable, user_id=caller, post_id=read.row.id):
+        answer = post_response(read.row, favorited=True)
+        return conditional(answer, if_none_match, read.row.version)
+    return answered(read.body, read.tag, if_none_match)

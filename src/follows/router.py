@@ -1,17 +1,18 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from src.auth.constants import USERNAME_PATTERN, ApiKeyScope
 from src.auth.dependencies import CallerId, CurrentUser
 from src.auth.exceptions import InvalidToken, UserNotFound
-from src.auth.permissions import Require
+from src.auth.permissions import Require, caller_of
 from src.auth.schemas import UserPublic
 from src.database.unit_of_work import UnitOfWork
 from src.exceptions import responses
 from src.follows import service
-from src.follows.dependencies import ValidProfile
+from src.follows.cache import read_profile_as_seen_by
+from src.follows.dependencies import ReadableProfile, ValidProfile
 from src.follows.exceptions import SelfFollow
 from src.follows.utils import (
     profile_as_seen_by,
@@ -20,7 +21,7 @@ from src.follows.utils import (
 )
 from src.pagination import Page, PaginationDep
 from src.web.conditional import CONDITIONAL_READ, IfNoneMatch, conditional
-from src.web.dependencies import ReadBindDep, UnitOfWorkDep
+from src.web.dependencies import ReadBindDep, UnitOfWorkDep, read_bind
 from src.web.openapi import conditional_read
 
 router = APIRouter(prefix="/users", tags=["Users"])
@@ -59,13 +60,11 @@ async def get_profile_by_username(
     responses={**responses(UserNotFound), **conditional_read()},
 )
 async def get_user_profile(
-    profile: ValidProfile,
-    bind: ReadBindDep,
-    caller: CallerId,
-    if_none_match: IfNoneMatch = None,
+    profile: ReadableProfile, request: Request, if_none_match: IfNoneMatch = None
 ) -> UserPublic | Response:
-    answer = await profile_as_seen_by(bind, profile, caller)
-    return conditional(answer, if_none_match)
+    return await read_profile_as_seen_by(
+        read_bind(request), profile, caller_of(request), if_none_match
+    )
 
 
 @router.put(

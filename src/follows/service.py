@@ -9,6 +9,7 @@ from uuid import UUID
 import structlog
 from sqlalchemy import bindparam, delete, func, literal_column, select
 
+from src.auth.changes import profile_changed
 from src.auth.constants import MusicBand
 from src.auth.models import User
 from src.database.base import in_ids, insert_ignoring_duplicates
@@ -103,6 +104,7 @@ async def follow(uow: UnitOfWork, *, follower_id: UUID, followee_id: UUID) -> bo
     )
     if added is None:
         return False
+    profile_changed(uow, follower_id, followee_id)
     await notifications_service.notify(
         uow,
         user_id=followee_id,
@@ -120,7 +122,10 @@ async def unfollow(uow: UnitOfWork, *, follower_id: UUID, followee_id: UUID) -> 
         .where(Follow.follower_id == follower_id, Follow.followee_id == followee_id)
         .returning(Follow.followee_id)
     )
-    return removed is not None
+    if removed is None:
+        return False
+    profile_changed(uow, follower_id, followee_id)
+    return True
 
 
 @statement("follows", first_column)

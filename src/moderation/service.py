@@ -20,6 +20,7 @@ from src.moderation import audit
 from src.moderation.constants import AuditAction, TargetType
 from src.moderation.exceptions import DraftNotHidden, LastAdmin, NotSuspendable
 from src.posts import service as posts_service
+from src.posts.changes import post_changed
 from src.posts.constants import PostStatus
 from src.posts.models import Post
 from src.posts.service import PostRef
@@ -56,6 +57,7 @@ async def set_post_hidden(
     )
     if published_at is None:
         return
+    post_changed(uow, post.id)
     if hidden:
         await tags_service.unlist_post_from_its_tags(uow, post_id=post.id)
     else:
@@ -94,6 +96,8 @@ async def set_comment_hidden(
     )
     if changed is None:
         return
+    # Its post's comments_count.
+    post_changed(uow, comment.post_id)
     await audit.record(
         uow,
         actor=by,

@@ -7,10 +7,12 @@ from src.auth.dependencies import CurrentUser
 from src.auth.exceptions import SessionRequired
 from src.auth.permissions import CurrentViewer, Viewer, viewer_of
 from src.exceptions import DatabaseUnavailable, raises
-from src.posts import service
+from src.posts import cache, service
+from src.posts.cache import ReadPost
 from src.posts.exceptions import NotPostCreator, PostNotFound
 from src.posts.service import PostRef, PostRow
 from src.web.dependencies import ReadBindDep, read_bind
+from src.web.state import app_state
 
 
 def visible[P: (PostRow, PostRef)](post: P | None, viewer: Viewer) -> P:
@@ -31,6 +33,22 @@ async def valid_post_id(post_id: UUID, request: Request) -> PostRow:
 
 
 ValidPost = Annotated[PostRow, Depends(valid_post_id)]
+
+
+@raises(PostNotFound, SessionRequired, DatabaseUnavailable)
+async def readable_post_id(post_id: UUID, request: Request) -> ReadPost:
+    """As `valid_post_id`, for reading it: from the read cache when it holds
+    the post, with its answer to an anonymous reader."""
+    read = await cache.read_post(
+        app_state(request).read_cache, read_bind(request), post_id
+    )
+    if read is None:
+        raise PostNotFound
+    visible(read.row, viewer_of(request))
+    return read
+
+
+ReadablePost = Annotated[ReadPost, Depends(readable_post_id)]
 
 
 @raises(PostNotFound)

@@ -9,12 +9,21 @@ from src.auth.dependencies import CallerId, CurrentUser, UserIdempotency, ValidU
 from src.auth.exceptions import InvalidToken, UserNotFound
 from src.auth.permissions import CurrentViewer, Require, caller_of
 from src.exceptions import ConcurrentEdit, StaleEdit, responses
-from src.favorites.utils import page_as_seen_by, post_as_seen_by
+from src.favorites.utils import (
+    page_as_seen_by,
+    post_as_seen_by,
+    read_post_as_seen_by,
+)
 from src.idempotency.exceptions import IdempotencyKeyInProgress
 from src.pagination import Page, PaginationDep
-from src.posts import lists, service, slugs
+from src.posts import cache, lists, service, slugs
 from src.posts.constants import SEARCH_MAX_LENGTH, SEARCH_MIN_LENGTH, SLUG_MAX_LENGTH
-from src.posts.dependencies import DeletablePost, OwnedPost, ValidPost, visible
+from src.posts.dependencies import (
+    DeletablePost,
+    OwnedPost,
+    ReadablePost,
+    visible,
+)
 from src.posts.exceptions import NotPostCreator, PostNotFound, PublishedForGood
 from src.posts.schemas import PostCreate, PostResponse, PostUpdate
 from src.posts.utils import post_response
@@ -31,6 +40,7 @@ from src.web.conditional import (
 )
 from src.web.dependencies import ReadBindDep, UnitOfWorkDep, read_bind
 from src.web.openapi import ETAG, LOCATION, conditional_read, headers
+from src.web.state import app_state
 
 router = APIRouter(prefix="/posts", tags=["Posts"])
 users_router = APIRouter(prefix="/users", tags=["Users"])
@@ -69,6 +79,7 @@ async def create_post(
 @router.get(
     "",
     dependencies=[Require(ApiKeyScope.POSTS_READ)],
+    response_model=Page[PostResponse],
     summary="List posts",
     description="Published posts, newest published first. `creator_id` keeps "
     "one author's; `tag` keeps those under a tag (alone or with `creator_id`); "
@@ -87,12 +98,20 @@ async def list_posts(
             pattern=NO_NUL,
         ),
     ] = None,
-) -> Page[PostResponse]:
-    bind = read_bind(request)
-    page = await lists.list_posts(
-        bind, pagination=pagination, creator_id=creator_id, tag=tag, search=q
-    )
-    return await page_as_seen_by(bind, page, pagination, caller_of(request))
+) -> Page[PostResponse] | Response:
+    bind, caller = read_bind(request), caller_of(request)
+    if cache.is_first_public_page(pagination, creator_id, tag, q):
+        first = await cache.read_first_page(
+            app_state(request).read_cache, bind, pagination
+        )
+        if caller is None:
+            return Response(first.body, media_type="application/json")
+        page = first.fetched
+    else:
+        page = await lists.list_posts(
+            bind, pagination=pagination, creator_id=creator_id, tag=tag, search=q
+        )
+    return await page_as_seen_by(bind, page, pagination, caller)
 
 
 @router.get(
@@ -139,10 +158,11 @@ async def get_post_by_slug(
     responses={**responses(PostNotFound), **conditional_read()},
 )
 async def get_post(
-    post: ValidPost, request: Request, if_none_match: IfNoneMatch = None
+    post: ReadablePost, request: Request, if_none_match: IfNoneMatch = None
 ) -> PostResponse | Response:
-    answer = await post_as_seen_by(read_bind(request), post, caller_of(request))
-    return conditional(answer, if_none_match, post.version)
+    return await read_post_as_seen_by(
+        read_bind(request), post, caller_of(request), if_none_match
+    )
 
 
 @router.patch(

@@ -17,7 +17,8 @@ from src.database.unit_of_work import UnitOfWork
 from src.models import apply_edit
 from src.moderation import audit
 from src.moderation.constants import AuditAction, TargetType
-from src.posts import slugs
+from src.posts import changes, slugs
+from src.posts.changes import post_changed
 from src.posts.constants import PostStatus
 from src.posts.exceptions import PublishedForGood
 from src.posts.models import Post
@@ -165,6 +166,8 @@ async def create_post(uow: UnitOfWork, *, creator: User, data: PostCreate) -> Po
         names=data.tags,
         new_post=True,
     )
+    if published:
+        changes.list_changed(uow)
     logger.info("post_created", post_id=str(post.id), status=data.status)
     # What a read would give, without one: every value was just written,
     # and a new post has no comments or favorites yet.
@@ -199,6 +202,7 @@ async def update_post(uow: UnitOfWork, *, post: PostRow, data: PostUpdate) -> Po
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         return post
+    post_changed(uow, post.id)
     published_at = post.published_at
     if post.is_hidden and changes.get("status") is PostStatus.PUBLISHED:
         # Still published: only a moderator shows it again.
@@ -271,6 +275,7 @@ async def delete_post(uow: UnitOfWork, *, post: PostRow | PostRef, by: User) -> 
     await lock_posts(uow, post_id=post_id)
     keys = await attachments_service.delete_attachments_of_post(uow, post_id)
     await uow.session.execute(delete(Post).where(Post.id == post_id))
+    post_changed(uow, post_id)
     attachments_service.owe_file_deletion(uow, keys)
     if by.id != post.creator_id:
         await audit.record(

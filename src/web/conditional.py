@@ -44,10 +44,11 @@ CONDITIONAL_EDIT = (
 def etag(answer: BaseModel, version: int | None = None) -> str:
     """The strong entity tag of `answer` as it is sent (JSON, by alias),
     prefixed with the resource's `version` if it has one."""
-    return _tag(to_json(answer, by_alias=True), version)
+    return tag_of(to_json(answer, by_alias=True), version)
 
 
-def _tag(body: bytes, version: int | None) -> str:
+def tag_of(body: bytes, version: int | None = None) -> str:
+    """The strong entity tag of a JSON `body` (see `etag`)."""
     digest = blake2b(body, digest_size=DIGEST_BYTES).hexdigest()
     return f'"{digest}"' if version is None else f'"{version}-{digest}"'
 
@@ -87,7 +88,12 @@ def conditional(
     same ETag) when the client's `If-None-Match` names it. Serialized once,
     for the tag and the body both."""
     body = to_json(answer, by_alias=True)
-    tag = _tag(body, version)
+    return answered(body, tag_of(body, version), if_none_match)
+
+
+def answered(body: bytes, tag: str, if_none_match: str | None) -> Response:
+    """A JSON `body` already serialized, with its `tag`, or 304 Not Modified
+    when the client's `If-None-Match` names it."""
     if still_current(if_none_match, tag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
     return Response(body, media_type="application/json", headers={"ETag": tag})

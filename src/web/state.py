@@ -8,9 +8,11 @@ from starlette.requests import HTTPConnection
 
 from src.aws.client import Storage
 from src.config import Settings
+from src.database.session import ReadBind
 from src.database.unit_of_work import UnitsOfWork
 from src.web.events import EventHub
 from src.web.rate_limit import RateLimiter
+from src.web.read_cache import ReadCache
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -22,8 +24,9 @@ class AppState:
 
     settings: Settings
     engine: AsyncEngine
-    # The same pool in autocommit: reads open no transaction.
-    read_engine: AsyncEngine
+    # The same pool in autocommit: reads open no transaction. (A test's
+    # app reads on the test's connection.)
+    read_engine: ReadBind
     units_of_work: UnitsOfWork
     read_sessionmaker: async_sessionmaker[AsyncSession]
     storage: Storage
@@ -31,6 +34,8 @@ class AppState:
     rate_limiter: RateLimiter
     # This worker's open event streams, and how events reach them.
     events: EventHub
+    # None when public reads are not cached (READ_CACHE_ENABLED).
+    read_cache: ReadCache | None = None
 
 
 # The key under which the lifespan hands the state to every request.

@@ -1,0 +1,65 @@
+"""A public profile from the read cache (src/web/read_cache.py) while
+nothing it shows has changed: the profile's own name (src/auth/changes.py),
+and `authors` for an account deletion, whose follows leave other profiles'
+counts. Cached as an anonymous reader sees it; `following` is the caller's,
+applied per request."""
+
+from typing import NamedTuple
+from uuid import UUID
+
+from fastapi import Response
+from pydantic_core import to_json
+
+from src.auth.changes import profile_name
+from src.auth.constants import AUTHORS_CACHE_NAME
+from src.database.reads import Readable
+from src.follows import service
+from src.follows.service import ProfileRow
+from src.follows.utils import profile_response
+from src.web.conditional import answered, conditional, tag_of
+from src.web.read_cache import ReadCache
+
+
+class ReadProfile(NamedTuple):
+    """A profile as read, and its answer to an anonymous reader, serialized."""
+
+    row: ProfileRow
+    body: bytes
+    tag: str
+
+
+async def read_profile(
+    cache: ReadCache | None, readable: Readable, user_id: UUID
+) -> ReadProfile | None:
+    """The profile, from the cache if it holds it, else read and kept there."""
+    key = profile_name(user_id)
+    generations = (
+        None if cache is None else await cache.generations((key, AUTHORS_CACHE_NAME))
+    )
+    if cache is not None and (hit := cache.get(key, generations)) is not None:
+        found: ReadProfile = hit
+        return found
+    row = await service.get_profile(readable, user_id)
+    if row is None:
+        return None
+    body = to_json(profile_response(row, following=False), by_alias=True)
+    read = ReadProfile(row, body, tag_of(body))
+    if cache is not None:
+        cache.put(key, generations, read, cost=len(body))
+    return read
+
+
+async def read_profile_as_seen_by(
+    readable: Readable,
+    read: ReadProfile,
+    caller: UUID | None,
+    if_none_match: str | None,
+) -> Response:
+    """A profile as read (perhaps from the cache) as `caller` sees it, with
+    its ETag, or 304: the anonymous answer as it was serialized, unless the
+    caller follows them."""
+    if await service.is_following(
+        readable, follower_id=caller, followee_id=read.row.id
+    ):
+        return conditional(profile_response(read.row, following=True), if_none_match)
+    return answered(read.body, read.tag, if_none_match)

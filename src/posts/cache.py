@@ -1,0 +1,94 @@
+"""A post and the first page of the public list, from the read cache
+(src/web/read_cache.py) while nothing they show has changed.
+
+What they show, by name: `post:<id>` (the post, its counts), `posts` (the
+public list: which posts, in which order, their counts) and `authors`
+(what any post shows of its author, and deletions whose cascade reaches
+other authors' posts). Every write to them records its names in its unit
+of work (src/posts/changes.py).
+
+Only what every reader sees the same is cached: a published post, the
+first page of the unfiltered list, as an anonymous reader gets them. A
+caller's own part (`favorited`) is applied on top, per request.
+"""
+
+from typing import NamedTuple
+from uuid import UUID
+
+from pydantic_core import to_json
+
+from src.auth.constants import AUTHORS_CACHE_NAME
+from src.database.reads import Readable
+from src.pagination import Fetched, Page, PaginationParams
+from src.posts import lists, service
+from src.posts.changes import PUBLIC_LIST, post_name
+from src.posts.constants import PostStatus
+from src.posts.schemas import PostResponse
+from src.posts.service import PostRow
+from src.posts.utils import post_response
+from src.web.conditional import tag_of
+from src.web.read_cache import ReadCache
+
+
+class ReadPost(NamedTuple):
+    """A post as read, and its answer to an anonymous reader, serialized."""
+
+    row: PostRow
+    body: bytes
+    tag: str
+
+
+async def read_post(
+    cache: ReadCache | None, readable: Readable, post_id: UUID
+) -> ReadPost | None:
+    """The post, from the cache if it holds it; a published post read from
+    the database is kept there."""
+    key = post_name(post_id)
+    generations = (
+        None if cache is None else await cache.generations((key, AUTHORS_CACHE_NAME))
+    )
+    if cache is not None and (hit := cache.get(key, generations)) is not None:
+        found: ReadPost = hit
+        return found
+    row = await service.get_post(readable, post_id)
+    if row is None:
+        return None
+    body = to_json(post_response(row), by_alias=True)
+    read = ReadPost(row, body, tag_of(body, row.version))
+    if cache is not None and row.status is PostStatus.PUBLISHED:
+        cache.put(key, generations, read, cost=len(body))
+    return read
+
+
+class ReadPage(NamedTuple):
+    """A page of the public list as read, and its JSON to an anonymous reader."""
+
+    fetched: Fetched[PostRow]
+    body: bytes
+
+
+def is_first_public_page(pagination: PaginationParams, *filters: object) -> bool:
+    """Whether a list request is for the first page of the unfiltered list."""
+    return pagination.after is None and not pagination.offset and not any(filters)
+
+
+async def read_first_page(
+    cache: ReadCache | None, readable: Readable, pagination: PaginationParams
+) -> ReadPage:
+    """The first page of the public list, from the cache if it holds it."""
+    key = f"{PUBLIC_LIST}:first:{pagination.limit}"
+    generations = (
+        None
+        if cache is None
+        else await cache.generations((PUBLIC_LIST, AUTHORS_CACHE_NAME))
+    )
+    if cache is not None and (hit := cache.get(key, generations)) is not None:
+        page: ReadPage = hit
+        return page
+    fetched = await lists.list_posts(readable, pagination=pagination)
+    items = [post_response(row) for row in fetched.items]
+    answer = Page[PostResponse].create(items, fetched, pagination)
+    read = ReadPage(fetched, to_json(answer, by_alias=True))
+    if cache is not None:
+        cache.put(key, generations, read, cost=len(read.body))
+    return read
