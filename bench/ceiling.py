@@ -1,4 +1,5 @@
-"""The ceiling for `GET /posts/{id}` and the feed (`GET /posts?limit=N`):
+"""The ceiling for `GET /posts/{id}`, the feed (`GET /posts?limit=N`) and
+`GET /users/{id}`:
 Starlette and a bare asyncpg pool.
 
 No ORM, no validation, no middleware, no logging: the same SQL and the same
@@ -43,6 +44,15 @@ FEED_SQL = (
     COLUMNS
     + "WHERE p.status = 'published' ORDER BY p.published_at DESC, p.id DESC LIMIT $1"
 )
+PROFILE_SQL = """
+SELECT u.id, u.username, u.first_name, u.bio, u.image, u.favorite_band,
+       u.website, u.created_at,
+       (SELECT coalesce(sum(n.total), 0)::bigint FROM list_count n
+        WHERE n.list_name = 'user_followers' AND n.owner_id = u.id) AS followers,
+       (SELECT coalesce(sum(n.total), 0)::bigint FROM list_count n
+        WHERE n.list_name = 'user_following' AND n.owner_id = u.id) AS following
+FROM auth_user u WHERE u.id = $1
+"""
 FEED_TOTAL_SQL = """
 SELECT coalesce(sum(total), 0)::bigint FROM list_count
 WHERE list_name = 'posts' AND owner_id = '00000000-0000-0000-0000-000000000000'
@@ -86,6 +96,32 @@ def _post(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
+async def get_profile(request: Request) -> Response:
+    try:
+        user_id = UUID(request.path_params["user_id"])
+    except ValueError:
+        return Response(status_code=422)
+    pool: asyncpg.Pool = request.state.pool
+    row = await pool.fetchrow(PROFILE_SQL, user_id)
+    if row is None:
+        body = '{"detail":"User not found"}'
+        return Response(body, status_code=404, media_type="application/json")
+    profile = {
+        "id": str(row["id"]),
+        "username": row["username"],
+        "first_name": row["first_name"],
+        "bio": row["bio"],
+        "image": row["image"],
+        "favorite_band": row["favorite_band"],
+        "website": row["website"],
+        "created_at": _iso(row["created_at"]),
+        "followers_count": row["followers"],
+        "following_count": row["following"],
+        "following": False,
+    }
+    return Response(orjson.dumps(profile), media_type="application/json")
+
+
 def _cursor(row: asyncpg.Record) -> str:
     payload = orjson.dumps([row["published_at"].isoformat(), row["id"].hex])
     signature = hmac.digest(CURSOR_KEY, payload, hashlib.sha256)[:16]
@@ -125,6 +161,10 @@ async def lifespan(_: Starlette) -> AsyncGenerator[dict[str, Any]]:
 
 
 app = Starlette(
-    routes=[Route("/posts", list_posts), Route("/posts/{post_id}", get_post)],
+    routes=[
+        Route("/posts", list_posts),
+        Route("/posts/{post_id}", get_post),
+        Route("/users/{user_id}", get_profile),
+    ],
     lifespan=lifespan,
 )

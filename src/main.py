@@ -1,4 +1,4 @@
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -19,16 +19,16 @@ from src.auth.router import router as auth_router
 from src.aws.client import create_storage
 from src.comments.router import router as comments_router
 from src.conduit.articles_router import router as conduit_articles_router
-from src.conduit.config import ConduitConfig
 from src.conduit.constants import PREFIX as CONDUIT_PREFIX
 from src.conduit.exceptions import ConduitError, conduit_error_response
 from src.conduit.router import router as conduit_router
-from src.config import Config, Settings, load_settings
+from src.config import Settings, load_settings
 from src.constants import REQUEST_ID_HEADER, SHOW_DOCS_ENVIRONMENTS, VERSION
 from src.database.engine import create_engine, create_read_engine
 from src.database.session import create_read_sessionmaker, create_units_of_work
 from src.favorites.router import router as favorites_router
 from src.feed.router import router as feed_router
+from src.follows import cache as follows_cache
 from src.follows.router import router as follows_router
 from src.health.router import router as health_router
 from src.idempotency.constants import REPLAYED_HEADER
@@ -38,12 +38,14 @@ from src.logging_config import setup_logging
 from src.metrics import forget_pool, watch_pool
 from src.moderation.router import router as moderation_router
 from src.notifications.router import router as notifications_router
+from src.posts import cache as posts_cache
 from src.posts.router import drafts_router
 from src.posts.router import router as posts_router
 from src.posts.router import users_router as user_posts_router
 from src.runtime import after_commits, connect_redis, create_read_cache
 from src.tags.router import router as tags_router
 from src.web import docs, errors, metrics, openapi
+from src.web.cached_reads import CachedReadsMiddleware
 from src.web.middleware import CORSByPathMiddleware, RequestMiddleware
 from src.web.query import declare_query_names, known_query_parameters
 from src.web.rate_limit import create_rate_limiter
@@ -89,7 +91,10 @@ def _routers(settings: Settings) -> tuple[APIRouter, ...]:
     return (*routers, metrics.router) if config.METRICS_ENABLED else routers
 
 
-def _add_middleware(app: FastAPI, config: Config, conduit: ConduitConfig) -> None:
+def _add_middleware(
+    app: FastAPI, settings: Settings, routers: Sequence[APIRouter]
+) -> None:
+    config, conduit = settings.app, settings.conduit
     # Added innermost first: the request's own layer wraps CORS, so a
     # refused preflight has a request id and an access line too.
     native: dict[str, Any] = {
@@ -115,6 +120,12 @@ def _add_middleware(app: FastAPI, config: Config, conduit: ConduitConfig) -> Non
             REQUEST_ID_HEADER,
         ],
     }
+    # Inside CORS, outside routing: a cached anonymous read skips the routes.
+    app.add_middleware(
+        CachedReadsMiddleware,
+        reads=(*posts_cache.CACHED_READS, *follows_cache.CACHED_READS),
+        routes=[route for router in routers for route in router.routes],
+    )
     if conduit.ENABLED:
         # RealWorld front ends are served from anywhere; Conduit tokens are
         # never cookies, so no credentials are allowed there.
@@ -222,20 +233,20 @@ def create_app(
 
     app = FastAPI(**app_configs)
 
-    _add_middleware(app, config, settings.conduit)
-    _add_routes(app, settings)
+    routers = _routers(settings)
+    _add_middleware(app, settings, routers)
+    _add_routes(app, settings, routers)
     if config.admin_ui_enabled:
         # After the API's routes: /admin/users and /admin/audit stay theirs.
         admin_sessions = admin_site.install(app, settings)
     return app
 
 
-def _add_routes(app: FastAPI, settings: Settings) -> None:
+def _add_routes(app: FastAPI, settings: Settings, routers: Sequence[APIRouter]) -> None:
     # The routes, their error handlers and their document.
     errors.install(app)
     app.add_exception_handler(IdempotentReplay, replay_response)
     app.add_exception_handler(ConduitError, conduit_error_response)
-    routers = _routers(settings)
     openapi.install(app, parts=[document_replays, document_permissions(routers)])
     docs.install(app)
     for router in routers:

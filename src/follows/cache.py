@@ -4,6 +4,7 @@ and `authors` for an account deletion, whose follows leave other profiles'
 counts. Cached as an anonymous reader sees it; `following` is the caller's,
 applied per request."""
 
+import re
 from typing import NamedTuple
 from uuid import UUID
 
@@ -16,8 +17,24 @@ from src.database.reads import Readable
 from src.follows import service
 from src.follows.service import ProfileRow
 from src.follows.utils import profile_response
+from src.posts.cache import UUID_PATTERN
+from src.web.cached_reads import CachedRead, Wanted
 from src.web.conditional import answered, conditional, tag_of
 from src.web.read_cache import ReadCache
+
+_PROFILE_PATH = re.compile(rf"/users/({UUID_PATTERN})")
+
+
+def _wanted_profile(path: str, query: bytes) -> Wanted | None:
+    match = _PROFILE_PATH.fullmatch(path)
+    if match is None or query:
+        return None
+    key = profile_name(UUID(match[1]))
+    return Wanted(key, (key, AUTHORS_CACHE_NAME))
+
+
+# Answered before routing on a hit (src/web/cached_reads.py).
+CACHED_READS = (CachedRead("get_user_profile", _wanted_profile),)
 
 
 class ReadProfile(NamedTuple):

@@ -12,6 +12,7 @@ first page of the unfiltered list, as an anonymous reader gets them. A
 caller's own part (`favorited`) is applied on top, per request.
 """
 
+import re
 from typing import NamedTuple
 from uuid import UUID
 
@@ -19,15 +20,51 @@ from pydantic_core import to_json
 
 from src.auth.constants import AUTHORS_CACHE_NAME
 from src.database.reads import Readable
-from src.pagination import Fetched, Page, PaginationParams
+from src.pagination import DEFAULT_LIMIT, MAX_LIMIT, Fetched, Page, PaginationParams
 from src.posts import lists, service
 from src.posts.changes import PUBLIC_LIST, post_name
 from src.posts.constants import PostStatus
 from src.posts.schemas import PostResponse
 from src.posts.service import PostRow
 from src.posts.utils import post_response
+from src.web.cached_reads import CachedRead, Wanted
 from src.web.conditional import tag_of
 from src.web.read_cache import ReadCache
+
+# A UUID as the routes write it: what a hit's path must be to name its entry.
+UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_POST_PATH = re.compile(rf"/posts/({UUID_PATTERN})")
+_LIMIT_QUERY = re.compile(rb"limit=([1-9][0-9]{0,2})")
+
+
+def _first_page_key(limit: int) -> str:
+    return f"{PUBLIC_LIST}:first:{limit}"
+
+
+def _wanted_post(path: str, query: bytes) -> Wanted | None:
+    match = _POST_PATH.fullmatch(path)
+    if match is None or query:
+        return None
+    key = post_name(UUID(match[1]))
+    return Wanted(key, (key, AUTHORS_CACHE_NAME))
+
+
+def _wanted_first_page(path: str, query: bytes) -> Wanted | None:
+    if path != "/posts":
+        return None
+    match = _LIMIT_QUERY.fullmatch(query)
+    limit = DEFAULT_LIMIT if not query else int(match[1]) if match else 0
+    if not 1 <= limit <= MAX_LIMIT:
+        return None
+    return Wanted(_first_page_key(limit), (PUBLIC_LIST, AUTHORS_CACHE_NAME))
+
+
+# Answered before routing on a hit (src/web/cached_reads.py): the names and
+# keys are the ones `read_post` and `read_first_page` fill.
+CACHED_READS = (
+    CachedRead("get_post", _wanted_post),
+    CachedRead("list_posts", _wanted_first_page),
+)
 
 
 class ReadPost(NamedTuple):
@@ -76,7 +113,7 @@ async def read_first_page(
     cache: ReadCache | None, readable: Readable, pagination: PaginationParams
 ) -> ReadPage:
     """The first page of the public list, from the cache if it holds it."""
-    key = f"{PUBLIC_LIST}:first:{pagination.limit}"
+    key = _first_page_key(pagination.limit)
     generations = (
         None
         if cache is None
