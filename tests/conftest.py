@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from fastapi import BackgroundTasks, FastAPI, Request
 from httpx import AsyncClient
 from sqlalchemy import delete, make_url, text
@@ -59,7 +60,13 @@ from tests.factories import (
     create_user,
 )
 from tests.smtp import Inbox, free_port, start_smtp_server
-from tests.utils import AUTH_CONFIG, AppFactory, app_client, with_app_settings
+from tests.utils import (
+    AUTH_CONFIG,
+    REDIS_URL,
+    AppFactory,
+    app_client,
+    with_app_settings,
+)
 
 # Unset: the suite runs on a SQLite file of its own.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -485,3 +492,15 @@ def empty_database(database_url: str) -> Iterator[str]:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
         _run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of the test's own in the local Redis (REDIS_URL), its
+    keys deleted afterwards."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from src.database.unit_of_work import UnitOfWork
 from src.web.read_cache import ReadCache, changed
+from tests.utils import REDIS_URL
 
 pytestmark = [pytest.mark.anyio, pytest.mark.database_independent]
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 NAMES = ("post:1", "authors")
 
 

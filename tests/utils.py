@@ -238,6 +238,10 @@ async def bulk_insert(
         await connection.execute(insert(model).values(rows[start : start + chunk]))
 
 
+# The local Redis, for tests of what goes through it across processes.
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
 def worker_pids(server_pid: int) -> list[int]:
     """The worker processes of a `serve` with several workers."""
     children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text()

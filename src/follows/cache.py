@@ -20,7 +20,7 @@ from src.follows.utils import profile_response
 from src.posts.cache import UUID_PATTERN
 from src.web.cached_reads import CachedRead, Wanted
 from src.web.conditional import answered, conditional, tag_of
-from src.web.read_cache import ReadCache
+from src.web.read_cache import ReadCache, look_up
 
 _PROFILE_PATH = re.compile(rf"/users/({UUID_PATTERN})")
 
@@ -50,10 +50,8 @@ async def read_profile(
 ) -> ReadProfile | None:
     """The profile, from the cache if it holds it, else read and kept there."""
     key = profile_name(user_id)
-    generations = (
-        None if cache is None else await cache.generations((key, AUTHORS_CACHE_NAME))
-    )
-    if cache is not None and (hit := cache.get(key, generations)) is not None:
+    generations, hit = await look_up(cache, key, (key, AUTHORS_CACHE_NAME))
+    if hit is not None:
         found: ReadProfile = hit
         return found
     row = await service.get_profile(readable, user_id)

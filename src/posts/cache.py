@@ -29,7 +29,7 @@ from src.posts.service import PostRow
 from src.posts.utils import post_response
 from src.web.cached_reads import CachedRead, Wanted
 from src.web.conditional import tag_of
-from src.web.read_cache import ReadCache
+from src.web.read_cache import ReadCache, look_up
 
 # A UUID as the routes write it: what a hit's path must be to name its entry.
 UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -81,10 +81,8 @@ async def read_post(
     """The post, from the cache if it holds it; a published post read from
     the database is kept there."""
     key = post_name(post_id)
-    generations = (
-        None if cache is None else await cache.generations((key, AUTHORS_CACHE_NAME))
-    )
-    if cache is not None and (hit := cache.get(key, generations)) is not None:
+    generations, hit = await look_up(cache, key, (key, AUTHORS_CACHE_NAME))
+    if hit is not None:
         found: ReadPost = hit
         return found
     row = await service.get_post(readable, post_id)
@@ -114,12 +112,8 @@ async def read_first_page(
 ) -> ReadPage:
     """The first page of the public list, from the cache if it holds it."""
     key = _first_page_key(pagination.limit)
-    generations = (
-        None
-        if cache is None
-        else await cache.generations((PUBLIC_LIST, AUTHORS_CACHE_NAME))
-    )
-    if cache is not None and (hit := cache.get(key, generations)) is not None:
+    generations, hit = await look_up(cache, key, (PUBLIC_LIST, AUTHORS_CACHE_NAME))
+    if hit is not None:
         page: ReadPage = hit
         return page
     fetched = await lists.list_posts(readable, pagination=pagination)

@@ -55,6 +55,18 @@ class _Entry(NamedTuple):
     weight: int
 
 
+async def look_up(
+    cache: "ReadCache | None", key: str, names: Sequence[str]
+) -> tuple[Generations | None, Any]:
+    """The current generations of `names` and the value under `key` for
+    them (None without a cache or on a miss): a miss reads, then `put`s
+    under these generations."""
+    if cache is None:
+        return None, None
+    generations = await cache.generations(names)
+    return generations, cache.get(key, generations)
+
+
 def changed(uow: UnitOfWork, *names: str) -> None:
     """Once `uow` commits, no cached read showing `names` is served again."""
     uow.info.setdefault(_CHANGED, set()).update(names)

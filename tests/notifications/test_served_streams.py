@@ -5,19 +5,15 @@ import os
 import signal
 import socket
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
-from tests.utils import running_server, sign_up
+from tests.utils import REDIS_URL, running_server, sign_up
 
 pytestmark = pytest.mark.database_independent
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 DEADLINE = 20.0
 
 
@@ -91,16 +87,6 @@ def _holder(workers: list[int], inode: str) -> int:
             except OSError:
                 continue
     raise AssertionError(f"no worker holds {wanted}")
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    prefix = f"test-streams-{uuid.uuid4().hex}"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
 
 
 def test_an_event_written_on_one_worker_reaches_streams_on_the_other(

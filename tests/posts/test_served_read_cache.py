@@ -2,30 +2,16 @@
 answers, their generations in Redis. A write on one worker is never hidden
 by the other's cached answer."""
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import redis
 
-from tests.utils import only_through, running_server, sign_up, worker_pids
+from tests.utils import REDIS_URL, only_through, running_server, sign_up, worker_pids
 
 pytestmark = pytest.mark.database_independent
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 ROUNDS = 5
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    prefix = f"test-cache-{uuid.uuid4().hex}"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
 
 
 def test_a_write_on_one_worker_is_read_on_the_other(
