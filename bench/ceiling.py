@@ -13,7 +13,7 @@ import base64
 import hashlib
 import hmac
 import os
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -63,17 +63,27 @@ def _iso(moment: Any) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-async def get_post(request: Request) -> Response:
+async def _one_row(
+    request: Request,
+    sql: str,
+    shape: Callable[[asyncpg.Record], dict[str, Any]],
+    missing: str,
+) -> Response:
+    """One row by the id in the path, as JSON; 404 with `missing`."""
     try:
-        post_id = UUID(request.path_params["post_id"])
+        row_id = UUID(next(iter(request.path_params.values())))
     except ValueError:
         return Response(status_code=422)
     pool: asyncpg.Pool = request.state.pool
-    row = await pool.fetchrow(POST_SQL, post_id)
+    row = await pool.fetchrow(sql, row_id)
     if row is None:
-        body = '{"detail":"Post not found"}'
+        body = orjson.dumps({"detail": missing})
         return Response(body, status_code=404, media_type="application/json")
-    return Response(orjson.dumps(_post(row)), media_type="application/json")
+    return Response(orjson.dumps(shape(row)), media_type="application/json")
+
+
+async def get_post(request: Request) -> Response:
+    return await _one_row(request, POST_SQL, _post, "Post not found")
 
 
 def _post(row: asyncpg.Record) -> dict[str, Any]:
@@ -97,16 +107,11 @@ def _post(row: asyncpg.Record) -> dict[str, Any]:
 
 
 async def get_profile(request: Request) -> Response:
-    try:
-        user_id = UUID(request.path_params["user_id"])
-    except ValueError:
-        return Response(status_code=422)
-    pool: asyncpg.Pool = request.state.pool
-    row = await pool.fetchrow(PROFILE_SQL, user_id)
-    if row is None:
-        body = '{"detail":"User not found"}'
-        return Response(body, status_code=404, media_type="application/json")
-    profile = {
+    return await _one_row(request, PROFILE_SQL, _profile, "User not found")
+
+
+def _profile(row: asyncpg.Record) -> dict[str, Any]:
+    return {
         "id": str(row["id"]),
         "username": row["username"],
         "first_name": row["first_name"],
@@ -119,7 +124,6 @@ async def get_profile(request: Request) -> Response:
         "following_count": row["following"],
         "following": False,
     }
-    return Response(orjson.dumps(profile), media_type="application/json")
 
 
 def _cursor(row: asyncpg.Record) -> str:

@@ -4,7 +4,6 @@ and `authors` for an account deletion, whose follows leave other profiles'
 counts. Cached as an anonymous reader sees it; `following` is the caller's,
 applied per request."""
 
-import re
 from typing import NamedTuple
 from uuid import UUID
 
@@ -17,24 +16,12 @@ from src.database.reads import Readable
 from src.follows import service
 from src.follows.service import ProfileRow
 from src.follows.utils import profile_response
-from src.posts.cache import UUID_PATTERN
-from src.web.cached_reads import CachedRead, Wanted
+from src.web.cached_reads import by_id
 from src.web.conditional import answered, conditional, tag_of
-from src.web.read_cache import ReadCache, look_up
-
-_PROFILE_PATH = re.compile(rf"/users/({UUID_PATTERN})")
-
-
-def _wanted_profile(path: str, query: bytes) -> Wanted | None:
-    match = _PROFILE_PATH.fullmatch(path)
-    if match is None or query:
-        return None
-    key = profile_name(UUID(match[1]))
-    return Wanted(key, (key, AUTHORS_CACHE_NAME))
-
+from src.web.read_cache import ReadCache, read_through
 
 # Answered before routing on a hit (src/web/cached_reads.py).
-CACHED_READS = (CachedRead("get_user_profile", _wanted_profile),)
+CACHED_READS = (by_id("get_user_profile", "/users", profile_name, AUTHORS_CACHE_NAME),)
 
 
 class ReadProfile(NamedTuple):
@@ -49,19 +36,19 @@ async def read_profile(
     cache: ReadCache | None, readable: Readable, user_id: UUID
 ) -> ReadProfile | None:
     """The profile, from the cache if it holds it, else read and kept there."""
+
+    async def read() -> ReadProfile | None:
+        row = await service.get_profile(readable, user_id)
+        if row is None:
+            return None
+        body = to_json(profile_response(row, following=False), by_alias=True)
+        return ReadProfile(row, body, tag_of(body))
+
     key = profile_name(user_id)
-    generations, hit = await look_up(cache, key, (key, AUTHORS_CACHE_NAME))
-    if hit is not None:
-        found: ReadProfile = hit
-        return found
-    row = await service.get_profile(readable, user_id)
-    if row is None:
-        return None
-    body = to_json(profile_response(row, following=False), by_alias=True)
-    read = ReadProfile(row, body, tag_of(body))
-    if cache is not None:
-        cache.put(key, generations, read, cost=len(body))
-    return read
+    names = (key, AUTHORS_CACHE_NAME)
+    return await read_through(
+        cache, key, names, read, lambda read: None if read is None else len(read.body)
+    )
 
 
 async def read_profile_as_seen_by(

@@ -27,26 +27,15 @@ from src.posts.constants import PostStatus
 from src.posts.schemas import PostResponse
 from src.posts.service import PostRow
 from src.posts.utils import post_response
-from src.web.cached_reads import CachedRead, Wanted
+from src.web.cached_reads import CachedRead, Wanted, by_id
 from src.web.conditional import tag_of
-from src.web.read_cache import ReadCache, look_up
+from src.web.read_cache import ReadCache, read_through
 
-# A UUID as the routes write it: what a hit's path must be to name its entry.
-UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_POST_PATH = re.compile(rf"/posts/({UUID_PATTERN})")
 _LIMIT_QUERY = re.compile(rb"limit=([1-9][0-9]{0,2})")
 
 
 def _first_page_key(limit: int) -> str:
     return f"{PUBLIC_LIST}:first:{limit}"
-
-
-def _wanted_post(path: str, query: bytes) -> Wanted | None:
-    match = _POST_PATH.fullmatch(path)
-    if match is None or query:
-        return None
-    key = post_name(UUID(match[1]))
-    return Wanted(key, (key, AUTHORS_CACHE_NAME))
 
 
 def _wanted_first_page(path: str, query: bytes) -> Wanted | None:
@@ -62,7 +51,7 @@ def _wanted_first_page(path: str, query: bytes) -> Wanted | None:
 # Answered before routing on a hit (src/web/cached_reads.py): the names and
 # keys are the ones `read_post` and `read_first_page` fill.
 CACHED_READS = (
-    CachedRead("get_post", _wanted_post),
+    by_id("get_post", "/posts", post_name, AUTHORS_CACHE_NAME),
     CachedRead("list_posts", _wanted_first_page),
 )
 
@@ -80,19 +69,21 @@ async def read_post(
 ) -> ReadPost | None:
     """The post, from the cache if it holds it; a published post read from
     the database is kept there."""
+
+    async def read() -> ReadPost | None:
+        row = await service.get_post(readable, post_id)
+        if row is None:
+            return None
+        body = to_json(post_response(row), by_alias=True)
+        return ReadPost(row, body, tag_of(body, row.version))
+
+    def cost(read: ReadPost | None) -> int | None:
+        if read is None or read.row.status is not PostStatus.PUBLISHED:
+            return None
+        return len(read.body)
+
     key = post_name(post_id)
-    generations, hit = await look_up(cache, key, (key, AUTHORS_CACHE_NAME))
-    if hit is not None:
-        found: ReadPost = hit
-        return found
-    row = await service.get_post(readable, post_id)
-    if row is None:
-        return None
-    body = to_json(post_response(row), by_alias=True)
-    read = ReadPost(row, body, tag_of(body, row.version))
-    if cache is not None and row.status is PostStatus.PUBLISHED:
-        cache.put(key, generations, read, cost=len(body))
-    return read
+    return await read_through(cache, key, (key, AUTHORS_CACHE_NAME), read, cost)
 
 
 class ReadPage(NamedTuple):
@@ -111,15 +102,13 @@ async def read_first_page(
     cache: ReadCache | None, readable: Readable, pagination: PaginationParams
 ) -> ReadPage:
     """The first page of the public list, from the cache if it holds it."""
+
+    async def read() -> ReadPage:
+        fetched = await lists.list_posts(readable, pagination=pagination)
+        items = [post_response(row) for row in fetched.items]
+        answer = Page[PostResponse].create(items, fetched, pagination)
+        return ReadPage(fetched, to_json(answer, by_alias=True))
+
     key = _first_page_key(pagination.limit)
-    generations, hit = await look_up(cache, key, (PUBLIC_LIST, AUTHORS_CACHE_NAME))
-    if hit is not None:
-        page: ReadPage = hit
-        return page
-    fetched = await lists.list_posts(readable, pagination=pagination)
-    items = [post_response(row) for row in fetched.items]
-    answer = Page[PostResponse].create(items, fetched, pagination)
-    read = ReadPage(fetched, to_json(answer, by_alias=True))
-    if cache is not None:
-        cache.put(key, generations, read, cost=len(read.body))
-    return read
+    names = (PUBLIC_LIST, AUTHORS_CACHE_NAME)
+    return await read_through(cache, key, names, read, lambda page: len(page.body))

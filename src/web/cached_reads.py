@@ -11,8 +11,10 @@ same headers, same 304, the route's name in the metrics, and the request
 layer around it adds the request id and the access line as for any other.
 """
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from fastapi.routing import APIRoute
 from starlette.responses import Response
@@ -41,6 +43,27 @@ class CachedRead(NamedTuple):
 
     route_name: str
     wanted: Callable[[str, bytes], Wanted | None]
+
+
+# A UUID as the routes write it: what a hit's path must hold to name its entry.
+UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def by_id(
+    route_name: str, prefix: str, name_of: Callable[[UUID], str], *shown: str
+) -> CachedRead:
+    """A route answering one item at `<prefix>/<id>`, without a query: its
+    entry is the item's name, valid while that name and `shown` stand."""
+    pattern = re.compile(rf"{re.escape(prefix)}/({UUID_PATTERN})")
+
+    def wanted(path: str, query: bytes) -> Wanted | None:
+        match = pattern.fullmatch(path)
+        if match is None or query:
+            return None
+        key = name_of(UUID(match[1]))
+        return Wanted(key, (key, *shown))
+
+    return CachedRead(route_name, wanted)
 
 
 class CachedReadsMiddleware:

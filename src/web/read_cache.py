@@ -31,7 +31,7 @@ Redis did not take, as when it is unreachable at that moment).
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import structlog
@@ -55,16 +55,26 @@ class _Entry(NamedTuple):
     weight: int
 
 
-async def look_up(
-    cache: "ReadCache | None", key: str, names: Sequence[str]
-) -> tuple[Generations | None, Any]:
-    """The current generations of `names` and the value under `key` for
-    them (None without a cache or on a miss): a miss reads, then `put`s
-    under these generations."""
+async def read_through[T](
+    cache: "ReadCache | None",
+    key: str,
+    names: Sequence[str],
+    read: Callable[[], Awaitable[T]],
+    cost: Callable[[T], int | None],
+) -> T:
+    """The value under `key` if the cache holds it for the current
+    generations of `names`; else `read()`, kept under the generations asked
+    for before it read, unless its `cost` (the length of its JSON) is None."""
     if cache is None:
-        return None, None
+        return await read()
     generations = await cache.generations(names)
-    return generations, cache.get(key, generations)
+    hit: T | None = cache.get(key, generations)
+    if hit is not None:
+        return hit
+    value = await read()
+    if (weight := cost(value)) is not None:
+        cache.put(key, generations, value, cost=weight)
+    return value
 
 
 def changed(uow: UnitOfWork, *names: str) -> None:
