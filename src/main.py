@@ -45,8 +45,8 @@ from src.posts.router import users_router as user_posts_router
 from src.runtime import after_commits, connect_redis, create_read_cache
 from src.tags.router import router as tags_router
 from src.web import docs, errors, metrics, openapi
-from src.web.cached_reads import CachedReadsMiddleware
 from src.web.middleware import CORSByPathMiddleware, RequestMiddleware
+from src.web.public_reads import PublicReadsMiddleware
 from src.web.query import declare_query_names, known_query_parameters
 from src.web.rate_limit import create_rate_limiter
 from src.web.state import STATE_KEY, AppState
@@ -120,11 +120,13 @@ def _add_middleware(
             REQUEST_ID_HEADER,
         ],
     }
-    # Inside CORS, outside routing: a cached anonymous read skips the routes.
+    # Inside CORS, outside routing: the hottest anonymous reads skip the
+    # routes, with the routes' error handlers.
     app.add_middleware(
-        CachedReadsMiddleware,
-        reads=(*posts_cache.CACHED_READS, *follows_cache.CACHED_READS),
+        PublicReadsMiddleware,
+        reads=(*posts_cache.PUBLIC_READS, *follows_cache.PUBLIC_READS),
         routes=[route for router in routers for route in router.routes],
+        exception_handlers=app.exception_handlers,
     )
     if conduit.ENABLED:
         # RealWorld front ends are served from anywhere; Conduit tokens are

@@ -16,12 +16,10 @@ from src.database.reads import Readable
 from src.follows import service
 from src.follows.service import ProfileRow
 from src.follows.utils import profile_response
-from src.web.cached_reads import by_id
 from src.web.conditional import answered, conditional, tag_of
+from src.web.public_reads import by_id
 from src.web.read_cache import ReadCache, read_through
-
-# Answered before routing on a hit (src/web/cached_reads.py).
-CACHED_READS = (by_id("get_user_profile", "/users", profile_name, AUTHORS_CACHE_NAME),)
+from src.web.state import AppState
 
 
 class ReadProfile(NamedTuple):
@@ -65,3 +63,11 @@ async def read_profile_as_seen_by(
     ):
         return conditional(profile_response(read.row, following=True), if_none_match)
     return answered(read.body, read.tag, if_none_match)
+
+
+async def _public_profile(state: AppState, user_id: UUID) -> ReadProfile | None:
+    return await read_profile(state.read_cache, state.read_engine, user_id)
+
+
+# Anonymous reads, answered before routing (src/web/public_reads.py).
+PUBLIC_READS = (by_id("get_user_profile", "/users", _public_profile),)

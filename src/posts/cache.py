@@ -20,40 +20,30 @@ from pydantic_core import to_json
 
 from src.auth.constants import AUTHORS_CACHE_NAME
 from src.database.reads import Readable
-from src.pagination import DEFAULT_LIMIT, MAX_LIMIT, Fetched, Page, PaginationParams
+from src.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Fetched,
+    Page,
+    PaginationParams,
+    cursor_signer,
+)
 from src.posts import lists, service
 from src.posts.changes import PUBLIC_LIST, post_name
 from src.posts.constants import PostStatus
 from src.posts.schemas import PostResponse
 from src.posts.service import PostRow
 from src.posts.utils import post_response
-from src.web.cached_reads import CachedRead, Wanted, by_id
 from src.web.conditional import tag_of
+from src.web.public_reads import PublicRead, by_id
 from src.web.read_cache import ReadCache, read_through
+from src.web.state import AppState
 
 _LIMIT_QUERY = re.compile(rb"limit=([1-9][0-9]{0,2})")
 
 
 def _first_page_key(limit: int) -> str:
     return f"{PUBLIC_LIST}:first:{limit}"
-
-
-def _wanted_first_page(path: str, query: bytes) -> Wanted | None:
-    if path != "/posts":
-        return None
-    match = _LIMIT_QUERY.fullmatch(query)
-    limit = DEFAULT_LIMIT if not query else int(match[1]) if match else 0
-    if not 1 <= limit <= MAX_LIMIT:
-        return None
-    return Wanted(_first_page_key(limit), (PUBLIC_LIST, AUTHORS_CACHE_NAME))
-
-
-# Answered before routing on a hit (src/web/cached_reads.py): the names and
-# keys are the ones `read_post` and `read_first_page` fill.
-CACHED_READS = (
-    by_id("get_post", "/posts", post_name, AUTHORS_CACHE_NAME),
-    CachedRead("list_posts", _wanted_first_page),
-)
 
 
 class ReadPost(NamedTuple):
@@ -112,3 +102,33 @@ async def read_first_page(
     key = _first_page_key(pagination.limit)
     names = (PUBLIC_LIST, AUTHORS_CACHE_NAME)
     return await read_through(cache, key, names, read, lambda page: len(page.body))
+
+
+# Anonymous reads, answered before routing (src/web/public_reads.py).
+
+
+async def _public_post(state: AppState, post_id: UUID) -> ReadPost | None:
+    read = await read_post(state.read_cache, state.read_engine, post_id)
+    if read is None or read.row.status is not PostStatus.PUBLISHED:
+        return None
+    return read
+
+
+def _wanted_first_page(path: str, query: bytes) -> int | None:
+    if path != "/posts":
+        return None
+    match = _LIMIT_QUERY.fullmatch(query)
+    limit = DEFAULT_LIMIT if not query else int(match[1]) if match else 0
+    return limit if 1 <= limit <= MAX_LIMIT else None
+
+
+async def _public_first_page(state: AppState, limit: int) -> ReadPage:
+    signer = cursor_signer(state.settings.auth.JWT_SECRET)
+    pagination = PaginationParams(limit, 0, None, signer)
+    return await read_first_page(state.read_cache, state.read_engine, pagination)
+
+
+PUBLIC_READS = (
+    by_id("get_post", "/posts", _public_post),
+    PublicRead("list_posts", _wanted_first_page, _public_first_page),
+)

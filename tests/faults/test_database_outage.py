@@ -162,7 +162,14 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
         await load.until(503, 20)
         await load.until(503, 20, reads=True)
         during = await client.get("/health/ready")
+        during_read = await client.get(
+            f"/posts/{load.post_id}", headers=load.user.headers
+        )
         cached = await client.get(f"/posts/{load.post_id}")
+        # Read anonymously for the first time: answered before routing, with
+        # the routes' own 503.
+        first_written = next(o.post_id for o in load.outcomes if o.post_id)
+        uncached = await client.get(f"/posts/{first_written}")
         in_use_during = await _in_use(client)
         await proxy.restore()
         restored = time.monotonic()
@@ -205,6 +212,10 @@ async def test_a_database_outage_is_503_and_recovers_with_nothing_lost(
     # No write can commit while the database is away: the cached answer is
     # still the last committed one, and is served.
     assert cached.status_code == 200
+    assert uncached.status_code == 503
+    assert during_read.status_code == 503
+    assert uncached.headers["Retry-After"] == during_read.headers["Retry-After"]
+    assert uncached.json() == during_read.json()
     # The pool gauge counts only connections handed out: refused ones do
     # not make it sink, and once the load stops every one is back.
     assert in_use_during >= idle
@@ -231,6 +242,9 @@ async def test_a_hung_database_is_503_within_the_command_timeout(
         await load.until(503, 2 * WORKERS)
         await load.until(503, 2 * READERS, reads=True)
         during = await client.get("/health/ready")
+        during_read = await client.get(
+            f"/posts/{load.post_id}", headers=load.user.headers
+        )
         proxy.thaw()
         thawed = time.monotonic()
         await load.until(201, 1)

@@ -1,10 +1,11 @@
-"""Anonymous reads answered from the cache before routing
-(src/web/cached_reads.py) answer exactly as their routes do."""
+"""Anonymous reads answered before routing (src/web/public_reads.py), from
+the cache or not, answer exactly as their routes do."""
 
 import pytest
 from httpx import AsyncClient, Response
 
-from tests.factories import AuthUser, create_post
+from tests.factories import AuthUser, create_post, create_user
+from tests.utils import AppFactory, app_client
 
 pytestmark = pytest.mark.anyio
 
@@ -75,3 +76,44 @@ async def test_a_read_with_a_credential_is_never_the_anonymous_answer(
     bad_key = await client.get(url, headers={"X-API-Key": "pk_nonsense"})
 
     assert bad_token.status_code == bad_key.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/posts/{post}", "/users/{user}", "/posts"])
+async def test_without_the_cache_an_anonymous_read_is_a_strangers_answer(
+    app_factory: AppFactory, path: str
+) -> None:
+    async with app_client(app_factory(READ_CACHE_ENABLED=False)) as client:
+        author, stranger = await create_user(client), await create_user(client)
+        post = await create_post(client, author)
+        url = path.format(post=post["id"], user=author.id)
+
+        anonymous = await client.get(url)
+        routed = await client.get(url, headers=stranger.headers)
+        again = await client.get(
+            url, headers={"If-None-Match": anonymous.headers.get("ETag", "")}
+        )
+
+    assert anonymous.status_code == routed.status_code == 200
+    assert anonymous.json() == routed.json()
+    assert anonymous.headers.get("ETag") == routed.headers.get("ETag")
+    assert again.status_code == (200 if path == "/posts" else 304)
+
+
+async def test_without_the_cache_what_is_not_public_is_the_routes_404(
+    app_factory: AppFactory,
+) -> None:
+    async with app_client(app_factory(READ_CACHE_ENABLED=False)) as client:
+        author, stranger = await create_user(client), await create_user(client)
+        draft = await create_post(client, author, status="draft")
+        unknown = "00000000-0000-4000-8000-000000000000"
+
+        anonymous = [await client.get(f"/posts/{draft['id']}")]
+        anonymous.append(await client.get(f"/posts/{unknown}"))
+        anonymous.append(await client.get(f"/users/{unknown}"))
+        routed = await client.get(f"/posts/{draft['id']}", headers=stranger.headers)
+        by_author = await client.get(f"/posts/{draft['id']}", headers=author.headers)
+
+    assert [read.status_code for read in anonymous] == [404, 404, 404]
+    assert anonymous[0].json() == anonymous[1].json() == routed.json()
+    assert anonymous[2].json() == {"detail": "User not found"}
+    assert by_author.status_code == 200
