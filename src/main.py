@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from src.admin import site as admin_site
+from src.admin import ui as admin_ui
 from src.admin.router import router as admin_router
 from src.attachments.router import router as attachments_router
 from src.auth.api_keys_router import router as api_keys_router
@@ -240,7 +240,7 @@ def create_app(
     _add_routes(app, settings, routers)
     if config.admin_ui_enabled:
         # After the API's routes: /admin/users and /admin/audit stay theirs.
-        admin_sessions = admin_site.install(app, settings)
+        admin_sessions = admin_ui.install(app, settings)
     return app
 
 

@@ -445,3 +445,20 @@ def test_cleanup_removes_old_orphaned_files_and_expired_tokens(
     assert not old.exists()
     assert new.exists()
     assert asyncio.run(_refresh_token_count(cli_database)) == 1
+
+
+def test_a_worker_loads_the_admin_interface_redis_and_s3_only_when_used() -> None:
+    # Memory: each costs a worker megabytes it need not pay while unused.
+    optional = ("sqladmin", "wtforms", "redis", "aiobotocore")
+    code = f"import sys, src.main; print([m for m in {optional!r} if m in sys.modules])"
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "ADMIN_UI_ENABLED": "true"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.splitlines()[-1] == "[]"

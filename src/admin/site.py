@@ -1,6 +1,7 @@
 """The moderators' web interface at /admin, made with sqladmin
-(docs/decisions/admin-ui.md): signed in with a moderator's or an admin's
-own username and password, members refused. What each role may do there
+(docs/decisions/admin-ui.md) when its first request comes (src/admin/ui.py):
+signed in with a moderator's or an admin's own username and password,
+members refused. What each role may do there
 is `GRANTS`; the views and their actions are in src/admin/views.py.
 
 Cross-site request forgery is refused twice over: the interface's session
@@ -11,23 +12,20 @@ refused before it reaches sqladmin.
 """
 
 import hashlib
-import re
-from functools import cached_property
 from uuid import UUID
 
-from fastapi import FastAPI
 from sqladmin import Admin
 from sqladmin.authentication import AuthenticationBackend
 from sqladmin.authorization import AuthorizationBackend, custom_action, matches_grant
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Mount, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from src.admin import actions, views
+from src.admin.ui import ADMIN_PATH
 from src.auth import service as auth_service
 from src.auth.constants import Role
 from src.auth.exceptions import AccountSuspended, InvalidCredentials
@@ -36,7 +34,6 @@ from src.config import Settings
 from src.web.rate_limit import client_address
 from src.web.state import app_state
 
-ADMIN_PATH = "/admin"
 SESSION_COOKIE = "admin_session"
 SESSION_SECONDS = 8 * 60 * 60
 REFUSED_ROLE = "Your role does not allow the admin interface."
@@ -180,37 +177,14 @@ class SameSiteChangesOnly:
         return bool(origin != f"{scheme}://{headers.get('host', '')}")
 
 
-class ApiPathsFirst:
-    """The API's paths under /admin (`/admin/users`, `/admin/audit`...) stay
-    the API's: a method they do not serve is its 405 (with `Allow`), not
-    the interface's 404."""
-
-    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
-        self.app = app
-        self.api = api
-
-    @cached_property
-    def _paths(self) -> list[re.Pattern[str]]:
-        return [
-            compile_path(path)[0]
-            for path in self.api.openapi()["paths"]
-            if path.startswith(f"{ADMIN_PATH}/")
-        ]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and any(p.match(scope["path"]) for p in self._paths):
-            raise StarletteHTTPException(status_code=405)
-        await self.app(scope, receive, send)
-
-
-def install(app: FastAPI, settings: Settings) -> async_sessionmaker[AsyncSession]:
-    """Mount the interface on `app` (after the API's routes, which keep
-    /admin/users and /admin/audit). Returns its session maker, unbound:
-    the lifespan binds it to the engine it opens (`bind`)."""
-    sessions = async_sessionmaker(class_=AsyncSession, expire_on_commit=False)
+def build(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Starlette:
+    """The interface, as an application to mount at `ADMIN_PATH`, reading
+    through `sessions` (src/admin/ui.py mounts it)."""
     sign_in = StaffSignIn(settings)
+    # sqladmin mounts what it builds on the app it is given: this one is
+    # only where to take it from.
     admin = Admin(
-        app,
+        Starlette(),
         session_maker=sessions,
         base_url=ADMIN_PATH,
         title="Publishing admin",
@@ -221,6 +195,4 @@ def install(app: FastAPI, settings: Settings) -> async_sessionmaker[AsyncSession
     sign_in.admin = admin
     for view in views.VIEWS:
         admin.add_view(view)
-    mount = next(r for r in app.routes if isinstance(r, Mount) and r.path == ADMIN_PATH)
-    mount.app = ApiPathsFirst(mount.app, app)
-    return sessions
+    return admin.admin
