@@ -92,7 +92,7 @@ def _routers(settings: Settings) -> tuple[APIRouter, ...]:
 
 
 def _add_middleware(
-    app: FastAPI, settings: Settings, routers: Sequence[APIRouter]
+    app: FastAPI, settings: Settings, routers: Sequence[APIRouter], *, traced: bool
 ) -> None:
     config, conduit = settings.app, settings.conduit
     # Added innermost first: the request's own layer wraps CORS, so a
@@ -120,14 +120,16 @@ def _add_middleware(
             REQUEST_ID_HEADER,
         ],
     }
-    # Inside CORS, outside routing: the hottest anonymous reads skip the
-    # routes, with the routes' error handlers.
-    app.add_middleware(
-        PublicReadsMiddleware,
-        reads=(*posts_cache.PUBLIC_READS, *follows_cache.PUBLIC_READS),
-        routes=[route for router in routers for route in router.routes],
-        exception_handlers=app.exception_handlers,
-    )
+    if not traced:
+        # Inside CORS, outside routing: the hottest anonymous reads skip the
+        # routes, with the routes' error handlers. (Traced, every request
+        # goes through its route: its trace shows the route and its parts.)
+        app.add_middleware(
+            PublicReadsMiddleware,
+            reads=(*posts_cache.PUBLIC_READS, *follows_cache.PUBLIC_READS),
+            routes=[route for router in routers for route in router.routes],
+            exception_handlers=app.exception_handlers,
+        )
     if conduit.ENABLED:
         # RealWorld front ends are served from anywhere; Conduit tokens are
         # never cookies, so no credentials are allowed there.
@@ -236,7 +238,7 @@ def create_app(
     app = FastAPI(**app_configs)
 
     routers = _routers(settings)
-    _add_middleware(app, settings, routers)
+    _add_middleware(app, settings, routers, traced=tracing is not None)
     _add_routes(app, settings, routers)
     if config.admin_ui_enabled:
         # After the API's routes: /admin/users and /admin/audit stay theirs.

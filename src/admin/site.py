@@ -25,7 +25,6 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from src.admin import actions, views
-from src.admin.ui import ADMIN_PATH
 from src.auth import service as auth_service
 from src.auth.constants import Role
 from src.auth.exceptions import AccountSuspended, InvalidCredentials
@@ -67,14 +66,14 @@ class StaffSignIn(AuthenticationBackend):
     session is checked on every request (a suspension, a demotion or a new
     password ends it)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, path: str) -> None:
         super().__init__(
             secret_key=hashlib.sha256(
                 f"admin-session:{settings.auth.JWT_SECRET}".encode()
             ).hexdigest(),
             session_cookie=SESSION_COOKIE,
             max_age=SESSION_SECONDS,
-            path=ADMIN_PATH,
+            path=path,
             same_site="strict",
             https_only=settings.auth.SECURE_COOKIES,
         )
@@ -177,16 +176,18 @@ class SameSiteChangesOnly:
         return bool(origin != f"{scheme}://{headers.get('host', '')}")
 
 
-def build(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Starlette:
-    """The interface, as an application to mount at `ADMIN_PATH`, reading
-    through `sessions` (src/admin/ui.py mounts it)."""
-    sign_in = StaffSignIn(settings)
+def build(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, path: str
+) -> Starlette:
+    """The interface, as an application to mount at `path`, reading through
+    `sessions` (src/admin/ui.py mounts it)."""
+    sign_in = StaffSignIn(settings, path)
     # sqladmin mounts what it builds on the app it is given: this one is
     # only where to take it from.
     admin = Admin(
         Starlette(),
         session_maker=sessions,
-        base_url=ADMIN_PATH,
+        base_url=path,
         title="Publishing admin",
         authentication_backend=sign_in,
         authorization_backend=RoleGrants(),

@@ -38,7 +38,7 @@ class Interface:
     def _app(self) -> ASGIApp:
         from src.admin import site  # noqa: PLC0415 (loaded on first use)
 
-        return site.build(self._settings, self._sessions)
+        return site.build(self._settings, self._sessions, path=ADMIN_PATH)
 
     @property
     def routes(self) -> list[BaseRoute]:

@@ -15,7 +15,9 @@ read that fails (the database is away) is answered by the application's
 own exception handlers, so a client sees the route's error. The answer is
 the route's own: same body, same headers, same 304, the route's name in
 the metrics, and the request layer around it adds the request id and the
-access line as for any other.
+access line as for any other. With tracing on, this layer is left out
+(src/main.py): every request goes through its route, whose trace shows
+the route, its dependencies and its endpoint.
 """
 
 import re

@@ -242,9 +242,6 @@ async def test_a_hung_database_is_503_within_the_command_timeout(
         await load.until(503, 2 * WORKERS)
         await load.until(503, 2 * READERS, reads=True)
         during = await client.get("/health/ready")
-        during_read = await client.get(
-            f"/posts/{load.post_id}", headers=load.user.headers
-        )
         proxy.thaw()
         thawed = time.monotonic()
         await load.until(201, 1)
