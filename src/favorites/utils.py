@@ -6,7 +6,9 @@ from fastapi import Response
 from src.database.reads import Readable
 from src.favorites import service
 from src.pagination import Fetched, Page, PaginationParams
+from src.posts import service as posts_service
 from src.posts.cache import ReadPost
+from src.posts.exceptions import PostNotFound
 from src.posts.schemas import PostResponse
 from src.posts.service import PostRow
 from src.posts.utils import post_response
@@ -48,8 +50,13 @@ async def read_post_as_seen_by(
 ) -> Response:
     """A post as read (perhaps from the cache) as `caller` sees it, with its
     ETag, or 304: the anonymous answer as it was serialized, unless the
-    caller favorited the post."""
-    if await service.is_favorited(readable, user_id=caller, post_id=read.row.id):
-        answer = post_response(read.row, favorited=True)
-        return conditional(answer, if_none_match, read.row.version)
+    caller favorited the post (then read again, as the cache keeps only
+    that answer)."""
+    post_id = read.ref.id
+    if await service.is_favorited(readable, user_id=caller, post_id=post_id):
+        row = await posts_service.get_post(readable, post_id)
+        if row is None:
+            raise PostNotFound
+        answer = post_response(row, favorited=True)
+        return conditional(answer, if_none_match, row.version)
     return answered(read.body, read.tag, if_none_match)

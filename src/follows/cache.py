@@ -12,9 +12,9 @@ from pydantic_core import to_json
 
 from src.auth.changes import profile_name
 from src.auth.constants import AUTHORS_CACHE_NAME
+from src.auth.exceptions import UserNotFound
 from src.database.reads import Readable
 from src.follows import service
-from src.follows.service import ProfileRow
 from src.follows.utils import profile_response
 from src.web.conditional import answered, conditional, tag_of
 from src.web.public_reads import by_id
@@ -23,9 +23,11 @@ from src.web.state import AppState
 
 
 class ReadProfile(NamedTuple):
-    """A profile as read, and its answer to an anonymous reader, serialized."""
+    """A profile as read: whose, and its answer to an anonymous reader,
+    serialized. Not its row: an entry is kept as small as the answer (a
+    caller who follows them has it read again)."""
 
-    row: ProfileRow
+    id: UUID
     body: bytes
     tag: str
 
@@ -40,7 +42,7 @@ async def read_profile(
         if row is None:
             return None
         body = to_json(profile_response(row, following=False), by_alias=True)
-        return ReadProfile(row, body, tag_of(body))
+        return ReadProfile(row.id, body, tag_of(body))
 
     key = profile_name(user_id)
     names = (key, AUTHORS_CACHE_NAME)
@@ -57,11 +59,13 @@ async def read_profile_as_seen_by(
 ) -> Response:
     """A profile as read (perhaps from the cache) as `caller` sees it, with
     its ETag, or 304: the anonymous answer as it was serialized, unless the
-    caller follows them."""
-    if await service.is_following(
-        readable, follower_id=caller, followee_id=read.row.id
-    ):
-        return conditional(profile_response(read.row, following=True), if_none_match)
+    caller follows them (then read again, as the cache keeps only that
+    answer)."""
+    if await service.is_following(readable, follower_id=caller, followee_id=read.id):
+        row = await service.get_profile(readable, read.id)
+        if row is None:
+            raise UserNotFound
+        return conditional(profile_response(row, following=True), if_none_match)
     return answered(read.body, read.tag, if_none_match)
 
 

@@ -32,7 +32,7 @@ from src.posts import lists, service
 from src.posts.changes import PUBLIC_LIST, post_name
 from src.posts.constants import PostStatus
 from src.posts.schemas import PostResponse
-from src.posts.service import PostRow
+from src.posts.service import PostRef, PostRow
 from src.posts.utils import post_response
 from src.web.conditional import tag_of
 from src.web.public_reads import PublicRead, by_id
@@ -47,9 +47,11 @@ def _first_page_key(limit: int) -> str:
 
 
 class ReadPost(NamedTuple):
-    """A post as read, and its answer to an anonymous reader, serialized."""
+    """A post as read: who may see it, and its answer to an anonymous
+    reader, serialized. Not its row: an entry is kept as small as the
+    answer (a caller who favorited the post has it read again)."""
 
-    row: PostRow
+    ref: PostRef
     body: bytes
     tag: str
 
@@ -65,10 +67,11 @@ async def read_post(
         if row is None:
             return None
         body = to_json(post_response(row), by_alias=True)
-        return ReadPost(row, body, tag_of(body, row.version))
+        ref = PostRef(row.id, row.creator_id, row.status)
+        return ReadPost(ref, body, tag_of(body, row.version))
 
     def cost(read: ReadPost | None) -> int | None:
-        if read is None or read.row.status is not PostStatus.PUBLISHED:
+        if read is None or read.ref.status is not PostStatus.PUBLISHED:
             return None
         return len(read.body)
 
@@ -109,7 +112,7 @@ async def read_first_page(
 
 async def _public_post(state: AppState, post_id: UUID) -> ReadPost | None:
     read = await read_post(state.read_cache, state.read_engine, post_id)
-    if read is None or read.row.status is not PostStatus.PUBLISHED:
+    if read is None or read.ref.status is not PostStatus.PUBLISHED:
         return None
     return read
 

@@ -44,7 +44,7 @@ async def readable_post_id(post_id: UUID, request: Request) -> ReadPost:
     )
     if read is None:
         raise PostNotFound
-    visible(read.row, viewer_of(request))
+    visible(read.ref, viewer_of(request))
     return read
 
 
