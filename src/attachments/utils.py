@@ -6,7 +6,6 @@ import unicodedata
 from pathlib import PurePath
 from urllib.parse import quote
 
-import puremagic
 from starlette.datastructures import UploadFile
 
 from src.attachments.constants import (
@@ -48,6 +47,10 @@ def sniff_content_type(head: bytes) -> str | None:
     signature database knows are accepted only if that type is allowed;
     anything else is plain text if it is UTF-8 without control characters.
     """
+    # Imported here: its signature tables are only needed for an upload
+    # (docs/benchmarks.md, memory).
+    import puremagic  # noqa: PLC0415
+
     try:
         detected = puremagic.from_string(head, mime=True)
     except puremagic.PureError:

@@ -4,7 +4,6 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from uuid import UUID
 
-import aiosmtplib
 import structlog
 
 from src.mail.config import EmailBackend, EmailConfig
@@ -38,6 +37,9 @@ def plain_text(message: EmailMessage) -> str:
 async def _send_smtp(message: EmailMessage, config: EmailConfig) -> None:
     if not config.SMTP_HOST:
         raise RuntimeError("EMAIL_BACKEND=smtp needs SMTP_HOST")
+    # Imported here: only the `smtp` backend sends (docs/benchmarks.md, memory).
+    import aiosmtplib  # noqa: PLC0415
+
     implicit_tls = config.SMTP_PORT == SMTPS_PORT
     await aiosmtplib.send(
         message,

@@ -8,13 +8,24 @@ string, so a renamed field cannot silently vanish from an email.
 """
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @cache
-def templates(package: str) -> Environment:
+def templates(package: str) -> "Environment":
     """The templates of `package` (a module path such as `src.auth`)."""
+    # Imported on first use: a worker that renders no email page does not
+    # load Jinja2 (docs/benchmarks.md, memory).
+    from jinja2 import (  # noqa: PLC0415
+        Environment,
+        PackageLoader,
+        StrictUndefined,
+        select_autoescape,
+    )
+
     return Environment(
         loader=PackageLoader(package, "templates"),
         autoescape=select_autoescape(["html"]),
