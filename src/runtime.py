@@ -13,8 +13,8 @@ from src.aws.client import Storage
 from src.config import Config, Settings
 from src.database.unit_of_work import UnitsOfWork
 from src.domains import job_registry
+from src.jobs.api import ApiJobs
 from src.jobs.registry import JobContext
-from src.jobs.tasks import ApiJobs
 from src.web.events import EventHub
 from src.web.read_cache import ReadCache
 

@@ -447,12 +447,24 @@ def test_cleanup_removes_old_orphaned_files_and_expired_tokens(
     assert asyncio.run(_refresh_token_count(cli_database)) == 1
 
 
-def test_a_worker_loads_the_admin_interface_redis_and_s3_only_when_used() -> None:
-    # Memory: each costs a worker megabytes it need not pay while unused.
-    optional = ("sqladmin", "wtforms", "redis", "aiobotocore")
+def test_a_worker_loads_what_only_some_requests_or_settings_use_when_used() -> None:
+    # Memory: each costs a worker megabytes it need not pay while unused
+    # (the admin interface, Redis and the job broker, S3, SMTP, email pages,
+    # upload sniffing).
+    optional = (
+        "sqladmin",
+        "taskiq",
+        "aiohttp",
+        "wtforms",
+        "redis",
+        "aiobotocore",
+        "aiosmtplib",
+        "jinja2",
+        "puremagic",
+    )
     code = f"import sys, src.main; print([m for m in {optional!r} if m in sys.modules])"
 
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - this project's own code
         [sys.executable, "-c", code],
         cwd=ROOT,
         env={**os.environ, "ADMIN_UI_ENABLED": "true"},

@@ -109,9 +109,9 @@ async def take_over_handed(session: AsyncSession) -> int:
     returns how many.
 
     For a starting API that runs jobs in its own process: what it finds
-    handed went to an in-process broker, its predecessor's, which died with
-    it. A job another live process still holds is claimed once whoever
-    gets to it first (claims are conditional).
+    handed went to its predecessor, which died with them. A job another
+    live process still holds is claimed once whoever gets to it first
+    (claims are conditional).
     """
     result = await session.execute(
         update(Job)
