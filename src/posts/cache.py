@@ -16,8 +16,6 @@ import re
 from typing import NamedTuple
 from uuid import UUID
 
-from pydantic_core import to_json
-
 from src.auth.constants import AUTHORS_CACHE_NAME
 from src.database.reads import Readable
 from src.pagination import (
@@ -31,9 +29,9 @@ from src.pagination import (
 from src.posts import lists, service
 from src.posts.changes import PUBLIC_LIST, post_name
 from src.posts.constants import PostStatus
-from src.posts.schemas import PostResponse
 from src.posts.service import PostRef, PostRow
-from src.posts.utils import post_response
+from src.posts.utils import post_fields
+from src.schemas import fields_json
 from src.web.conditional import tag_of
 from src.web.public_reads import PublicRead, by_id
 from src.web.read_cache import ReadCache, read_through
@@ -66,7 +64,7 @@ async def read_post(
         row = await service.get_post(readable, post_id)
         if row is None:
             return None
-        body = to_json(post_response(row), by_alias=True)
+        body = fields_json(post_fields(row))
         ref = PostRef(row.id, row.creator_id, row.status)
         return ReadPost(ref, body, tag_of(body, row.version))
 
@@ -98,9 +96,8 @@ async def read_first_page(
 
     async def read() -> ReadPage:
         fetched = await lists.list_posts(readable, pagination=pagination)
-        items = [post_response(row) for row in fetched.items]
-        answer = Page[PostResponse].create(items, fetched, pagination)
-        return ReadPage(fetched, to_json(answer, by_alias=True))
+        items = [post_fields(row) for row in fetched.items]
+        return ReadPage(fetched, fields_json(Page.fields(items, fetched, pagination)))
 
     key = _first_page_key(pagination.limit)
     names = (PUBLIC_LIST, AUTHORS_CACHE_NAME)
