@@ -62,9 +62,16 @@ bench_user() {
   export BENCH_TOKEN BENCH_USER_ID
 }
 
+# The API as operators install it (docs/operations.md): without the
+# development tools, bytecode compiled, in an environment of its own
+# (.venv-production) kept in step with uv.lock.
+PRODUCTION=(env UV_PROJECT_ENVIRONMENT="$PWD/.venv-production" uv run --frozen --no-dev)
+
 # The API as operators run it: `serve`, one worker. SERVER_PID is its pid.
 start_server() {
-  taskset -c 0 uv run --frozen python -m src.cli serve --no-migrate \
+  UV_PROJECT_ENVIRONMENT="$PWD/.venv-production" \
+    uv sync --quiet --frozen --no-dev --compile-bytecode
+  taskset -c 0 "${PRODUCTION[@]}" python -m src.cli serve --no-migrate \
     --port "$BENCH_PORT" "$@" >/tmp/bench-server.log 2>&1 &
   wait_for_server "$BENCH_URL"
 }

@@ -8,7 +8,8 @@
 #   redis     the same with REDIS_URL (as several workers run it: one MGET
 #             of the generations per read)
 #   ceiling   Starlette + asyncpg + orjson, the API's SQL and JSON by hand
-# Runs alternate between them so that all see the same machine; the median
+# The API's servers run from a production install (bench/common.sh). Runs
+# alternate between them so that all see the same machine; the median
 # of ROUNDS runs is kept. Also counts the PostgreSQL connections opened
 # during the runs and the default API worker's memory at the end.
 # Usage: bash bench/ratios.sh   (PostgreSQL on 127.0.0.1:5432, wrk installed)

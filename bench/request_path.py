@@ -7,14 +7,16 @@ and `GET /posts?limit=20`:
 - the whole app with its read cache off, then without one layer at a time
   (the request's own middleware, the access line, the metrics, CORS): the
   difference is what that layer costs;
+- the same reads through their routes, as FastAPI answers them (without
+  the answering of anonymous reads before routing);
 - the route's own work, each part timed alone on the same rows: the
   database round trip (SQLAlchemy and asyncpg, CPU only), building the
   answer, and serializing it;
 - routing alone (matching the path against the routes).
 
-What is left of the app without middleware, less those parts, is FastAPI's
-dependency resolution and request/response plumbing. Last, the whole app
-with its read cache on, where every read but the first is a hit. The access log goes
+What is left of the whole app, less the request layer and those parts, is
+the answering before routing and the plumbing around it. Last, the whole
+app with its read cache on, where every read but the first is a hit. The access log goes
 to /dev/null so that the figures are the app's, not the terminal's.
 
 Usage: DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/bench_publishing \\
@@ -42,19 +44,23 @@ from starlette.types import Message
 
 from src.cli.serve import settle_garbage_collector
 from src.config import load_settings
-from src.favorites.utils import page_as_seen_by, post_as_seen_by
 from src.logging_config import ACCESS_LOGGER
 from src.main import create_app
-from src.pagination import PaginationParams, cursor_signer
+from src.pagination import Page, PaginationParams, cursor_signer
 from src.posts import lists, service
-from src.web.conditional import conditional
+from src.posts.utils import post_fields
+from src.schemas import fields_json
+from src.web.conditional import tag_of
 from src.web.middleware import RequestMiddleware
+from src.web.public_reads import PublicReadsMiddleware
 from src.web.state import STATE_KEY, AppState
 
 REQUESTS = int(os.environ.get("REQUESTS", "3000"))
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 
 type Call = Callable[[int], Awaitable[Any]]
+
+ROUTING = "routing (matching the path; skipped by anonymous reads)"
 
 
 async def _post_ids() -> list[str]:
@@ -163,6 +169,8 @@ class Variant(NamedTuple):
     without: type | None = None
     access_line: bool = True
     environment: tuple[tuple[str, str], ...] = ()
+    # Its own figure, not what it saves against the whole app.
+    alone: bool = False
 
 
 VARIANTS = [
@@ -175,8 +183,14 @@ VARIANTS = [
     Variant("metrics", environment=(("METRICS_ENABLED", "false"),)),
     Variant("CORS", CORSMiddleware),
     Variant(
+        "whole app, the same reads through their routes (FastAPI)",
+        PublicReadsMiddleware,
+        alone=True,
+    ),
+    Variant(
         "whole app, answered from the read cache (anonymous hits)",
         environment=(("READ_CACHE_ENABLED", "true"),),
+        alone=True,
     ),
 ]
 
@@ -246,8 +260,10 @@ async def _parts(ids: list[str]) -> dict[str, tuple[float, float]]:
         )
         rows = [await service.get_post(bind, post_id) for post_id in uuids]
         page = await lists.list_posts(bind, pagination=pagination)
-        answers = [await post_as_seen_by(bind, row, None) for row in rows if row]
-        page_answer = await page_as_seen_by(bind, page, pagination, None)
+        posts = [post_fields(row) for row in rows if row]
+        page_fields = Page.fields(
+            [post_fields(row) for row in page.items], page, pagination
+        )
 
         async def read_post(n: int) -> None:
             await service.get_post(bind, uuids[n % len(uuids)])
@@ -258,17 +274,17 @@ async def _parts(ids: list[str]) -> dict[str, tuple[float, float]]:
         async def build_post(n: int) -> None:
             row = rows[n % len(rows)]
             assert row is not None
-            await post_as_seen_by(bind, row, None)
+            post_fields(row)
 
         async def build_page(_: int) -> None:
-            await page_as_seen_by(bind, page, pagination, None)
+            Page.fields([post_fields(row) for row in page.items], page, pagination)
 
         async def write_post(n: int) -> None:
-            answer = answers[n % len(answers)]
-            conditional(answer, None, 1)
+            body = fields_json(posts[n % len(posts)])
+            tag_of(body, 1)
 
         async def write_page(_: int) -> None:
-            page_answer.model_dump_json(by_alias=True)
+            fields_json(page_fields)
 
         async def route_post(n: int) -> None:
             _route(app, _scope(f"/posts/{ids[n % len(ids)]}"))
@@ -281,15 +297,15 @@ async def _parts(ids: list[str]) -> dict[str, tuple[float, float]]:
                 await _time(read_post),
                 await _time(read_page),
             ),
-            "building the answer (models, no database)": (
+            "building the answer (fields from the rows)": (
                 await _time(build_post),
                 await _time(build_page),
             ),
-            "serializing the answer (and its ETag)": (
+            "serializing the answer (orjson; the post's ETag)": (
                 await _time(write_post),
                 await _time(write_page),
             ),
-            "routing (matching the path)": (
+            ROUTING: (
                 await _time(route_post),
                 await _time(route_page),
             ),
@@ -312,17 +328,24 @@ async def main() -> None:
     ids = await _post_ids()
     print("| CPU per request | `GET /posts/{id}` | `GET /posts?limit=20` |")
     print("|---|---|---|")
-    whole, *without, cached = await _wholes(ids)
+    whole, *others = await _wholes(ids)
     _row(VARIANTS[0].label + ", read cache off", *_median(whole))
-    for variant, runs in zip(VARIANTS[1:-1], without, strict=True):
-        _row(variant.label, *_saved(whole, runs))
+    layers = [_saved(whole, runs) for runs in others]
+    for variant, saved in zip(VARIANTS[1:], layers, strict=True):
+        if not variant.alone:
+            _row(variant.label, *saved)
     parts = await _parts(ids)
     for label, (post_us, feed_us) in parts.items():
         _row(label, post_us, feed_us)
-    bare = _median(without[0])
-    rest = [bare[i] - sum(part[i] for part in parts.values()) for i in (0, 1)]
-    _row("FastAPI: dependencies, validation, plumbing (the rest)", *rest)
-    _row(VARIANTS[-1].label, *_median(cached))
+    # Anonymous reads are answered before routing: no routing to subtract.
+    work = [v for label, v in parts.items() if label != ROUTING]
+    rest = [
+        _median(whole)[i] - layers[0][i] - sum(part[i] for part in work) for i in (0, 1)
+    ]
+    _row("the rest: answering before routing, the server's plumbing", *rest)
+    for variant, runs in zip(VARIANTS[1:], others, strict=True):
+        if variant.alone:
+            _row(variant.label, *_median(runs))
 
 
 if __name__ == "__main__":
